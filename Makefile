@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            build sfw.ko against KDIR, and tools/sfwctl
+#   make debug      the module with -DDEBUG: self-tests at load, pr_debug
+#   make tools      tools/sfwctl
+#   make check      unit tests, then the VM suite on every test kernel
+#   make demo       boot the demo gateway in qemu and show what sfw sees
+#   make style      checkpatch.pl over src/, include/ and tools/
+#   make install    module, sfwctl and its man page; dkms.conf for DKMS
+#
+# W=1 and C=1 pass through to Kbuild.
+
+KREL ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KREL)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module debug tools check unit vm demo style install clean kdir
+
+all: module tools
+
+kdir:
+	@test -f "$(KDIR)/Makefile" || { echo "make: no kernel headers at $(KDIR): apt-get install linux-headers-$$(uname -r), or set KDIR=/path/to/kernel/build" >&2; exit 1; }
+
+module: kdir
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+debug: kdir
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" SFW_DEBUG=y modules
+
+tools:
+	$(MAKE) -C tools
+
+unit:
+	$(MAKE) -C tests/unit check
+
+check:
+	scripts/check.sh
+
+vm:
+	scripts/vm-suite.sh
+
+demo:
+	scripts/demo.sh
+
+style:
+	scripts/style.sh
+
+install: module tools
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KREL)
+	install -D -m 0755 tools/sfwctl "$(DESTDIR)$(PREFIX)/sbin/sfwctl"
+	install -D -m 0644 tools/sfwctl.8 "$(DESTDIR)$(PREFIX)/share/man/man8/sfwctl.8"
+
+clean:
+	-test -f "$(KDIR)/Makefile" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
+	$(MAKE) -C tools clean
+	-$(MAKE) -C tests/unit clean
+	rm -rf build

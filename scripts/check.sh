@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: build the tools, run the userspace unit tests, then the VM
+# suite on every test kernel. Every result is a TAP line; the last line
+# is the total, "N passed, N failed, N skipped", and the exit status is 0
+# only when nothing failed.
+set -u
+source "$(dirname "$0")/lib.sh"
+mkdir -p "$BUILD"
+tap=$BUILD/check.tap
+: >"$tap"
+
+emit() { tee -a "$tap"; }
+
+if make -s -C "$TOP/tools" >"$BUILD/tools.log" 2>&1; then
+	echo "ok - tools/build" | emit
+else
+	echo "not ok - tools/build # sfwctl does not build: see build/tools.log" | emit
+fi
+
+# Unit tests: their own TAP lines, renamed unit/NAME. A build failure
+# that printed no result still counts as one failure.
+make -s -C "$TOP/tests/unit" check >"$BUILD/unit.log" 2>&1
+urc=$?
+sed -n -E 's@^(ok|not ok) [0-9]+ (.*)@\1 - unit/\2@p' "$BUILD/unit.log" | emit
+grep -E '^#' "$BUILD/unit.log" | head -n 40
+if [ $urc -ne 0 ] && ! grep -q '^not ok' "$BUILD/unit.log"; then
+	echo "not ok - unit/run # make -C tests/unit check failed:" | emit
+	tail -n 20 "$BUILD/unit.log" | sed 's/^/#   /'
+fi
+
+"$TOP/scripts/vm-suite.sh" 2>&1 | emit
+
+passed=$(grep -E '^ok ' "$tap" | grep -vc '# SKIP')
+skipped=$(grep -cE '^ok .*# SKIP' "$tap")
+failed=$(grep -cE '^not ok ' "$tap")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

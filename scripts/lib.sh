@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the host-side scripts: test kernels, module and initramfs builds,
+# one qemu run. Source it; it defines functions and sets nothing global
+# besides TOP and BUILD.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+
+# The test kernels: the newest installed 6.1 and 6.12 cloud kernels whose
+# headers are installed too. SFW_KERNELS overrides (space-separated).
+sfw_test_kernels() {
+	if [ -n "${SFW_KERNELS:-}" ]; then
+		printf '%s\n' $SFW_KERNELS
+		return
+	fi
+	local line k
+	for line in 6.1 6.12; do
+		k=$(ls /boot 2>/dev/null | sed -n "s/^vmlinuz-\(${line//./\\.}\.[0-9].*-cloud-amd64\)$/\1/p" |
+			while read -r k; do
+				[ -f "/lib/modules/$k/build/Makefile" ] && echo "$k"
+			done | sort -V | tail -n 1)
+		[ -n "$k" ] && echo "$k"
+	done
+}
+
+# sfw_build_module KREL [debug]: builds sfw.ko in $BUILD/KREL/mod from a
+# copy of the sources, so that kernels never share object files. The
+# compiler's and sparse's output goes to $BUILD/KREL/build.log.
+sfw_build_module() {
+	local krel=$1 debug=${2:-} dir=$BUILD/$1/mod
+	mkdir -p "$dir"
+	cp -a "$TOP/Kbuild" "$dir/"
+	rm -rf "$dir/src" "$dir/include"
+	cp -a "$TOP/src" "$TOP/include" "$dir/"
+	make -C "/lib/modules/$krel/build" M="$dir" W=1 C=1 \
+		${debug:+SFW_DEBUG=y} modules >"$BUILD/$krel/build.log" 2>&1
+}
+
+# The guest's userspace: host binaries with their shared libraries.
+SFW_GUEST_BINS="bash ip ss nft conntrack socat kmod"
+
+# sfw_copy_bin ROOT PATH DEST: the binary and every library ldd names.
+sfw_copy_bin() {
+	local root=$1 path=$2 dest=$3 lib
+	install -D -m 0755 "$(readlink -f "$path")" "$root$dest"
+	for lib in $(ldd "$path" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
+# sfw_build_initramfs KREL OUT: busybox, the guest tools, the kernel's
+# netfilter/veth modules, sfw.ko, sfwctl and tests/vm.
+sfw_build_initramfs() {
+	local krel=$1 out=$2 root=$BUILD/$1/root kmods=/lib/modules/$1 m p
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,var,root,lib/modules/"$krel"}
+	ln -s ../run "$root/var/run"
+	install -m 0755 /bin/busybox "$root/bin/busybox"
+	for m in $(/bin/busybox --list); do
+		[ -e "$root/bin/$m" ] || ln -s busybox "$root/bin/$m"
+	done
+	for m in $SFW_GUEST_BINS; do
+		p=$(command -v "$m") || { echo "initramfs: $m not found" >&2; return 1; }
+		sfw_copy_bin "$root" "$p" "/usr/bin/$m"
+	done
+	ln -sf ../usr/bin/bash "$root/bin/bash"
+	for m in modprobe insmod rmmod lsmod depmod modinfo; do
+		ln -sf ../usr/bin/kmod "$root/sbin/$m"
+	done
+	cp /etc/protocols /etc/services "$root/etc/"
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$root/etc/passwd"
+	echo 'root:x:0:' >"$root/etc/group"
+
+	# Kernel modules: networking, their library and crypto dependencies,
+	# veth and dummy, then sfw itself under extra/.
+	(cd "$kmods" && cp -a --parents kernel/net kernel/lib kernel/crypto \
+		modules.builtin modules.builtin.modinfo modules.order "$root$kmods/")
+	mkdir -p "$root$kmods/kernel/drivers/net"
+	cp -a "$kmods"/kernel/drivers/net/veth.ko* "$kmods"/kernel/drivers/net/dummy.ko* \
+		"$root$kmods/kernel/drivers/net/"
+	install -D -m 0644 "$BUILD/$krel/mod/sfw.ko" "$root$kmods/extra/sfw.ko"
+	depmod -b "$root" "$krel"
+
+	sfw_copy_bin "$root" "$TOP/tools/sfwctl" /usr/sbin/sfwctl
+	for m in "$TOP"/tests/tools/*; do
+		[ -x "$m" ] && [ -f "$m" ] && sfw_copy_bin "$root" "$m" "/usr/bin/${m##*/}"
+	done
+	mkdir -p "$root/tests"
+	cp -a "$TOP/tests/vm" "$root/tests/vm"
+	install -m 0755 "$TOP/tests/vm/init" "$root/init"
+
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out"
+}
+
+# sfw_run_vm KREL INITRD DIR MODE TIMEOUT [extra kernel args]: one bounded
+# qemu run. ttyS0 (the console) goes to DIR/console.log; ttyS1, written
+# only by the guest's runner, to DIR/result.txt. Returns timeout's status.
+sfw_run_vm() {
+	local krel=$1 initrd=$2 dir=$3 mode=$4 limit=$5 extra=${6:-}
+	local kernel=${SFW_VMLINUZ:-/boot/vmlinuz-$krel}
+	rm -f "$dir/console.log" "$dir/result.txt"
+	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+		-accel tcg,thread=multi -cpu max -smp 2 -m "${SFW_VM_MEM:-1024}" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic slab_nomerge sfwmode=$mode $extra" \
+		-display none -nodefaults -no-reboot \
+		-serial "file:$dir/console.log" -serial "file:$dir/result.txt" \
+		</dev/null
+}
+
+# What in a kernel log fails a run.
+SFW_BAD_LOG='WARNING:|BUG:|Oops|KASAN|UBSAN|possible .*deadlock|possible recursive locking|unreferenced object|kmemleak:.*new suspected|sfw:.*self-test.*FAIL|Kernel panic|general protection fault'

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel-version differences, as feature macros. This is the only file
+ * that tests LINUX_VERSION_CODE; the code tests the SFW_COMPAT_* macros.
+ *
+ * Supported: 6.1 (Debian 12's kernel) to 6.12.
+ */
+#ifndef _SFW_COMPAT_H
+#define _SFW_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "sfw needs Linux 6.1 or newer"
+#endif
+
+/* genl_split_ops and the per-op policy of split ops came in 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define SFW_COMPAT_GENL_SPLIT_OPS 1
+#endif
+
+#endif /* _SFW_COMPAT_H */

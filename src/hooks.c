@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet's way in: netfilter hooks and the per-namespace life-cycle.
+ *
+ * pernet_operations give every network namespace, those alive at load
+ * time and those created later, its own struct sfw_net and its own copy
+ * of the hooks. A namespace's init brings up its units in order and its
+ * exit takes them down in reverse; nf_unregister_net_hooks() waits for
+ * packets in flight, so nothing a hook uses is freed under it.
+ */
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/netns/generic.h>
+
+#include "compat.h"
+#include "sfw.h"
+
+static unsigned int sfw_net_id __read_mostly;
+
+struct sfw_net *sfw_net(const struct net *net)
+{
+	return net_generic(net, sfw_net_id);
+}
+
+static unsigned int sfw_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	sfw_stat_inc(sfw_net(state->net), (enum sfw_stat)state->hook);
+	return NF_ACCEPT;
+}
+
+#define SFW_OPS(family, hook_nr, prio) {	\
+	.hook = sfw_hook,			\
+	.pf = family,				\
+	.hooknum = hook_nr,			\
+	.priority = prio,			\
+}
+
+/*
+ * Tracking runs at PRE_ROUTING and LOCAL_OUT right after defragmentation
+ * and nf_conntrack; filtering at the filter priority; confirmation as the
+ * very last step of POST_ROUTING and LOCAL_IN.
+ */
+static const struct nf_hook_ops sfw_ops[] = {
+	SFW_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
+	SFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
+	SFW_OPS(NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
+	SFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
+	SFW_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_LAST - 1),
+	SFW_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK + 1),
+	SFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
+	SFW_OPS(NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
+	SFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK + 1),
+	SFW_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_LAST - 1),
+};
+
+static int __net_init sfw_net_init(struct net *net)
+{
+	struct sfw_net *sn = sfw_net(net);
+	int ret;
+
+	ret = -ENOMEM;
+	sn->stats = alloc_percpu(struct sfw_cpu_stats);
+	if (!sn->stats)
+		goto err_stats;
+
+	ret = sfw_proc_init_net(net, sn);
+	if (ret)
+		goto err_proc;
+
+	ret = nf_register_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
+	if (ret)
+		goto err_hooks;
+
+	return 0;
+
+err_hooks:
+	sfw_proc_uninit_net(net, sn);
+err_proc:
+	free_percpu(sn->stats);
+err_stats:
+	return ret;
+}
+
+static void __net_exit sfw_net_exit(struct net *net)
+{
+	struct sfw_net *sn = sfw_net(net);
+
+	nf_unregister_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
+	sfw_proc_uninit_net(net, sn);
+	free_percpu(sn->stats);
+}
+
+static struct pernet_operations sfw_net_ops = {
+	.init = sfw_net_init,
+	.exit = sfw_net_exit,
+	.id = &sfw_net_id,
+	.size = sizeof(struct sfw_net),
+};
+
+int sfw_hooks_init(void)
+{
+	return register_pernet_subsys(&sfw_net_ops);
+}
+
+void sfw_hooks_uninit(void)
+{
+	unregister_pernet_subsys(&sfw_net_ops);
+}

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the VM tests, after tools/testing/selftests/net/lib.sh.
+# Source it from a test; the test sets its trap and calls these.
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+ret=0		# a test exits with $ret: set by check_* on failure
+NS_LIST=()
+
+# setup_ns A B ...: create namespaces with unique names and store each
+# name in the variable of that name; lo is brought up in each.
+setup_ns() {
+	local var ns
+	for var in "$@"; do
+		ns="$var-$RANDOM$RANDOM"
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+		NS_LIST+=("$ns")
+		eval "$var=$ns"
+	done
+}
+
+cleanup_all_ns() {
+	local ns
+	for ns in "${NS_LIST[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_LIST=()
+}
+
+# busywait TIMEOUT_MS CMD...: run CMD until it succeeds or time is up.
+busywait() {
+	local timeout_ms=$1 start now
+	shift
+	start=${EPOCHREALTIME/./}
+	while true; do
+		"$@" && return 0
+		now=${EPOCHREALTIME/./}
+		[ $(((now - start) / 1000)) -ge "$timeout_ms" ] && return 1
+		sleep 0.1
+	done
+}
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; ret=$ksft_fail; }
+skip() { echo "SKIP: $*"; exit $ksft_skip; }
+
+# check_eq WHAT GOT EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# check_ge WHAT GOT MIN
+check_ge() {
+	if [ "$2" -ge "$3" ] 2>/dev/null; then pass "$1 ($2 >= $3)"; else fail "$1: got '$2', expected >= $3"; fi
+}
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "$t not available"
+	done
+}
+
+sfw_load() {
+	modprobe sfw "$@"
+}
+
+sfw_unload() {
+	if grep -q '^sfw ' /proc/modules; then
+		rmmod sfw
+	fi
+}
+
+sfw_loaded() {
+	grep -q '^sfw ' /proc/modules
+}
+
+# sfw_stat NS COLUMN: a /proc/net/sfw/stat column summed over CPUs, in
+# decimal. NS "" is the runner's own namespace.
+sfw_stat() {
+	local ns=$1 col=$2 i c=-1 s=0
+	local -a h v
+	{
+		read -r -a h
+		for i in "${!h[@]}"; do [ "${h[i]}" = "$col" ] && c=$i; done
+		[ $c -ge 0 ] || { echo "no-column-$col"; return 1; }
+		while read -r -a v; do s=$((s + 16#${v[c]})); done
+	} < <(${ns:+ip netns exec "$ns"} cat /proc/net/sfw/stat)
+	echo $s
+}
+
+# topo_cgs: client -- gateway -- server, each a namespace, joined by veth
+# pairs created straight into them. The gateway forwards IPv4 and IPv6.
+#
+#   client                 gateway                 server
+#   10.0.1.2/24  c0 --- g0 10.0.1.1   10.0.2.1 g1 --- s0  10.0.2.2/24
+#   fd00:1::2/64           fd00:1::1  fd00:2::1            fd00:2::2/64
+topo_cgs() {
+	setup_ns client gateway server || return 1
+	ip -n "$client" link add c0 type veth peer name g0 netns "$gateway" || return 1
+	ip -n "$server" link add s0 type veth peer name g1 netns "$gateway" || return 1
+
+	ip -n "$client" addr add 10.0.1.2/24 dev c0
+	ip -n "$client" addr add fd00:1::2/64 dev c0 nodad
+	ip -n "$gateway" addr add 10.0.1.1/24 dev g0
+	ip -n "$gateway" addr add fd00:1::1/64 dev g0 nodad
+	ip -n "$gateway" addr add 10.0.2.1/24 dev g1
+	ip -n "$gateway" addr add fd00:2::1/64 dev g1 nodad
+	ip -n "$server" addr add 10.0.2.2/24 dev s0
+	ip -n "$server" addr add fd00:2::2/64 dev s0 nodad
+
+	ip -n "$client" link set c0 up
+	ip -n "$gateway" link set g0 up
+	ip -n "$gateway" link set g1 up
+	ip -n "$server" link set s0 up
+
+	ip -n "$client" route add default via 10.0.1.1
+	ip -n "$client" -6 route add default via fd00:1::1
+	ip -n "$server" route add default via 10.0.2.1
+	ip -n "$server" -6 route add default via fd00:2::1
+	ip netns exec "$gateway" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$gateway" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# topo_no_ipv6 NS...: turn IPv6 off, so that neighbour discovery cannot
+# add packets to counters a test reads.
+topo_no_ipv6() {
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	done
+}
+
+# listening NS PORT: a TCP socket listens on PORT in NS.
+listening() {
+	ip netns exec "$1" ss -Hltn | grep -q ":$2 "
+}
+
+# tcp_listen NS PORT [ADDR]: a socat server that echoes one connection's
+# data into /tmp/socat-PORT.out; waits until it listens.
+tcp_listen() {
+	local ns=$1 port=$2
+	ip netns exec "$ns" socat -u TCP-LISTEN:"$port",reuseaddr OPEN:/tmp/socat-"$port".out,creat,trunc &
+	busywait 5000 listening "$ns" "$port"
+}

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Namespaces created after sfw is loaded are hooked too, for IPv4 and
+# IPv6, and each namespace counts only its own packets.
+#
+#   client ---- gateway ---- server      (created after modprobe sfw)
+#   fd00:1::2   fd00:1::1    fd00:2::2
+#               fd00:2::1
+source lib.sh
+
+cleanup() {
+	cleanup_all_ns
+	sfw_unload
+}
+trap cleanup EXIT
+
+sfw_load || exit $ksft_fail
+topo_cgs || exit $ksft_fail
+
+check_eq "client namespace has /proc/net/sfw/stat" \
+	"$(ip netns exec "$client" bash -c '[ -r /proc/net/sfw/stat ] && echo yes')" yes
+
+busywait 5000 ip netns exec "$client" ping -6 -c 1 -W 1 fd00:2::2 >/dev/null ||
+	{ fail "no IPv6 path from client to server"; exit $ret; }
+
+fwd0=$(sfw_stat "$gateway" forward)
+srv0=$(sfw_stat "$server" forward)
+ip netns exec "$client" ping -6 -c 3 -i 0.2 -W 2 fd00:2::2 >/dev/null || fail "ping6 through the gateway"
+ip netns exec "$client" ping -c 3 -i 0.2 -W 2 10.0.2.2 >/dev/null || fail "ping through the gateway"
+fwd=$(( $(sfw_stat "$gateway" forward) - fwd0 ))
+check_ge "gateway FORWARD counts IPv6 and IPv4 packets" "$fwd" 12
+check_eq "server FORWARD stays 0 (its own namespace)" "$(( $(sfw_stat "$server" forward) - srv0 ))" 0
+exit $ret
