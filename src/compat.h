@@ -10,12 +10,12 @@
 
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
 #error "sfw needs Linux 6.1 or newer"
 #endif
 
 /* genl_split_ops and the per-op policy of split ops came in 6.2. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 #define SFW_COMPAT_GENL_SPLIT_OPS 1
 #endif
 

@@ -10,6 +10,8 @@
 
 #include <linux/sfw.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct sfwctl_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -39,7 +41,7 @@ static int cmd_help(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	printf("usage: sfwctl <command> [args]\n\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
 	return 0;
 }
@@ -55,7 +57,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
 		return cmd_version(argc, argv);
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].run(argc - 1, argv + 1);
 
