@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proto.h - the per-protocol state machines of the connection tracker.
+ *
+ * Each unit (proto_tcp.c, proto_udp.c, proto_icmp.c, proto_generic.c) works
+ * on a parsed struct sfw_pkt and the small per-connection state that lives
+ * inside the connection object (union sfw_proto_state).  None of them
+ * allocates, sleeps, locks or touches an sk_buff: the caller holds whatever
+ * lock protects the connection (the entry's spinlock in the kernel) across
+ * a call, and applies the result (timeout, assured, destroy, events).
+ *
+ * Life of an entry, as the caller drives it:
+ *
+ *	if (sfw_packet_parse(&pkt, ...))		-> INVALID(reason)
+ *	if ICMP error: sfw_proto_icmp_error_tuple(), look that tuple up in
+ *	    either direction; sfw_proto_icmp_error_verdict()	-> RELATED/INVALID
+ *	ct = lookup(&pkt.tuple, &dir);
+ *	if (!ct) {
+ *		if (!sfw_proto_new(&ps, &pkt, params, &reason))	-> INVALID(reason)
+ *		ct = insert(...); dir = SFW_DIR_ORIGINAL;
+ *	}
+ *	if (sfw_proto_packet(&ct->ps, &pkt, dir, age, params, &res))
+ *							-> INVALID(res.reason)
+ *	if (res.reopen)	delete ct, then start over (the packet creates a new one)
+ *	else if (res.destroy) delete ct, accept the packet
+ *	else refresh the timer to res.timeout (0: leave it), set ASSURED if
+ *	     res.assured, send an event if res.changed
+ *
+ * The first packet of a connection goes through both _new and _packet, as
+ * in nf_conntrack: _new initialises, _packet makes the first transition.
+ *
+ * All timeouts are in seconds.
+ */
+#ifndef _SFW_PROTO_H
+#define _SFW_PROTO_H
+
+#include "sfw_core.h"
+#include "packet.h"
+
+#define SFW_SECS	1U
+#define SFW_MINS	(60U * SFW_SECS)
+#define SFW_HOURS	(60U * SFW_MINS)
+#define SFW_DAYS	(24U * SFW_HOURS)
+
+/* TCP connection states, in nf_conntrack's order (ctnetlink numbers). */
+enum sfw_tcp_conntrack {
+	SFW_TCP_NONE,
+	SFW_TCP_SYN_SENT,
+	SFW_TCP_SYN_RECV,
+	SFW_TCP_ESTABLISHED,
+	SFW_TCP_FIN_WAIT,
+	SFW_TCP_CLOSE_WAIT,
+	SFW_TCP_LAST_ACK,
+	SFW_TCP_TIME_WAIT,
+	SFW_TCP_CLOSE,
+	SFW_TCP_SYN_SENT2,
+	SFW_TCP_NSTATES,
+	/* Transition table marker, never stored: accept, change nothing. */
+	SFW_TCP_IGNORE = SFW_TCP_NSTATES,
+};
+
+/* Flag classes, by priority: RST, SYN (SYN-ACK with ACK), FIN, ACK, none. */
+enum sfw_tcp_flag_class {
+	SFW_TCPF_SYN,
+	SFW_TCPF_SYNACK,
+	SFW_TCPF_FIN,
+	SFW_TCPF_ACK,
+	SFW_TCPF_RST,
+	SFW_TCPF_NONE,
+	SFW_TCPF_COUNT
+};
+
+/* Flags shared by every protocol's state (the low bits of ->flags). */
+#define SFW_PS_SEEN_REPLY	0x01	/* a packet went in the reply direction */
+#define SFW_PS_ASSURED		0x02	/* reported assured once */
+/* TCP only */
+#define SFW_PS_TCP_PICKUP	0x04	/* picked up mid-stream (tcp_loose) */
+#define SFW_PS_TCP_LAST_REPLY	0x08	/* last_* describe a reply packet */
+#define SFW_PS_TCP_SIMOPEN	0x10	/* simultaneous open seen */
+
+/* struct sfw_tcp_dir.flags */
+#define SFW_TCP_DF_WSCALE	0x01	/* sent the window scale option */
+#define SFW_TCP_DF_SACK_PERM	0x02
+#define SFW_TCP_DF_CLOSE_INIT	0x04	/* sent the first FIN */
+#define SFW_TCP_DF_BE_LIBERAL	0x08	/* no window checks (picked up) */
+#define SFW_TCP_DF_DATA_UNACK	0x10	/* sent data not yet acked */
+
+/*
+ * Window tracking data of one direction (van Rooij): the highest sequence
+ * number sent (td_end), the highest the receiver allowed (td_maxend = its
+ * ack + window), the largest window seen, and the negotiated scale.
+ */
+struct sfw_tcp_dir {
+	u32 td_end;
+	u32 td_maxend;
+	u32 td_maxwin;
+	u8 td_scale;
+	u8 flags;		/* SFW_TCP_DF_* */
+};
+
+struct sfw_tcp_state {
+	struct sfw_tcp_dir dir[SFW_DIR_COUNT];
+	/*
+	 * The last packet that was ignored or accepted, to detect
+	 * retransmissions and to resynchronise on a SYN-ACK that answers a
+	 * SYN we ignored (window data of that SYN in last_wscale/last_dflags).
+	 */
+	u32 last_end;
+	u16 last_win;
+	u8 last_index;		/* enum sfw_tcp_flag_class */
+	u8 last_wscale;
+	u8 last_dflags;
+	u8 state;		/* enum sfw_tcp_conntrack */
+	u8 flags;		/* SFW_PS_* */
+	u8 retrans;
+};
+
+struct sfw_udp_state {
+	u8 flags;		/* SFW_PS_* */
+};
+
+struct sfw_icmp_state {
+	u8 flags;		/* SFW_PS_* */
+};
+
+struct sfw_generic_state {
+	u8 flags;		/* SFW_PS_* */
+};
+
+/* Lives in the connection object; which member is live follows l4proto. */
+union sfw_proto_state {
+	struct sfw_tcp_state tcp;
+	struct sfw_udp_state udp;
+	struct sfw_icmp_state icmp;
+	struct sfw_generic_state generic;
+};
+
+/* The per-netns knobs (sysctls), in seconds.  sfw_ct_params_init() sets the defaults. */
+struct sfw_ct_params {
+	u32 tcp_timeouts[SFW_TCP_NSTATES];
+	u32 tcp_timeout_max_retrans;
+	u32 tcp_timeout_unacknowledged;
+	u32 udp_timeout;
+	u32 udp_timeout_stream;
+	u32 icmp_timeout;
+	u32 icmpv6_timeout;
+	u32 generic_timeout;
+	u8 tcp_loose;
+	u8 tcp_be_liberal;
+	u8 tcp_max_retrans;
+	u8 checksum;
+	u8 acct;
+};
+
+/* What a packet did to a connection; the caller applies it. */
+struct sfw_proto_result {
+	u32 timeout;		/* seconds to expiry from now; 0: leave the timer */
+	u8 ctinfo;		/* enum sfw_ctinfo */
+	u8 reason;		/* enum sfw_invalid_reason if ctinfo is INVALID */
+	u8 old_state;		/* TCP: state before / after the packet */
+	u8 new_state;
+	bool changed;		/* protocol state changed: worth an event */
+	bool assured;		/* became assured with this packet */
+	bool destroy;		/* delete the entry (the packet is accepted) */
+	bool reopen;		/* delete the entry, then handle the packet as new */
+};
+
+/* UDP: replied and older than this -> stream timeout and assured. */
+#define SFW_UDP_STREAM_AGE	(2 * SFW_SECS)
+
+extern const char *const sfw_tcp_state_names[SFW_TCP_NSTATES];
+extern const u32 sfw_tcp_timeouts_default[SFW_TCP_NSTATES];
+
+void sfw_ct_params_init(struct sfw_ct_params *p);
+
+/* Stateless TCP checks (flag combinations): 0 or a reason. */
+int sfw_proto_tcp_check(const struct sfw_pkt *pkt);
+bool sfw_proto_tcp_new(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
+		       const struct sfw_ct_params *p, u8 *reason);
+int sfw_proto_tcp_packet(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
+			 enum sfw_dir dir, const struct sfw_ct_params *p,
+			 struct sfw_proto_result *res);
+
+bool sfw_proto_udp_new(struct sfw_udp_state *st, const struct sfw_pkt *pkt,
+		       const struct sfw_ct_params *p, u8 *reason);
+/* @age: seconds since the entry was created. */
+int sfw_proto_udp_packet(struct sfw_udp_state *st, const struct sfw_pkt *pkt,
+			 enum sfw_dir dir, u32 age, const struct sfw_ct_params *p,
+			 struct sfw_proto_result *res);
+
+bool sfw_proto_icmp_new(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
+			const struct sfw_ct_params *p, u8 *reason);
+int sfw_proto_icmp_packet(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
+			  enum sfw_dir dir, const struct sfw_ct_params *p,
+			  struct sfw_proto_result *res);
+int sfw_proto_icmp_error_tuple(const struct sfw_pkt *pkt, struct sfw_tuple *lookup);
+/* RELATED if the quoted packet's tuple was @found, else INVALID. */
+void sfw_proto_icmp_error_verdict(bool found, struct sfw_proto_result *res);
+
+bool sfw_proto_generic_new(struct sfw_generic_state *st, const struct sfw_pkt *pkt,
+			   const struct sfw_ct_params *p, u8 *reason);
+int sfw_proto_generic_packet(struct sfw_generic_state *st, const struct sfw_pkt *pkt,
+			     enum sfw_dir dir, const struct sfw_ct_params *p,
+			     struct sfw_proto_result *res);
+
+/* Dispatch on pkt->tuple.l4proto/l3num to the units above. */
+bool sfw_proto_new(union sfw_proto_state *ps, const struct sfw_pkt *pkt,
+		   const struct sfw_ct_params *p, u8 *reason);
+int sfw_proto_packet(union sfw_proto_state *ps, const struct sfw_pkt *pkt,
+		     enum sfw_dir dir, u32 age, const struct sfw_ct_params *p,
+		     struct sfw_proto_result *res);
+
+#endif /* _SFW_PROTO_H */
