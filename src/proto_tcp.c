@@ -360,11 +360,9 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		reason = SFW_INVALID_TCP_ACK_BEYOND_END;
 	else if (!after(ack, rcv->td_end - max_ack_window(snd) - 1))
 		reason = SFW_INVALID_TCP_ACK_TOO_OLD;
-	if (reason) {
-		if (cls == SFW_TCPF_RST)
-			reason = SFW_INVALID_TCP_RST_OUT_OF_WINDOW;
-		return liberal ? 0 : reason;
-	}
+	if (reason && !liberal)
+		return cls == SFW_TCPF_RST ? SFW_INVALID_TCP_RST_OUT_OF_WINDOW : reason;
+	/* Liberal: accept, and let the window data catch up with the segment. */
 
 	if (!(f & SFW_TCPH_SYN))
 		win <<= snd->td_scale;
@@ -567,6 +565,15 @@ int sfw_proto_tcp_packet(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		if (dir == SFW_DIR_REPLY && cls == SFW_TCPF_ACK &&
 		    st->flags & SFW_PS_TCP_SIMOPEN)
 			new = sES;
+		break;
+	case sLA:
+		/*
+		 * The table reads "FIN in FIN_WAIT/CLOSE_WAIT: both sides closed",
+		 * unless it is the side that closed first sending its FIN again.
+		 */
+		if (cls == SFW_TCPF_FIN && (old == sFW || old == sCW) &&
+		    st->dir[dir].flags & SFW_TCP_DF_CLOSE_INIT)
+			new = old;
 		break;
 	case sCL:
 		/* A reset answering a SYN or ACK we let through unchecked. */
