@@ -61,8 +61,8 @@
 struct sfw_pkt {
 	struct sfw_tuple tuple;	/* as seen on the wire */
 	u32 len;		/* L3 packet length: tot_len / 40 + payload_len */
-	u16 l3_len;		/* IP header incl. IPv6 extension headers */
-	u16 l4_off;		/* offset of the L4 header from the IP header */
+	u32 l3_len;		/* IP header incl. IPv6 extension headers */
+	u32 l4_off;		/* offset of the L4 header from the IP header */
 	u32 payload_len;	/* L4 payload bytes (after TCP/UDP/ICMP header) */
 	u8 flags;		/* SFW_PKT_F_* */
 	union {
@@ -89,6 +89,14 @@ struct sfw_pkt {
  * Return a pointer to @len bytes at offset @off of the packet behind @ctx,
  * copying them into @buf if they are not contiguous, or NULL if
  * [off, off + len) is not inside the packet.  @len is at most 60.
+ * In the kernel, with skb->data at the network header (netfilter hooks):
+ *
+ *	static const void *skb_read(const void *ctx, unsigned int off,
+ *				    unsigned int len, void *buf)
+ *	{
+ *		return skb_header_pointer(ctx, off, len, buf);
+ *	}
+ *	ret = sfw_packet_parse(&pkt, SFW_AF_INET, skb_read, skb, skb->len);
  */
 typedef const void *(*sfw_read_fn)(const void *ctx, unsigned int off,
 				    unsigned int len, void *buf);
