@@ -70,7 +70,12 @@ enum sfw_tcp_flag_class {
 	SFW_TCPF_COUNT
 };
 
-/* Flags shared by every protocol's state (the low bits of ->flags). */
+/*
+ * Flags shared by every protocol's state (the low bits of ->flags).  Every
+ * state struct below starts with this byte, so the members of union
+ * sfw_proto_state share it as a common initial sequence: code that does not
+ * know the protocol may read ps->generic.flags for any entry.
+ */
 #define SFW_PS_SEEN_REPLY	0x01	/* a packet went in the reply direction */
 #define SFW_PS_ASSURED		0x02	/* reported assured once */
 /* TCP only */
@@ -78,42 +83,106 @@ enum sfw_tcp_flag_class {
 #define SFW_PS_TCP_LAST_REPLY	0x08	/* last_* describe a reply packet */
 #define SFW_PS_TCP_SIMOPEN	0x10	/* simultaneous open seen */
 
-/* struct sfw_tcp_dir.flags */
+/* Per-direction TCP flags: sfw_tcp_dflags() */
 #define SFW_TCP_DF_WSCALE	0x01	/* sent the window scale option */
 #define SFW_TCP_DF_SACK_PERM	0x02
 #define SFW_TCP_DF_CLOSE_INIT	0x04	/* sent the first FIN */
 #define SFW_TCP_DF_BE_LIBERAL	0x08	/* no window checks (picked up) */
 #define SFW_TCP_DF_DATA_UNACK	0x10	/* sent data not yet acked */
+#define SFW_TCP_DF_BITS		5	/* width of one direction's flags */
+#define SFW_TCP_DF_MASK		((1U << SFW_TCP_DF_BITS) - 1)
+/* The options a SYN carries, remembered in ->last_dflags */
+#define SFW_TCP_DF_OPTIONS	(SFW_TCP_DF_WSCALE | SFW_TCP_DF_SACK_PERM)
+
+/* A window scale (at most SFW_TCP_MAX_WSCALE) fits in this many bits. */
+#define SFW_TCP_SCALE_BITS	4
+#define SFW_TCP_SCALE_MASK	((1U << SFW_TCP_SCALE_BITS) - 1)
+
+/*
+ * ->retrans saturates here.  A tcp_max_retrans above it acts as this
+ * value; nf_conntrack's default is 3.
+ */
+#define SFW_TCP_RETRANS_MAX	31
 
 /*
  * Window tracking data of one direction (van Rooij): the highest sequence
  * number sent (td_end), the highest the receiver allowed (td_maxend = its
- * ack + window), the largest window seen, and the negotiated scale.
+ * ack + window) and the largest window seen.  The direction's window scale
+ * and SFW_TCP_DF_* flags are packed into struct sfw_tcp_state, where they
+ * cost no padding: sfw_tcp_scale() and sfw_tcp_dflags().
  */
 struct sfw_tcp_dir {
 	u32 td_end;
 	u32 td_maxend;
 	u32 td_maxwin;
-	u8 td_scale;
-	u8 flags;		/* SFW_TCP_DF_* */
 };
 
+/*
+ * The TCP state is 40 bytes, without holes, because the connection object
+ * (conn.h) must stay at 160:
+ *
+ *	 0  flags	u8	SFW_PS_*
+ *	 1  state	u8	enum sfw_tcp_conntrack
+ *	 2  last_win	u16
+ *	 4  dir[0]	12	window data, ORIGINAL
+ *	16  dir[1]	12	window data, REPLY
+ *	28  last_end	u32
+ *	32  last_ack	u32
+ *	36  one u32 of bitfields:
+ *	      dflags	10	SFW_TCP_DF_* of ORIGINAL (bits 0-4), REPLY (5-9)
+ *	      scales	 8	window scale of ORIGINAL (bits 0-3), REPLY (4-7)
+ *	      last_index 3	enum sfw_tcp_flag_class
+ *	      last_dflags 2	SFW_TCP_DF_OPTIONS of an ignored SYN
+ *	      last_wscale 4	its window scale
+ *	      retrans	 5	saturating at SFW_TCP_RETRANS_MAX
+ *
+ * @state is a byte of its own, never a bitfield: /proc reads it without
+ * the entry's lock (READ_ONCE), and a bitfield write next to it would be a
+ * read-modify-write of the byte it lives in.  Everything else is written
+ * and read under the entry's lock.
+ *
+ * The last_* fields describe the last packet that was ignored or accepted,
+ * to detect retransmissions (same direction, flag class, end, ack and raw
+ * window, as nf_conntrack but for seq, which end and the class stand in
+ * for) and to resynchronise on a SYN-ACK that answers a SYN we ignored
+ * (the window data of that SYN in last_win, last_end, last_wscale and
+ * last_dflags).
+ */
 struct sfw_tcp_state {
-	struct sfw_tcp_dir dir[SFW_DIR_COUNT];
-	/*
-	 * The last packet that was ignored or accepted, to detect
-	 * retransmissions and to resynchronise on a SYN-ACK that answers a
-	 * SYN we ignored (window data of that SYN in last_wscale/last_dflags).
-	 */
-	u32 last_end;
-	u16 last_win;
-	u8 last_index;		/* enum sfw_tcp_flag_class */
-	u8 last_wscale;
-	u8 last_dflags;
+	u8 flags;		/* SFW_PS_*; first, see above */
 	u8 state;		/* enum sfw_tcp_conntrack */
-	u8 flags;		/* SFW_PS_* */
-	u8 retrans;
+	u16 last_win;		/* raw window field, unscaled */
+	struct sfw_tcp_dir dir[SFW_DIR_COUNT];
+	u32 last_end;
+	u32 last_ack;		/* raw ack field */
+	u32 dflags:SFW_DIR_COUNT * SFW_TCP_DF_BITS;
+	u32 scales:SFW_DIR_COUNT * SFW_TCP_SCALE_BITS;
+	u32 last_index:3;
+	u32 last_dflags:2;
+	u32 last_wscale:SFW_TCP_SCALE_BITS;
+	u32 retrans:5;
 };
+
+static_assert(SFW_TCPF_COUNT <= 8, "last_index holds a flag class in 3 bits");
+static_assert(SFW_TCP_MAX_WSCALE <= SFW_TCP_SCALE_MASK, "a window scale fits its bits");
+static_assert(SFW_TCP_DF_DATA_UNACK <= SFW_TCP_DF_MASK, "SFW_TCP_DF_* fit their bits");
+static_assert(SFW_TCP_DF_OPTIONS <= 3, "last_dflags holds SFW_TCP_DF_OPTIONS in 2 bits");
+static_assert(SFW_TCP_RETRANS_MAX < 32, "retrans is 5 bits");
+static_assert(sizeof(struct sfw_tcp_state) == 40, "sfw_tcp_state has a hole");
+/* offsetof() of a bitfield does not compile: this also keeps @state a plain byte. */
+static_assert(offsetof(struct sfw_tcp_state, state) == 1, "state is a plain u8 field");
+
+/* SFW_TCP_DF_* of direction @d. */
+static inline u8 sfw_tcp_dflags(const struct sfw_tcp_state *st, enum sfw_dir d)
+{
+	return (st->dflags >> (d * SFW_TCP_DF_BITS)) & SFW_TCP_DF_MASK;
+}
+
+/* The window scale direction @d applies to the windows it sends. */
+static inline u8 sfw_tcp_scale(const struct sfw_tcp_state *st, enum sfw_dir d)
+{
+	return (st->scales >> (d * SFW_TCP_SCALE_BITS)) & SFW_TCP_SCALE_MASK;
+}
 
 struct sfw_udp_state {
 	u8 flags;		/* SFW_PS_* */
@@ -134,6 +203,14 @@ union sfw_proto_state {
 	struct sfw_icmp_state icmp;
 	struct sfw_generic_state generic;
 };
+
+static_assert(sizeof(union sfw_proto_state) <= 40,
+	      "sfw_proto_state must fit the 160-byte connection object (conn.h)");
+static_assert(offsetof(struct sfw_tcp_state, flags) == 0 &&
+	      offsetof(struct sfw_udp_state, flags) == 0 &&
+	      offsetof(struct sfw_icmp_state, flags) == 0 &&
+	      offsetof(struct sfw_generic_state, flags) == 0,
+	      "every protocol's flags byte is the union's first byte");
 
 /* The per-netns knobs (sysctls), in seconds.  sfw_ct_params_init() sets the defaults. */
 struct sfw_ct_params {

@@ -262,33 +262,85 @@ int sfw_proto_tcp_check(const struct sfw_pkt *pkt)
 	return tcp_valid_flags[f] ? 0 : SFW_INVALID_BAD_TCP_FLAGS;
 }
 
-/* Window scale and SACK-permitted of a SYN or SYN-ACK into @d. */
-static void tcp_options(struct sfw_tcp_dir *d, const struct sfw_pkt *pkt)
+/*
+ * The per-direction flags and window scales are bitfields of the state
+ * (see proto.h); these write one direction's share.
+ */
+static void dflags_set(struct sfw_tcp_state *st, enum sfw_dir d, u8 f)
 {
-	d->td_scale = 0;
-	d->flags &= ~(SFW_TCP_DF_WSCALE | SFW_TCP_DF_SACK_PERM);
+	st->dflags |= (u32)f << (d * SFW_TCP_DF_BITS);
+}
+
+static void dflags_clear(struct sfw_tcp_state *st, enum sfw_dir d, u8 f)
+{
+	st->dflags &= ~((u32)f << (d * SFW_TCP_DF_BITS));
+}
+
+static void scale_set(struct sfw_tcp_state *st, enum sfw_dir d, u8 scale)
+{
+	unsigned int shift = d * SFW_TCP_SCALE_BITS;
+
+	st->scales = (st->scales & ~(SFW_TCP_SCALE_MASK << shift)) |
+		     (u32)(scale & SFW_TCP_SCALE_MASK) << shift;
+}
+
+/* Window scale and SACK-permitted of a SYN or SYN-ACK: SFW_TCP_DF_OPTIONS. */
+static u8 syn_options(const struct sfw_pkt *pkt, u8 *scale)
+{
+	u8 f = 0;
+
+	*scale = 0;
 	if (pkt->tcp.wscale != SFW_TCP_WSCALE_NONE) {
-		d->td_scale = pkt->tcp.wscale;
-		d->flags |= SFW_TCP_DF_WSCALE;
+		*scale = pkt->tcp.wscale;	/* the parser clamped it to 14 */
+		f |= SFW_TCP_DF_WSCALE;
 	}
 	if (pkt->tcp.sack_perm)
-		d->flags |= SFW_TCP_DF_SACK_PERM;
+		f |= SFW_TCP_DF_SACK_PERM;
+	return f;
+}
+
+/* Take the options of a SYN or SYN-ACK as those of direction @d. */
+static void tcp_options(struct sfw_tcp_state *st, enum sfw_dir d,
+			const struct sfw_pkt *pkt)
+{
+	u8 scale;
+
+	dflags_clear(st, d, SFW_TCP_DF_OPTIONS);
+	dflags_set(st, d, syn_options(pkt, &scale));
+	scale_set(st, d, scale);
 }
 
 /* The first SYN or SYN-ACK of a direction sets up its window data. */
-static void init_sender(struct sfw_tcp_dir *snd, struct sfw_tcp_dir *rcv,
-			const struct sfw_pkt *pkt, u32 end, enum sfw_dir dir)
+static void init_sender(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
+			u32 end, enum sfw_dir dir)
 {
+	struct sfw_tcp_dir *snd = &st->dir[dir];
+	enum sfw_dir rdir = !dir;
+
 	snd->td_end = end;
 	snd->td_maxend = end;
 	snd->td_maxwin = pkt->tcp.window ? pkt->tcp.window : 1;
-	tcp_options(snd, pkt);
+	tcp_options(st, dir, pkt);
 	/* RFC 7323: scaling is used only if both sides send the option. */
 	if (dir == SFW_DIR_REPLY &&
-	    !(snd->flags & SFW_TCP_DF_WSCALE && rcv->flags & SFW_TCP_DF_WSCALE)) {
-		snd->td_scale = 0;
-		rcv->td_scale = 0;
+	    !(sfw_tcp_dflags(st, dir) & SFW_TCP_DF_WSCALE &&
+	      sfw_tcp_dflags(st, rdir) & SFW_TCP_DF_WSCALE)) {
+		scale_set(st, dir, 0);
+		scale_set(st, rdir, 0);
 	}
+}
+
+static void set_last_dir(struct sfw_tcp_state *st, enum sfw_dir dir)
+{
+	if (dir == SFW_DIR_REPLY)
+		st->flags |= SFW_PS_TCP_LAST_REPLY;
+	else
+		st->flags &= ~SFW_PS_TCP_LAST_REPLY;
+}
+
+static enum sfw_dir last_dir(const struct sfw_tcp_state *st)
+{
+	return st->flags & SFW_PS_TCP_LAST_REPLY ? SFW_DIR_REPLY : SFW_DIR_ORIGINAL;
 }
 
 static u32 max_ack_window(const struct sfw_tcp_dir *snd)
@@ -308,19 +360,20 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 	u32 seq = pkt->tcp.seq, ack = pkt->tcp.ack, end = seg_end(pkt);
 	u32 win = pkt->tcp.window, swin;
 	u8 f = pkt->tcp.flags;
-	bool liberal = p->tcp_be_liberal || (snd->flags & SFW_TCP_DF_BE_LIBERAL);
+	bool liberal = p->tcp_be_liberal ||
+		       (sfw_tcp_dflags(st, dir) & SFW_TCP_DF_BE_LIBERAL);
 	int reason = 0;
 
 	if (!snd->td_maxwin) {
 		if (f & SFW_TCPH_SYN) {
 			/* SYN-ACK, or the peer's SYN in a simultaneous open. */
-			init_sender(snd, rcv, pkt, end, dir);
+			init_sender(st, pkt, end, dir);
 			if (!(f & SFW_TCPH_ACK))
 				return 0;
 		} else {
 			/* Mid-stream: no history, take what the segment says. */
 			snd->td_end = end;
-			swin = win << snd->td_scale;
+			swin = win << sfw_tcp_scale(st, dir);
 			snd->td_maxwin = swin ? swin : 1;
 			snd->td_maxend = end + snd->td_maxwin;
 			if (!rcv->td_maxwin) {
@@ -338,7 +391,7 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		 * RFC 793: a reinitialised TCP may reuse the connection with
 		 * higher sequence numbers; start this direction over.
 		 */
-		init_sender(snd, rcv, pkt, end, dir);
+		init_sender(st, pkt, end, dir);
 		if (dir == SFW_DIR_REPLY && !(f & SFW_TCPH_ACK))
 			return 0;
 	}
@@ -365,14 +418,14 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 	/* Liberal: accept, and let the window data catch up with the segment. */
 
 	if (!(f & SFW_TCPH_SYN))
-		win <<= snd->td_scale;
+		win <<= sfw_tcp_scale(st, dir);
 
 	/* Sender: largest window, highest sequence sent. */
 	if (snd->td_maxwin < win)
 		snd->td_maxwin = win;
 	if (after(end, snd->td_end)) {
 		snd->td_end = end;
-		snd->flags |= SFW_TCP_DF_DATA_UNACK;
+		dflags_set(st, dir, SFW_TCP_DF_DATA_UNACK);
 	}
 
 	/* Receiver: what it may send next is bounded by our ack + window. */
@@ -384,37 +437,28 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 			rcv->td_maxend++;
 	}
 	if (ack == rcv->td_end)
-		rcv->flags &= ~SFW_TCP_DF_DATA_UNACK;
+		dflags_clear(st, !dir, SFW_TCP_DF_DATA_UNACK);
 
 	/*
-	 * The same segment again from the same side: a retransmission.
-	 * nf_conntrack also compares seq and ack; end and window from the
-	 * same side are close enough and keep the entry small.
+	 * The same segment again from the same side: a retransmission.  The
+	 * ack must match too, or a receiver's run of pure ACKs (same end,
+	 * same window, advancing ack) would count as one and cut a healthy
+	 * transfer's timeout to tcp_timeout_max_retrans.  nf_conntrack also
+	 * compares seq; with the same end and flag class a segment with
+	 * another seq would be a repacketised retransmission anyway.
 	 */
-	if (cls != SFW_TCPF_RST && st->last_index == cls && st->last_end == end &&
-	    st->last_win == pkt->tcp.window &&
-	    !!(st->flags & SFW_PS_TCP_LAST_REPLY) == (dir == SFW_DIR_REPLY)) {
-		if (st->retrans < 255)
+	if (cls != SFW_TCPF_RST && st->last_index == cls && last_dir(st) == dir &&
+	    st->last_end == end && st->last_ack == pkt->tcp.ack &&
+	    st->last_win == pkt->tcp.window) {
+		if (st->retrans < SFW_TCP_RETRANS_MAX)
 			st->retrans++;
 	} else {
 		st->last_end = end;
+		st->last_ack = pkt->tcp.ack;
 		st->last_win = pkt->tcp.window;
 		st->retrans = 0;
 	}
 	return 0;
-}
-
-static void set_last_dir(struct sfw_tcp_state *st, enum sfw_dir dir)
-{
-	if (dir == SFW_DIR_REPLY)
-		st->flags |= SFW_PS_TCP_LAST_REPLY;
-	else
-		st->flags &= ~SFW_PS_TCP_LAST_REPLY;
-}
-
-static enum sfw_dir last_dir(const struct sfw_tcp_state *st)
-{
-	return st->flags & SFW_PS_TCP_LAST_REPLY ? SFW_DIR_REPLY : SFW_DIR_ORIGINAL;
 }
 
 /*
@@ -428,27 +472,31 @@ static bool tcp_ignore(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 {
 	if (cls == SFW_TCPF_SYNACK && st->last_index == SFW_TCPF_SYN &&
 	    last_dir(st) != dir && pkt->tcp.ack == st->last_end) {
-		struct sfw_tcp_dir *d = &st->dir[!dir];
+		enum sfw_dir sdir = !dir;	/* who sent the SYN */
+		struct sfw_tcp_dir *d = &st->dir[sdir];
 
 		d->td_end = st->last_end;
 		d->td_maxend = st->last_end;
 		d->td_maxwin = st->last_win ? st->last_win : 1;
-		d->td_scale = st->last_wscale;
-		d->flags = st->last_dflags;
+		scale_set(st, sdir, st->last_wscale);
+		dflags_clear(st, sdir, SFW_TCP_DF_MASK);
+		dflags_set(st, sdir, st->last_dflags);
 		memset(&st->dir[dir], 0, sizeof(st->dir[dir]));
+		scale_set(st, dir, 0);
+		dflags_clear(st, dir, SFW_TCP_DF_MASK);
 		return true;
 	}
 
 	st->last_index = cls;
 	set_last_dir(st, dir);
 	st->last_end = seg_end(pkt);
+	st->last_ack = pkt->tcp.ack;
 	st->last_win = pkt->tcp.window;
 	if (cls == SFW_TCPF_SYN && dir == SFW_DIR_ORIGINAL) {
-		struct sfw_tcp_dir tmp = { 0 };
+		u8 scale;
 
-		tcp_options(&tmp, pkt);
-		st->last_wscale = tmp.td_scale;
-		st->last_dflags = tmp.flags;
+		st->last_dflags = syn_options(pkt, &scale);
+		st->last_wscale = scale;
 	}
 	return false;
 }
@@ -460,11 +508,13 @@ static u32 tcp_timeout(const struct sfw_tcp_state *st, u8 cls,
 	u32 unack = p->tcp_timeout_unacknowledged;
 	u32 retrans = p->tcp_timeout_max_retrans;
 
-	if (st->retrans >= p->tcp_max_retrans && t > retrans)
+	if (st->retrans >= min_t(u8, p->tcp_max_retrans, SFW_TCP_RETRANS_MAX) &&
+	    t > retrans)
 		return retrans;
 	if (cls == SFW_TCPF_RST)
 		return p->tcp_timeouts[sCL];
-	if ((st->dir[0].flags | st->dir[1].flags) & SFW_TCP_DF_DATA_UNACK && t > unack)
+	if ((sfw_tcp_dflags(st, SFW_DIR_ORIGINAL) | sfw_tcp_dflags(st, SFW_DIR_REPLY)) &
+	    SFW_TCP_DF_DATA_UNACK && t > unack)
 		return unack;
 	/* Picked up and never answered: maybe asymmetric routing, maybe junk. */
 	if ((st->flags & (SFW_PS_TCP_PICKUP | SFW_PS_SEEN_REPLY)) == SFW_PS_TCP_PICKUP &&
@@ -494,7 +544,7 @@ bool sfw_proto_tcp_new(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		d->td_end = seg_end(pkt);
 		d->td_maxend = d->td_end;
 		d->td_maxwin = pkt->tcp.window ? pkt->tcp.window : 1;
-		tcp_options(d, pkt);
+		tcp_options(st, SFW_DIR_ORIGINAL, pkt);
 		return true;
 	}
 	if (cls == SFW_TCPF_ACK && p->tcp_loose) {
@@ -502,8 +552,8 @@ bool sfw_proto_tcp_new(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		d->td_end = seg_end(pkt);
 		d->td_maxwin = pkt->tcp.window ? pkt->tcp.window : 1;
 		d->td_maxend = d->td_end + d->td_maxwin;
-		st->dir[0].flags = SFW_TCP_DF_SACK_PERM | SFW_TCP_DF_BE_LIBERAL;
-		st->dir[1].flags = SFW_TCP_DF_SACK_PERM | SFW_TCP_DF_BE_LIBERAL;
+		dflags_set(st, SFW_DIR_ORIGINAL, SFW_TCP_DF_SACK_PERM | SFW_TCP_DF_BE_LIBERAL);
+		dflags_set(st, SFW_DIR_REPLY, SFW_TCP_DF_SACK_PERM | SFW_TCP_DF_BE_LIBERAL);
 		st->flags |= SFW_PS_TCP_PICKUP;
 		return true;
 	}
@@ -572,7 +622,7 @@ int sfw_proto_tcp_packet(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		 * unless it is the side that closed first sending its FIN again.
 		 */
 		if (cls == SFW_TCPF_FIN && (old == sFW || old == sCW) &&
-		    st->dir[dir].flags & SFW_TCP_DF_CLOSE_INIT)
+		    sfw_tcp_dflags(st, dir) & SFW_TCP_DF_CLOSE_INIT)
 			new = old;
 		break;
 	case sCL:
@@ -593,7 +643,7 @@ in_window:
 	set_last_dir(st, dir);
 	st->state = new;
 	if (old != new && new == sFW)
-		st->dir[dir].flags |= SFW_TCP_DF_CLOSE_INIT;
+		dflags_set(st, dir, SFW_TCP_DF_CLOSE_INIT);
 	if (dir == SFW_DIR_REPLY)
 		st->flags |= SFW_PS_SEEN_REPLY;
 

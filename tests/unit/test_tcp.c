@@ -149,6 +149,44 @@ static const struct row data_retransmitted[] = {
 	{ 0 }
 };
 
+/*
+ * The receiver of a bulk transfer acks a burst with a run of pure ACKs:
+ * same end, same window, but the ack advances, so none of them is a
+ * retransmission.  max_retrans timeout 77 s: were they counted, the 4th
+ * would get it.  Until the last ACK the sender has unacked data (300 s);
+ * then the entry is back to the established timeout.
+ */
+static const struct row pure_ack_run[] = {
+	HANDSHAKE,
+	T(O, A | P, C_ISN + 1, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(O, A | P, C_ISN + 1001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(O, A | P, C_ISN + 2001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(O, A | P, C_ISN + 3001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(O, A | P, C_ISN + 4001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(O, A | P, C_ISN + 5001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 1001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 2001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 3001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 4001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 5001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 6001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 432000),
+	{ 0 }
+};
+
+/* The very same pure ACK four times is counted: the 4th gets max_retrans (77 s). */
+static const struct row pure_ack_repeated[] = {
+	HANDSHAKE,
+	T(O, A | P, C_ISN + 1, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 1001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 432000),
+	T(R, A, S_ISN + 1, C_ISN + 1001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 432000),
+	T(R, A, S_ISN + 1, C_ISN + 1001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 432000),
+	T(R, A, S_ISN + 1, C_ISN + 1001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 77),
+	/* Anything else resets the count. */
+	T(O, A | P, C_ISN + 1001, S_ISN + 1, 64240, 1000, SFW_TCP_ESTABLISHED, .tmo = 300),
+	T(R, A, S_ISN + 1, C_ISN + 2001, 65160, 0, SFW_TCP_ESTABLISHED, .tmo = 432000),
+	{ 0 }
+};
+
 static const struct row fin_retransmitted[] = {
 	HANDSHAKE,
 	T(O, F | A, C_ISN + 1, S_ISN + 1, 64240, 0, SFW_TCP_FIN_WAIT, .tmo = 120),
@@ -168,6 +206,22 @@ static const struct row window_scaled[] = {
 	T(O, A, C_ISN + 1, S_ISN + 1, 502, 0, SFW_TCP_ESTABLISHED, .chk = ASSURED),
 	T(R, A, S_ISN + 1 + 60000, C_ISN + 1, 509, 1000, SFW_TCP_ESTABLISHED),
 	T(R, A, S_ISN + 1 + 70000, C_ISN + 1, 509, 1000, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
+	{ 0 }
+};
+
+/*
+ * Different scales per direction (they share one bitfield): the client
+ * scales by 2, the server by 9.  The client's window 1000 lets the server
+ * send 4000 bytes; the server's window 200 lets the client send 102400.
+ */
+static const struct row window_scale_per_direction[] = {
+	T(O, S, C_ISN, 0, 64240, 0, SFW_TCP_SYN_SENT, .ws = WS(2)),
+	T(R, S | A, S_ISN, C_ISN + 1, 65160, 0, SFW_TCP_SYN_RECV, .ws = WS(9)),
+	T(O, A, C_ISN + 1, S_ISN + 1, 1000, 0, SFW_TCP_ESTABLISHED, .chk = ASSURED),
+	T(R, A, S_ISN + 1 + 3000, C_ISN + 1, 200, 900, SFW_TCP_ESTABLISHED),
+	T(R, A, S_ISN + 1 + 4500, C_ISN + 1, 200, 100, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
+	T(O, A, C_ISN + 1 + 100000, S_ISN + 3901, 1000, 1000, SFW_TCP_ESTABLISHED),
+	T(O, A, C_ISN + 1 + 110000, S_ISN + 3901, 1000, 1000, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
 	{ 0 }
 };
 
@@ -275,6 +329,20 @@ static const struct row resync_after_ignored_syn[] = {
 	{ 0 }
 };
 
+/*
+ * The same with window scaling: the options of the ignored SYN are kept
+ * (last_wscale, last_dflags) and apply once the SYN-ACK resyncs.
+ */
+static const struct row resync_scaled[] = {
+	HANDSHAKE,
+	T(O, S, 9000, 0, 64240, 0, SFW_TCP_ESTABLISHED, .ws = WS(7)),	/* ignored */
+	T(R, S | A, 7000, 9001, 65160, 0, SFW_TCP_SYN_RECV, .ws = WS(7)),
+	T(O, A, 9001, 7001, 502, 0, SFW_TCP_ESTABLISHED),
+	T(R, A, 7001 + 60000, 9001, 509, 1000, SFW_TCP_ESTABLISHED),
+	T(R, A, 7001 + 70000, 9001, 509, 1000, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
+	{ 0 }
+};
+
 /* A SYN-ACK that does not answer the ignored SYN stays ignored. */
 static const struct row ignored_synack_no_match[] = {
 	HANDSHAKE,
@@ -296,9 +364,14 @@ static const struct scenario scenarios[] = {
 	SC("tcp: RST answering SYN destroys the entry", rst_refused),
 	SC("tcp: retransmitted SYN and SYN-ACK", syn_retransmitted),
 	SC("tcp: retransmitted data -> max_retrans timeout", data_retransmitted, .max_retrans_tmo = 77),
+	SC("tcp: receiver's run of pure ACKs is not a retransmission", pure_ack_run,
+	   .max_retrans_tmo = 77),
+	SC("tcp: the same pure ACK 4 times -> max_retrans timeout", pure_ack_repeated,
+	   .max_retrans_tmo = 77),
 	SC("tcp: retransmitted FIN -> max_retrans timeout", fin_retransmitted, .max_retrans_tmo = 77),
 	SC("tcp: window scaling used when both sides offer it", window_scaled),
 	SC("tcp: window scaling ignored when one side offers it", window_scale_one_sided),
+	SC("tcp: each direction keeps its own window scale", window_scale_per_direction),
 	SC("tcp: out-of-window seq and ack are INVALID", out_of_window),
 	SC("tcp: tcp_be_liberal accepts out-of-window", out_of_window_liberal, .liberal = 1),
 	SC("tcp: loose pickup, capped until answered", loose_pickup),
@@ -310,6 +383,7 @@ static const struct scenario scenarios[] = {
 	SC("tcp: impossible flag sets INVALID when established", bad_flags_established),
 	SC("tcp: transitions the table forbids", bad_transition),
 	SC("tcp: SYN-ACK answering an ignored SYN resyncs", resync_after_ignored_syn),
+	SC("tcp: resync keeps the ignored SYN's window scale", resync_scaled),
 	SC("tcp: unrelated SYN-ACK stays ignored", ignored_synack_no_match),
 };
 
