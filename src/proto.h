@@ -186,6 +186,12 @@ static inline u8 sfw_tcp_scale(const struct sfw_tcp_state *st, enum sfw_dir d)
 
 struct sfw_udp_state {
 	u8 flags;		/* SFW_PS_* */
+	/*
+	 * Owned by the caller: the entry's creation time, used to compute
+	 * the age passed to sfw_proto_udp_packet(); the proto code never
+	 * reads or writes it.
+	 */
+	u32 start;
 };
 
 struct sfw_icmp_state {

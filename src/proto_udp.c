@@ -5,7 +5,9 @@
  * Any datagram creates an entry (UNREPLIED, udp_timeout).  Once the other
  * side has answered, the entry is ESTABLISHED; if it is still in use after
  * SFW_UDP_STREAM_AGE it is a stream: ASSURED, with udp_timeout_stream.
- * The caller passes the entry's age, so the unit keeps no clock.
+ * The caller passes the entry's age, so the unit keeps no clock; it may
+ * keep the creation time it computes the age from in ->start, which this
+ * unit leaves alone.
  */
 #include "proto.h"
 
@@ -16,7 +18,8 @@ bool sfw_proto_udp_new(struct sfw_udp_state *st, const struct sfw_pkt *pkt,
 	(void)pkt;
 	(void)p;
 	(void)reason;
-	memset(st, 0, sizeof(*st));
+	/* Not a memset: ->start belongs to the caller. */
+	st->flags = 0;
 	return true;
 }
 

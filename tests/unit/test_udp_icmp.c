@@ -96,6 +96,33 @@ out:
 	tap_result(ok, "udp: unreplied stays NEW with udp_timeout", why);
 }
 
+/* ->start is the caller's: neither _new nor _packet may touch it. */
+static void test_udp_start_untouched(void)
+{
+	struct sfw_proto_result res;
+	union sfw_proto_state ps;
+	struct sfw_pkt o, r;
+	char why[160] = "";
+	u8 reason = 0;
+	int ok = 0;
+
+	CHECK(!udp4(&o, true) && !udp4(&r, false));
+	memset(&ps, 0xa5, sizeof(ps));
+	ps.udp.start = 0xdeadbeef;
+	CHECK(sfw_proto_new(&ps, &o, &params, &reason));
+	CHECK(ps.udp.start == 0xdeadbeef && ps.udp.flags == 0);
+	CHECK(!sfw_proto_packet(&ps, &o, SFW_DIR_ORIGINAL, 0, &params, &res));
+	CHECK(!sfw_proto_packet(&ps, &r, SFW_DIR_REPLY, 1, &params, &res));
+	CHECK(!sfw_proto_packet(&ps, &o, SFW_DIR_ORIGINAL, 5, &params, &res));
+	CHECK(res.timeout == 120 && res.assured);
+	CHECK(ps.udp.start == 0xdeadbeef);
+	/* The flags byte is common to every protocol's state. */
+	CHECK(ps.generic.flags == (SFW_PS_SEEN_REPLY | SFW_PS_ASSURED));
+	ok = 1;
+out:
+	tap_result(ok, "udp: start belongs to the caller, never touched", why);
+}
+
 static void test_echo(void)
 {
 	struct sfw_proto_result res;
@@ -351,6 +378,7 @@ static void test_layout(void)
 	tap_diag("sizeof(struct sfw_tuple) = %zu", sizeof(struct sfw_tuple));
 	tap_diag("sizeof(union sfw_proto_state) = %zu", sizeof(union sfw_proto_state));
 	tap_diag("sizeof(struct sfw_tcp_state) = %zu", sizeof(struct sfw_tcp_state));
+	tap_diag("sizeof(struct sfw_udp_state) = %zu", sizeof(struct sfw_udp_state));
 	tap_diag("sizeof(struct sfw_icmp_state) = %zu", sizeof(struct sfw_icmp_state));
 	tap_diag("sizeof(struct sfw_generic_state) = %zu", sizeof(struct sfw_generic_state));
 	tap_diag("sizeof(struct sfw_pkt) = %zu", sizeof(struct sfw_pkt));
@@ -373,6 +401,7 @@ int main(void)
 	sfw_ct_params_init(&params);
 	test_udp();
 	test_udp_unreplied();
+	test_udp_start_untouched();
 	test_echo();
 	test_echo6();
 	test_untracked();
