@@ -19,4 +19,18 @@
 #define SFW_COMPAT_GENL_SPLIT_OPS 1
 #endif
 
+/*
+ * register_net_sysctl() takes the table's size from 6.5 on, and from 6.11
+ * tables need no empty sentinel (the size tells their end). sfw keeps the
+ * sentinel for 6.1 and passes the size without it.
+ */
+#include <net/net_namespace.h>
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+#define sfw_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl_sz(net, path, table, n)
+#else
+#define sfw_register_net_sysctl(net, path, table, n) \
+	register_net_sysctl(net, path, table)
+#endif
+
 #endif /* _SFW_COMPAT_H */

@@ -5,14 +5,17 @@
  * pernet_operations give every network namespace, those alive at load
  * time and those created later, its own struct sfw_net and its own copy
  * of the hooks. A namespace's init brings up its units in order and its
- * exit takes them down in reverse; nf_unregister_net_hooks() waits for
- * packets in flight, so nothing a hook uses is freed under it.
+ * exit takes them down in reverse (stats, tracker, proc, sysctl, hooks);
+ * nf_unregister_net_hooks() waits for packets in flight, so nothing a hook
+ * uses is freed under it.
  */
+#include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/netns/generic.h>
 
 #include "compat.h"
+#include "conntrack.h"
 #include "sfw.h"
 
 static unsigned int sfw_net_id __read_mostly;
@@ -22,15 +25,46 @@ struct sfw_net *sfw_net(const struct net *net)
 	return net_generic(net, sfw_net_id);
 }
 
-static unsigned int sfw_hook(void *priv, struct sk_buff *skb,
-			     const struct nf_hook_state *state)
+/* PRE_ROUTING and LOCAL_OUT: the packet enters the tracker. */
+static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
 {
-	sfw_stat_inc(sfw_net(state->net), (enum sfw_stat)state->hook);
+	struct sfw_net *sn = sfw_net(state->net);
+	u8 ctinfo;
+
+	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
+	/* A looped-back packet was tracked on its way out. */
+	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
+	    (state->in->flags & IFF_LOOPBACK)) {
+		sfw_stat_inc(sn, SFW_STAT_IGNORE);
+		return NF_ACCEPT;
+	}
+	return sfw_conntrack_in(sn, skb, state, &ctinfo);
+}
+
+/* LOCAL_IN and FORWARD: where the rules will judge the packet. */
+static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	if (state->hook != NF_INET_LOCAL_OUT)
+		sfw_stat_inc(sfw_net(state->net), SFW_STAT_HOOK + state->hook);
 	return NF_ACCEPT;
 }
 
-#define SFW_OPS(family, hook_nr, prio) {	\
-	.hook = sfw_hook,			\
+/* LOCAL_IN and POST_ROUTING, last of all: the packet made it. */
+static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct sfw_net *sn = sfw_net(state->net);
+
+	if (state->hook == NF_INET_POST_ROUTING)
+		sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
+	sfw_conntrack_confirm(sn, skb, state);
+	return NF_ACCEPT;
+}
+
+#define SFW_OPS(fn, family, hook_nr, prio) {	\
+	.hook = fn,				\
 	.pf = family,				\
 	.hooknum = hook_nr,			\
 	.priority = prio,			\
@@ -39,19 +73,23 @@ static unsigned int sfw_hook(void *priv, struct sk_buff *skb,
 /*
  * Tracking runs at PRE_ROUTING and LOCAL_OUT right after defragmentation
  * and nf_conntrack; filtering at the filter priority; confirmation as the
- * very last step of POST_ROUTING and LOCAL_IN.
+ * last step of LOCAL_IN and POST_ROUTING. Each hook is counted once.
  */
 static const struct nf_hook_ops sfw_ops[] = {
-	SFW_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
-	SFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
-	SFW_OPS(NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
-	SFW_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
-	SFW_OPS(NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_LAST - 1),
-	SFW_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK + 1),
-	SFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
-	SFW_OPS(NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
-	SFW_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK + 1),
-	SFW_OPS(NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_LAST - 1),
+	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
+	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_LAST - 1),
+	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_LAST - 1),
+	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
+	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_LAST - 1),
+	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_LAST - 1),
 };
 
 static int __net_init sfw_net_init(struct net *net)
@@ -59,14 +97,23 @@ static int __net_init sfw_net_init(struct net *net)
 	struct sfw_net *sn = sfw_net(net);
 	int ret;
 
+	sn->net = net;
 	ret = -ENOMEM;
 	sn->stats = alloc_percpu(struct sfw_cpu_stats);
 	if (!sn->stats)
 		goto err_stats;
 
+	ret = sfw_conntrack_init_net(net, sn);
+	if (ret)
+		goto err_conntrack;
+
 	ret = sfw_proc_init_net(net, sn);
 	if (ret)
 		goto err_proc;
+
+	ret = sfw_sysctl_init_net(net, sn);
+	if (ret)
+		goto err_sysctl;
 
 	ret = nf_register_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
 	if (ret)
@@ -75,8 +122,12 @@ static int __net_init sfw_net_init(struct net *net)
 	return 0;
 
 err_hooks:
+	sfw_sysctl_uninit_net(net, sn);
+err_sysctl:
 	sfw_proc_uninit_net(net, sn);
 err_proc:
+	sfw_conntrack_uninit_net(net, sn);
+err_conntrack:
 	free_percpu(sn->stats);
 err_stats:
 	return ret;
@@ -87,7 +138,9 @@ static void __net_exit sfw_net_exit(struct net *net)
 	struct sfw_net *sn = sfw_net(net);
 
 	nf_unregister_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
+	sfw_sysctl_uninit_net(net, sn);
 	sfw_proc_uninit_net(net, sn);
+	sfw_conntrack_uninit_net(net, sn);
 	free_percpu(sn->stats);
 }
 

@@ -2,45 +2,27 @@
 /*
  * sfw: a stateful firewall with its own connection tracker.
  *
- * Module init and exit only: check the parameters, then bring up each
- * unit in order; exit and error paths take them down in reverse.
+ * Module init and exit only: bring up each unit in order (the global
+ * connection table, then the per-namespace hooks); exit and error paths
+ * take them down in reverse.
  */
-#include <linux/log2.h>
 #include <linux/module.h>
 
 #include <uapi/linux/sfw.h>
 
 #include "compat.h"
+#include "conntrack.h"
 #include "sfw.h"
 
 #define SFW_VERSION SFW_VERSION_STRING
-
-/* 0 picks the size from the machine's memory, as nf_conntrack does. */
-static unsigned int hashsize;
-module_param(hashsize, uint, 0400);
-MODULE_PARM_DESC(hashsize, "connection hash buckets: 0 (auto) or a power of two, 16..2^24");
-
-#define SFW_HASHSIZE_MIN 16U
-#define SFW_HASHSIZE_MAX (1U << 24)
-
-static int sfw_params_check(void)
-{
-	if (hashsize && (!is_power_of_2(hashsize) ||
-			 hashsize < SFW_HASHSIZE_MIN || hashsize > SFW_HASHSIZE_MAX)) {
-		pr_err("hashsize=%u is invalid: use 0 (auto) or a power of two from %u to %u\n",
-		       hashsize, SFW_HASHSIZE_MIN, SFW_HASHSIZE_MAX);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static int __init sfw_init(void)
 {
 	int ret;
 
-	ret = sfw_params_check();
+	ret = sfw_conntrack_init();
 	if (ret)
-		return ret;
+		goto err_conntrack;
 
 	ret = sfw_hooks_init();
 	if (ret)
@@ -50,12 +32,15 @@ static int __init sfw_init(void)
 	return 0;
 
 err_hooks:
+	sfw_conntrack_uninit();
+err_conntrack:
 	return ret;
 }
 
 static void __exit sfw_exit(void)
 {
 	sfw_hooks_uninit();
+	sfw_conntrack_uninit();
 	pr_info("unloaded\n");
 }
 

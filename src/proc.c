@@ -2,42 +2,229 @@
 /*
  * /proc/net/sfw: what sfw shows through procfs, per namespace.
  *
- *   stat   one row per possible CPU, every value %08x, under a header
- *          line, as /proc/net/stat/nf_conntrack prints them.
+ *   conntrack  one line per confirmed entry, in /proc/net/nf_conntrack's
+ *              format and field order (mode 0440: it shows who talks to
+ *              whom)
+ *   stat       one row per possible CPU, every value %08x, under a header
+ *              line: nf_conntrack's columns, then sfw's own
+ *   invalid    why packets were INVALID: one "reason count" line each,
+ *              summed over CPUs
  *
- * Readers see per-CPU counters summed at read time; no lock is taken.
+ * Readers take no lock: counters are per-CPU and summed when read, and
+ * the table is walked under RCU, bucket by bucket.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "conntrack.h"
 #include "sfw.h"
+#include "timer_wheel.h"
 
 const char *const sfw_stat_names[SFW_STAT_COUNT] = {
-	[SFW_STAT_PRE_ROUTING] = "pre_routing",
-	[SFW_STAT_LOCAL_IN] = "local_in",
-	[SFW_STAT_FORWARD] = "forward",
-	[SFW_STAT_LOCAL_OUT] = "local_out",
-	[SFW_STAT_POST_ROUTING] = "post_routing",
+	[SFW_STAT_CLASHRES] = "clashres",
+	[SFW_STAT_FOUND] = "found",
+	[SFW_STAT_NEW] = "new",
+	[SFW_STAT_INVALID] = "invalid",
+	[SFW_STAT_IGNORE] = "ignore",
+	[SFW_STAT_DELETE] = "delete",
+	[SFW_STAT_CHAINLENGTH] = "chainlength",
+	[SFW_STAT_INSERT] = "insert",
+	[SFW_STAT_INSERT_FAILED] = "insert_failed",
+	[SFW_STAT_DROP] = "drop",
+	[SFW_STAT_EARLY_DROP] = "early_drop",
+	[SFW_STAT_ICMP_ERROR] = "icmp_error",
+	[SFW_STAT_EXPECT_NEW] = "expect_new",
+	[SFW_STAT_EXPECT_CREATE] = "expect_create",
+	[SFW_STAT_EXPECT_DELETE] = "expect_delete",
+	[SFW_STAT_SEARCH_RESTART] = "search_restart",
+	[SFW_STAT_RELATED] = "related",
+	[SFW_STAT_HOOK + NF_INET_PRE_ROUTING] = "pre_routing",
+	[SFW_STAT_HOOK + NF_INET_LOCAL_IN] = "local_in",
+	[SFW_STAT_HOOK + NF_INET_FORWARD] = "forward",
+	[SFW_STAT_HOOK + NF_INET_LOCAL_OUT] = "local_out",
+	[SFW_STAT_HOOK + NF_INET_POST_ROUTING] = "post_routing",
+	[SFW_STAT_REAPED] = "reaped",
 };
 
+/*
+ * "entries" leads every row as in nf_conntrack (the namespace's count, not
+ * a per-CPU value); sfw's wheel_max_us (the longest expiry run, in µs)
+ * closes it.
+ */
 static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 {
 	struct sfw_net *sn = sfw_net(seq_file_single_net(seq));
+	unsigned int entries = atomic_read(&sn->count);
+	unsigned int max_us = READ_ONCE(sn->wheel->max_run_us);
 	int cpu, i;
 
+	seq_puts(seq, "entries ");
 	for (i = 0; i < SFW_STAT_COUNT; i++)
-		seq_printf(seq, "%s%s", i ? " " : "", sfw_stat_names[i]);
-	seq_putc(seq, '\n');
+		seq_printf(seq, " %s", sfw_stat_names[i]);
+	seq_puts(seq, " wheel_max_us\n");
 
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
 
+		seq_printf(seq, "%08x ", entries);
 		for (i = 0; i < SFW_STAT_COUNT; i++)
-			seq_printf(seq, "%s%08x", i ? " " : "", READ_ONCE(st->cnt[i]));
-		seq_putc(seq, '\n');
+			seq_printf(seq, " %08x", READ_ONCE(st->cnt[i]));
+		seq_printf(seq, " %08x\n", max_us);
 	}
 	return 0;
 }
+
+static int sfw_proc_invalid_show(struct seq_file *seq, void *v)
+{
+	struct sfw_net *sn = sfw_net(seq_file_single_net(seq));
+	int cpu, i;
+
+	for (i = 1; i < SFW_INVALID_COUNT; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += READ_ONCE(per_cpu_ptr(sn->stats, cpu)->invalid[i]);
+		seq_printf(seq, "%-24s %lu\n", sfw_invalid_names[i], sum);
+	}
+	return 0;
+}
+
+/* /proc/net/sfw/conntrack: a walk over the buckets, resumable by bucket. */
+struct ct_iter {
+	struct seq_net_private p;
+	unsigned int bucket;
+	unsigned int skip;	/* entries of this bucket already shown */
+	struct sfw_conn *cur;
+};
+
+/* The next confirmed original-direction entry of this namespace, or NULL. */
+static struct sfw_conn *ct_iter_find(struct ct_iter *it, struct sfw_net *sn)
+{
+	for (; it->bucket < sfw_conntrack_buckets(); it->bucket++, it->skip = 0) {
+		struct hlist_nulls_node *n;
+		unsigned int seen = 0;
+		enum sfw_dir dir;
+
+		sfw_conn_for_each_node(n, sfw_conntrack_bucket(it->bucket)) {
+			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+			u8 status = READ_ONCE(ct->status);
+
+			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
+			    !(status & SFW_CONN_CONFIRMED) || (status & SFW_CONN_DYING))
+				continue;
+			if (seen++ < it->skip)
+				continue;
+			it->skip++;
+			return ct;
+		}
+	}
+	return NULL;
+}
+
+static void *ct_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(RCU)
+{
+	struct ct_iter *it = seq->private;
+	struct sfw_net *sn = sfw_net(seq_file_net(seq));
+	loff_t i;
+
+	rcu_read_lock();
+	if (*pos == 0) {
+		it->bucket = 0;
+		it->skip = 0;
+	} else {
+		/* Resume after the last entry shown: skip was counted for it. */
+		return it->cur ? (it->cur = ct_iter_find(it, sn)) : NULL;
+	}
+	it->cur = ct_iter_find(it, sn);
+	for (i = 0; i < *pos && it->cur; i++)
+		it->cur = ct_iter_find(it, sn);
+	return it->cur;
+}
+
+static void *ct_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct ct_iter *it = seq->private;
+
+	(*pos)++;
+	it->cur = ct_iter_find(it, sfw_net(seq_file_net(seq)));
+	return it->cur;
+}
+
+static void ct_seq_stop(struct seq_file *seq, void *v)
+	__releases(RCU)
+{
+	rcu_read_unlock();
+}
+
+static void ct_print_tuple(struct seq_file *seq, const struct sfw_tuple *t)
+{
+	if (t->l3num == SFW_AF_INET)
+		seq_printf(seq, "src=%pI4 dst=%pI4 ", &t->src.ip, &t->dst.ip);
+	else
+		seq_printf(seq, "src=%pI6 dst=%pI6 ", t->src.ip6, t->dst.ip6);
+
+	switch (t->l4proto) {
+	case SFW_IPPROTO_TCP:
+	case SFW_IPPROTO_UDP:
+		seq_printf(seq, "sport=%u dport=%u ", ntohs(t->sport), ntohs(t->dport));
+		break;
+	case SFW_IPPROTO_ICMP:
+	case SFW_IPPROTO_ICMPV6:
+		seq_printf(seq, "type=%u code=%u id=%u ", ntohs(t->dport) >> 8,
+			   ntohs(t->dport) & 0xff, ntohs(t->sport));
+		break;
+	}
+}
+
+static const char *l4_name(u8 proto)
+{
+	switch (proto) {
+	case SFW_IPPROTO_TCP: return "tcp";
+	case SFW_IPPROTO_UDP: return "udp";
+	case SFW_IPPROTO_ICMP: return "icmp";
+	case SFW_IPPROTO_ICMPV6: return "icmpv6";
+	default: return "unknown";
+	}
+}
+
+static int ct_seq_show(struct seq_file *seq, void *v)
+{
+	const struct sfw_conn *ct = v;
+	struct sfw_tuple t, r;
+	u8 status = READ_ONCE(ct->status);
+	int dir;
+
+	sfw_conn_tuple(ct, &t);
+	sfw_tuple_invert(&t, &r);
+	seq_printf(seq, "%-8s %u %-8s %u %u ",
+		   t.l3num == SFW_AF_INET ? "ipv4" : "ipv6", t.l3num,
+		   l4_name(t.l4proto), t.l4proto, sfw_conntrack_timeout_left(ct));
+	if (t.l4proto == SFW_IPPROTO_TCP) {
+		u8 state = READ_ONCE(ct->ps.tcp.state);
+
+		seq_printf(seq, "%s ", state < SFW_TCP_NSTATES ?
+			   sfw_tcp_state_names[state] : "?");
+	}
+	for (dir = 0; dir < SFW_DIR_COUNT; dir++) {
+		ct_print_tuple(seq, dir == SFW_DIR_ORIGINAL ? &t : &r);
+		seq_printf(seq, "packets=%u bytes=%llu ", READ_ONCE(ct->packets[dir]),
+			   (unsigned long long)READ_ONCE(ct->bytes[dir]));
+		if (dir == SFW_DIR_ORIGINAL && !(status & SFW_CONN_SEEN_REPLY))
+			seq_puts(seq, "[UNREPLIED] ");
+	}
+	if (status & SFW_CONN_ASSURED)
+		seq_puts(seq, "[ASSURED] ");
+	seq_puts(seq, "mark=0 zone=0 use=1\n");
+	return 0;
+}
+
+static const struct seq_operations ct_seq_ops = {
+	.start = ct_seq_start,
+	.next = ct_seq_next,
+	.stop = ct_seq_stop,
+	.show = ct_seq_show,
+};
 
 int sfw_proc_init_net(struct net *net, struct sfw_net *sn)
 {
@@ -46,7 +233,11 @@ int sfw_proc_init_net(struct net *net, struct sfw_net *sn)
 		return -ENOMEM;
 
 	if (!proc_create_net_single("stat", 0444, sn->proc_dir,
-				    sfw_proc_stat_show, NULL)) {
+				    sfw_proc_stat_show, NULL) ||
+	    !proc_create_net_single("invalid", 0444, sn->proc_dir,
+				    sfw_proc_invalid_show, NULL) ||
+	    !proc_create_net("conntrack", 0440, sn->proc_dir, &ct_seq_ops,
+			     sizeof(struct ct_iter))) {
 		proc_remove(sn->proc_dir);
 		return -ENOMEM;
 	}

@@ -14,26 +14,58 @@
 #include <linux/percpu.h>
 #include <net/net_namespace.h>
 
+#include "sfw_core.h"
+#include "proto.h"
+
 /*
- * Per-CPU packet counters. The first five are indexed by the netfilter
- * hook number (enum nf_inet_hooks), so the hook function needs no table.
+ * Per-CPU counters, in the order /proc/net/sfw/stat prints them: first
+ * nf_conntrack's columns (after "entries", which is the table count),
+ * then sfw's own. The hook counters are indexed by SFW_STAT_HOOK +
+ * enum nf_inet_hooks.
  */
 enum sfw_stat {
-	SFW_STAT_PRE_ROUTING = NF_INET_PRE_ROUTING,
-	SFW_STAT_LOCAL_IN = NF_INET_LOCAL_IN,
-	SFW_STAT_FORWARD = NF_INET_FORWARD,
-	SFW_STAT_LOCAL_OUT = NF_INET_LOCAL_OUT,
-	SFW_STAT_POST_ROUTING = NF_INET_POST_ROUTING,
+	SFW_STAT_CLASHRES,	/* lost an insert race; used the winner */
+	SFW_STAT_FOUND,		/* lookup found an entry */
+	SFW_STAT_NEW,		/* entry created */
+	SFW_STAT_INVALID,	/* packet judged INVALID */
+	SFW_STAT_IGNORE,	/* not tracked (looped back: tracked on the way out) */
+	SFW_STAT_DELETE,	/* entry deleted */
+	SFW_STAT_CHAINLENGTH,	/* insert refused: chain too long */
+	SFW_STAT_INSERT,	/* entry confirmed */
+	SFW_STAT_INSERT_FAILED,	/* entry could not be inserted */
+	SFW_STAT_DROP,		/* packet dropped by the tracker (table full) */
+	SFW_STAT_EARLY_DROP,	/* non-assured entry evicted for a new one */
+	SFW_STAT_ICMP_ERROR,	/* ICMP error that matched no connection */
+	SFW_STAT_EXPECT_NEW,
+	SFW_STAT_EXPECT_CREATE,
+	SFW_STAT_EXPECT_DELETE,
+	SFW_STAT_SEARCH_RESTART,
+	SFW_STAT_RELATED,	/* ICMP error RELATED to a connection */
+	SFW_STAT_HOOK,		/* + NF_INET_PRE_ROUTING .. NF_INET_POST_ROUTING */
+	SFW_STAT_REAPED = SFW_STAT_HOOK + NF_INET_NUMHOOKS,	/* expired */
 	SFW_STAT_COUNT
 };
 
 struct sfw_cpu_stats {
 	unsigned int cnt[SFW_STAT_COUNT];
+	unsigned int invalid[SFW_INVALID_COUNT];
 };
 
+struct sfw_timer_wheel;
+
 struct sfw_net {
+	struct net *net;
+	u32 net_id;			/* net->ns.inum, in the hash key */
 	struct sfw_cpu_stats __percpu *stats;
 	struct proc_dir_entry *proc_dir;
+	struct ctl_table_header *sysctl_hdr;
+
+	/* The tracker: knobs (net.sfw.*), counts, expiry. */
+	struct sfw_ct_params params;
+	unsigned int conntrack_max;	/* 0: no limit */
+	atomic_t count;			/* entries, confirmed or not */
+	atomic_t unconfirmed;
+	struct sfw_timer_wheel *wheel;
 };
 
 struct sfw_net *sfw_net(const struct net *net);
@@ -50,5 +82,8 @@ void sfw_hooks_uninit(void);
 
 int sfw_proc_init_net(struct net *net, struct sfw_net *sn);
 void sfw_proc_uninit_net(struct net *net, struct sfw_net *sn);
+
+int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn);
+void sfw_sysctl_uninit_net(struct net *net, struct sfw_net *sn);
 
 #endif /* _SFW_H */

@@ -85,7 +85,7 @@ static const struct {
 };
 
 enum {
-	O_TTL = 256, O_SPORT, O_DPORT, O_FLAGS, O_SEQ, O_ACK, O_WIN, O_LEN,
+	O_TTL = 256, O_FLOWS, O_SPORT, O_DPORT, O_FLAGS, O_SEQ, O_ACK, O_WIN, O_LEN,
 	O_WSCALE, O_DOFF, O_TRUNCATE, O_BAD_CSUM, O_TYPE, O_CODE, O_ID,
 	O_INNER_PROTO, O_INNER_SRC, O_INNER_DST, O_INNER_SPORT, O_INNER_DPORT,
 	O_INNER_SEQ, O_L4_SOCKET, O_LAST
@@ -93,6 +93,7 @@ enum {
 
 static const struct option longopts[] = {
 	{ "ttl",		required_argument,	NULL, O_TTL },
+	{ "flows",		required_argument,	NULL, O_FLOWS },
 	{ "sport",		required_argument,	NULL, O_SPORT },
 	{ "dport",		required_argument,	NULL, O_DPORT },
 	{ "flags",		required_argument,	NULL, O_FLAGS },
@@ -120,7 +121,8 @@ static const struct option longopts[] = {
 
 /* Which PROTOs take each long option; 0 means any (a global option). */
 static const unsigned int opt_protos[O_LAST] = {
-	[O_SPORT] = PT | PU,		[O_DPORT] = PT | PU,
+	[O_FLOWS] = PT | PU,		[O_SPORT] = PT | PU,
+	[O_DPORT] = PT | PU,
 	[O_FLAGS] = PT,			[O_SEQ] = PT | PI,
 	[O_ACK] = PT,			[O_WIN] = PT,
 	[O_LEN] = PT | PU | PI,		[O_WSCALE] = PT,
@@ -139,6 +141,7 @@ static const char usage[] =
 "  -s SRC        source address written into the IP header (need not be local)\n"
 "  -d DST        destination address\n"
 "  -c COUNT      send the same packet COUNT times (1)\n"
+"  --flows N     N flows: the packet with source port sport, sport+1, ... (1)\n"
 "  --ttl N       IPv4 TTL or IPv6 hop limit (64)\n"
 "  -v            print one line per packet sent\n"
 "  -h, --help    this text\n"
@@ -177,6 +180,7 @@ struct opts {
 	const char *src_s, *dst_s, *inner_src_s, *inner_dst_s;
 	uint8_t src[16], dst[16], inner_src[16], inner_dst[16];
 	unsigned long count;
+	unsigned long flows;		/* --flows: sport, sport + 1, ... */
 	unsigned int ttl;
 	enum proto proto;
 	long sport, dport;		/* -1: not given */
@@ -277,6 +281,7 @@ static void parse(int argc, char **argv, struct opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->count = 1;
+	o->flows = 1;
 	o->ttl = 64;
 	o->sport = o->dport = -1;
 	o->flags = 0x02;
@@ -327,6 +332,11 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case O_TTL:
 			o->ttl = num(c, optarg, 255);
+			break;
+		case O_FLOWS:
+			o->flows = num(c, optarg, 65536);
+			if (!o->flows)
+				bad("--flows must be at least 1");
 			break;
 		case O_SPORT:
 			o->sport = num(c, optarg, 65535);
@@ -825,7 +835,7 @@ int main(int argc, char **argv)
 	static uint8_t pkt[PKT_MAX];
 	char desc[512];
 	size_t len, full;
-	unsigned long i;
+	unsigned long i, f;
 	bool hdrincl;
 	ssize_t ret;
 	struct opts o;
@@ -836,15 +846,24 @@ int main(int argc, char **argv)
 	fd = open_socket(&o, &hdrincl);
 	if (o.verbose)
 		describe(&o, desc, sizeof(desc), len, full);
-	for (i = 1; i <= o.count; i++) {
-		ret = send_pkt(&o, fd, hdrincl, pkt, len);
-		if (ret < 0)
-			die(1, "send %s: %s", o.dst_s, strerror(errno));
-		if ((size_t)ret != len)
-			die(1, "send %s: short send (%zd of %zu bytes)", o.dst_s, ret, len);
-		if (o.verbose)
-			printf("sfw-pkt: sent %lu/%lu %s%s\n", i, o.count, desc,
-			       hdrincl ? "" : " (L4 socket)");
+	for (f = 0; f < o.flows; f++) {
+		if (f) {
+			/* The next flow: the next source port, wrapping at 65535. */
+			o.sport = (o.sport + 1) & 0xffff;
+			len = build(&o, pkt, &full);
+			if (o.verbose)
+				describe(&o, desc, sizeof(desc), len, full);
+		}
+		for (i = 1; i <= o.count; i++) {
+			ret = send_pkt(&o, fd, hdrincl, pkt, len);
+			if (ret < 0)
+				die(1, "send %s: %s", o.dst_s, strerror(errno));
+			if ((size_t)ret != len)
+				die(1, "send %s: short send (%zd of %zu bytes)", o.dst_s, ret, len);
+			if (o.verbose)
+				printf("sfw-pkt: sent %lu/%lu %s%s\n", i, o.count, desc,
+				       hdrincl ? "" : " (L4 socket)");
+		}
 	}
 	close(fd);
 	return 0;

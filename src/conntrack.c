@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection tracker: the table, and a packet's way through it.
+ *
+ * Table: one array of hlist_nulls heads shared by all namespaces, hashsize
+ * buckets (a power of two). An entry is hashed twice, once per direction,
+ * by hsiphash over that direction's tuple and the namespace's id, under a
+ * key drawn at load time, so nobody can aim packets at one bucket and no
+ * namespace sees another's entries. Lookups are lockless under RCU; writers
+ * take striped bucket locks (two, in ascending order). A chain that holds
+ * SFW_MAX_CHAIN nodes takes no more (stat "chainlength").
+ *
+ * Life of an entry:
+ *  created    by the first packet of a connection at PRE_ROUTING or
+ *             LOCAL_OUT, once its protocol accepted it and made the first
+ *             transition on the still private entry. It is hashed and
+ *             counted at once, so the packet's own retransmission finds it,
+ *             but it is not CONFIRMED: users do not see it, and the wheel
+ *             gives it SFW_GRACE_MS to become confirmed.
+ *  confirmed  when that packet reaches LOCAL_IN or POST_ROUTING. A packet
+ *             dropped on its way leaves nothing once the grace is over.
+ *  updated    by each packet under the entry's wheel-stripe lock:
+ *             protocol state, expiry, counters (conn.h).
+ *  deleted    by whoever sets DYING first under that lock: the wheel at
+ *             expiry, a SYN that reopens it, early drop, namespace exit.
+ *             The deleter takes it off the wheel, unhashes it and frees it
+ *             after an RCU grace period.
+ *
+ * Lock order: wheel stripe -> hash bucket. No lock is shared by all
+ * connections: a stripe lock is one of 16 per namespace, a bucket lock
+ * one of SFW_HASH_LOCKS.
+ */
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "compat.h"
+#include "conntrack.h"
+#include "packet.h"
+#include "timer_wheel.h"
+
+#define SFW_HASH_LOCKS		1024
+#define SFW_MAX_CHAIN		64
+#define SFW_GRACE_MS		2000	/* to become confirmed */
+#define SFW_EARLY_DROP_BUCKETS	8
+
+/* 0 sizes the table from memory, as nf_conntrack does. */
+static unsigned int hashsize;
+module_param(hashsize, uint, 0400);
+MODULE_PARM_DESC(hashsize, "connection hash buckets: 0 (auto) or a power of two, 16..2^24");
+
+#define SFW_HASHSIZE_MIN	16U
+#define SFW_HASHSIZE_MAX	(1U << 24)
+
+static struct hlist_nulls_head *sfw_table __read_mostly;
+static unsigned int sfw_table_mask __read_mostly;
+static spinlock_t sfw_table_locks[SFW_HASH_LOCKS];
+static hsiphash_key_t sfw_hash_key __read_mostly;
+static struct kmem_cache *sfw_conn_cache __read_mostly;
+
+static u32 tuple_hash(const struct sfw_tuple *t, u32 net_id)
+{
+	struct {
+		struct sfw_tuple t;
+		u32 net_id;
+	} in = { .t = *t, .net_id = net_id };
+
+	return hsiphash(&in, sizeof(in), &sfw_hash_key);
+}
+
+static unsigned int bucket_of(u32 hash)
+{
+	return hash & sfw_table_mask;
+}
+
+unsigned int sfw_conntrack_buckets(void)
+{
+	return sfw_table_mask + 1;
+}
+
+struct hlist_nulls_head *sfw_conntrack_bucket(unsigned int i)
+{
+	return &sfw_table[i];
+}
+
+u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct)
+{
+	s32 left = (s32)(READ_ONCE(ct->expires) - (u32)jiffies);
+
+	return left > 0 ? (u32)left / HZ : 0;
+}
+
+/*
+ * BHs are off: the packet path takes these from softirq. Two buckets
+ * that share a lock take it once; __acquire()/__release() tell sparse
+ * that both ways hold "two".
+ */
+static void buckets_lock(unsigned int b0, unsigned int b1)
+	__acquires(bucket0) __acquires(bucket1)
+{
+	unsigned int l0 = b0 % SFW_HASH_LOCKS, l1 = b1 % SFW_HASH_LOCKS;
+
+	if (l0 > l1)
+		swap(l0, l1);
+	spin_lock(&sfw_table_locks[l0]);
+	if (l1 != l0)
+		spin_lock_nested(&sfw_table_locks[l1], SINGLE_DEPTH_NESTING);
+	else
+		__acquire(bucket1);
+}
+
+static void buckets_unlock(unsigned int b0, unsigned int b1)
+	__releases(bucket0) __releases(bucket1)
+{
+	unsigned int l0 = b0 % SFW_HASH_LOCKS, l1 = b1 % SFW_HASH_LOCKS;
+
+	if (l1 != l0)
+		spin_unlock(&sfw_table_locks[l1]);
+	else
+		__release(bucket1);
+	spin_unlock(&sfw_table_locks[l0]);
+}
+
+/* Does node @dir of @ct carry tuple @t (whose inverse is @inv)? */
+static bool conn_match(const struct sfw_conn *ct, enum sfw_dir dir, u32 net_id,
+		       const struct sfw_tuple *t, const struct sfw_tuple *inv)
+{
+	return ct->net_id == net_id &&
+	       !memcmp(&ct->tuple, dir == SFW_DIR_ORIGINAL ? t : inv, SFW_TUPLE_KEY_LEN);
+}
+
+struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
+				      enum sfw_dir *dir)
+{
+	unsigned int b = bucket_of(tuple_hash(t, sn->net_id));
+	struct hlist_nulls_node *n;
+	struct sfw_tuple inv;
+
+	sfw_tuple_invert(t, &inv);
+begin:
+	sfw_conn_for_each_node(n, &sfw_table[b]) {
+		struct sfw_conn *ct = sfw_conn_from_node(n, dir);
+
+		if (conn_match(ct, *dir, sn->net_id, t, &inv) &&
+		    !(READ_ONCE(ct->status) & SFW_CONN_DYING))
+			return ct;
+	}
+	/*
+	 * Entries are freed only after a grace period and never move to
+	 * another chain, so this does not happen today; it is what keeps a
+	 * walk that strayed from being wrong if that ever changes.
+	 */
+	if (get_nulls_value(n) != b) {
+		sfw_stat_inc(sn, SFW_STAT_SEARCH_RESTART);
+		goto begin;
+	}
+	return NULL;
+}
+
+static void conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(sfw_conn_cache, container_of(head, struct sfw_conn, rcu));
+}
+
+/* @ct is DYING and off the wheel: unhash it, uncount it, free it. */
+static void conn_destroy(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	struct sfw_tuple t, inv;
+	unsigned int b0, b1;
+
+	sfw_conn_tuple(ct, &t);
+	sfw_tuple_invert(&t, &inv);
+	b0 = bucket_of(tuple_hash(&t, ct->net_id));
+	b1 = bucket_of(tuple_hash(&inv, ct->net_id));
+
+	local_bh_disable();
+	buckets_lock(b0, b1);
+	hlist_nulls_del_rcu(&ct->hnode[SFW_DIR_ORIGINAL]);
+	hlist_nulls_del_rcu(&ct->hnode[SFW_DIR_REPLY]);
+	buckets_unlock(b0, b1);
+	local_bh_enable();
+
+	if (!(ct->status & SFW_CONN_CONFIRMED))
+		atomic_dec(&sn->unconfirmed);
+	atomic_dec(&sn->count);
+	sfw_stat_inc(sn, SFW_STAT_DELETE);
+	call_rcu(&ct->rcu, conn_free_rcu);
+}
+
+/* Stripe lock held: claim @ct for deletion. */
+static bool conn_claim(struct sfw_conn *ct)
+{
+	if (ct->status & SFW_CONN_DYING)
+		return false;
+	ct->status |= SFW_CONN_DYING;
+	sfw_timer_wheel_del(ct);
+	return true;
+}
+
+bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	bool mine;
+
+	spin_lock_bh(lock);
+	mine = conn_claim(ct);
+	spin_unlock_bh(lock);
+	if (mine)
+		conn_destroy(sn, ct);
+	return mine;
+}
+
+/* The wheel hands over expired entries, DYING and off the wheel. */
+static void conn_reap(void *owner, struct hlist_head *expired)
+{
+	struct sfw_net *sn = owner;
+	struct hlist_node *tmp;
+	struct sfw_conn *ct;
+
+	hlist_for_each_entry_safe(ct, tmp, expired, wnode) {
+		sfw_stat_inc(sn, SFW_STAT_REAPED);
+		conn_destroy(sn, ct);
+	}
+}
+
+/*
+ * Table full: evict a non-assured entry of this namespace from the new
+ * flow's bucket or the next few, as nf_conntrack's early drop does.
+ */
+static bool early_drop(struct sfw_net *sn, u32 hash)
+{
+	unsigned int i;
+
+	for (i = 0; i < SFW_EARLY_DROP_BUCKETS; i++) {
+		unsigned int b = bucket_of(hash + i);
+		struct hlist_nulls_node *n;
+		enum sfw_dir dir;
+
+		sfw_conn_for_each_node(n, &sfw_table[b]) {
+			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+
+			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
+			    READ_ONCE(ct->status) & (SFW_CONN_ASSURED | SFW_CONN_DYING))
+				continue;
+			if (sfw_conntrack_delete(sn, ct)) {
+				sfw_stat_inc(sn, SFW_STAT_EARLY_DROP);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Count one more entry, making room if the table is full. */
+static bool conn_reserve(struct sfw_net *sn, u32 hash)
+{
+	unsigned int max = READ_ONCE(sn->conntrack_max);
+
+	if (atomic_inc_return(&sn->count) <= max || !max)
+		return true;
+	if (early_drop(sn, hash))
+		return true;
+	atomic_dec(&sn->count);
+	return false;
+}
+
+/*
+ * Stripe lock held: hash @ct both ways unless one of its tuples is
+ * already there (-EEXIST) or a chain is full (-ENOSPC).
+ */
+static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
+		       const struct sfw_tuple *inv, u32 h0, u32 h1)
+{
+	unsigned int b[SFW_DIR_COUNT] = { bucket_of(h0), bucket_of(h1) };
+	const struct sfw_tuple *want[SFW_DIR_COUNT][2] = { { t, inv }, { inv, t } };
+	int ret = 0, i;
+
+	buckets_lock(b[0], b[1]);
+	for (i = 0; i < SFW_DIR_COUNT && !ret; i++) {
+		struct hlist_nulls_node *n;
+		unsigned int len = 0;
+		enum sfw_dir dir;
+
+		sfw_conn_for_each_node(n, &sfw_table[b[i]]) {
+			struct sfw_conn *c = sfw_conn_from_node(n, &dir);
+
+			if (++len >= SFW_MAX_CHAIN) {
+				ret = -ENOSPC;
+				break;
+			}
+			if (conn_match(c, dir, ct->net_id, want[i][0], want[i][1]) &&
+			    !(c->status & SFW_CONN_DYING)) {
+				ret = -EEXIST;
+				break;
+			}
+		}
+	}
+	if (!ret) {
+		hlist_nulls_add_head_rcu(&ct->hnode[SFW_DIR_ORIGINAL], &sfw_table[b[0]]);
+		hlist_nulls_add_head_rcu(&ct->hnode[SFW_DIR_REPLY], &sfw_table[b[1]]);
+	}
+	buckets_unlock(b[0], b[1]);
+	return ret;
+}
+
+static u32 secs_to_j(u32 secs)
+{
+	return secs * HZ;
+}
+
+/*
+ * A packet that found no entry. Returns 0 with the entry hashed, a
+ * positive invalid reason, or a negative errno (-EEXIST: lost a race,
+ * look again; anything else: drop the packet).
+ */
+static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
+		       struct sfw_proto_result *res)
+{
+	union sfw_proto_state ps = {};
+	struct sfw_tuple inv;
+	struct sfw_conn *ct;
+	spinlock_t *lock;
+	u32 h0, h1;
+	u8 reason = 0;
+	int ret;
+
+	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason))
+		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
+
+	h0 = tuple_hash(&pkt->tuple, sn->net_id);
+	if (!conn_reserve(sn, h0)) {
+		sfw_stat_inc(sn, SFW_STAT_DROP);
+		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
+		net_warn_ratelimited("table full, dropping packet\n");
+		return -ENOSPC;
+	}
+
+	ct = kmem_cache_zalloc(sfw_conn_cache, GFP_ATOMIC);
+	if (!ct) {
+		atomic_dec(&sn->count);
+		sfw_stat_inc(sn, SFW_STAT_DROP);
+		return -ENOMEM;
+	}
+	ct->tuple = pkt->tuple;
+	ct->net_id = sn->net_id;
+	ct->wheel = h0 % SFW_WHEEL_STRIPES;
+	ct->ps = ps;
+	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
+		ct->ps.udp.start = (u32)jiffies;
+
+	/* The first transition runs on the entry while nobody else sees it. */
+	if (sfw_proto_packet(&ct->ps, pkt, SFW_DIR_ORIGINAL, 0, &sn->params, res)) {
+		ret = res->reason ? res->reason : SFW_INVALID_TCP_BAD_TRANSITION;
+		goto err_free;
+	}
+	ct->expires = (u32)jiffies + secs_to_j(res->timeout);
+	if (sn->params.acct) {
+		ct->packets[SFW_DIR_ORIGINAL] = 1;
+		ct->bytes[SFW_DIR_ORIGINAL] = pkt->len;
+	}
+
+	sfw_tuple_invert(&pkt->tuple, &inv);
+	h1 = tuple_hash(&inv, sn->net_id);
+	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	spin_lock_bh(lock);
+	ret = conn_insert(ct, &pkt->tuple, &inv, h0, h1);
+	if (!ret) {
+		atomic_inc(&sn->unconfirmed);
+		sfw_timer_wheel_add(sn->wheel, ct, (u32)jiffies + msecs_to_jiffies(SFW_GRACE_MS));
+	}
+	spin_unlock_bh(lock);
+	if (ret == -ENOSPC) {
+		sfw_stat_inc(sn, SFW_STAT_CHAINLENGTH);
+		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
+		sfw_stat_inc(sn, SFW_STAT_DROP);
+	}
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	kmem_cache_free(sfw_conn_cache, ct);
+	atomic_dec(&sn->count);
+	return ret;
+}
+
+static const void *skb_read(const void *ctx, unsigned int off, unsigned int len, void *buf)
+{
+	const struct sk_buff *skb = ctx;
+
+	return skb_header_pointer(skb, skb_network_offset(skb) + off, len, buf);
+}
+
+static int skb_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
+{
+	return sfw_packet_parse(pkt, pf == NFPROTO_IPV4 ? SFW_AF_INET : SFW_AF_INET6,
+				skb_read, skb, skb->len - skb_network_offset(skb));
+}
+
+static bool checksum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
+			 const struct sfw_pkt *pkt)
+{
+	unsigned int off = skb_network_offset(skb) + pkt->l4_off;
+	__be16 _check;
+	const __be16 *check;
+
+	switch (pkt->tuple.l4proto) {
+	case SFW_IPPROTO_UDP:
+		/* IPv4 UDP may go without a checksum. */
+		check = skb_header_pointer(skb, off + 6, sizeof(_check), &_check);
+		if (state->pf == NFPROTO_IPV4 && check && !*check)
+			return false;
+		break;
+	case SFW_IPPROTO_TCP:
+	case SFW_IPPROTO_ICMP:
+	case SFW_IPPROTO_ICMPV6:
+		break;
+	default:
+		return false;
+	}
+	return nf_checksum(skb, state->hook, off, pkt->tuple.l4proto, state->pf) != 0;
+}
+
+static void count_invalid(struct sfw_net *sn, int reason)
+{
+	if (reason <= 0 || reason >= SFW_INVALID_COUNT)
+		reason = SFW_INVALID_TCP_BAD_TRANSITION;
+	sfw_stat_inc(sn, SFW_STAT_INVALID);
+	this_cpu_inc(sn->stats->invalid[reason]);
+}
+
+/* An ICMP error is RELATED to the connection of the packet it quotes. */
+static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
+{
+	struct sfw_proto_result res;
+	struct sfw_tuple lookup;
+	bool found = false;
+	enum sfw_dir dir;
+
+	if (!sfw_proto_icmp_error_tuple(pkt, &lookup) &&
+	    /* The error goes back to whoever sent the quoted packet. */
+	    !memcmp(&pkt->tuple.dst, &lookup.src, sizeof(lookup.src)))
+		found = sfw_conntrack_lookup(sn, &lookup, &dir);
+	sfw_proto_icmp_error_verdict(found, &res);
+	if (res.ctinfo == SFW_CT_INVALID) {
+		sfw_stat_inc(sn, SFW_STAT_ICMP_ERROR);
+		count_invalid(sn, res.reason);
+	} else {
+		sfw_stat_inc(sn, SFW_STAT_RELATED);
+	}
+	return res.ctinfo;
+}
+
+unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
+			      const struct nf_hook_state *state, u8 *ctinfo)
+{
+	struct sfw_proto_result res;
+	struct sfw_pkt pkt;
+	struct sfw_conn *ct;
+	enum sfw_dir dir;
+	spinlock_t *lock;
+	int ret, tries = 0;
+	u32 age = 0;
+
+	*ctinfo = SFW_CT_INVALID;
+	ret = skb_parse(&pkt, skb, state->pf);
+	if (ret)
+		goto invalid;
+	if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(sn->params.checksum) &&
+	    checksum_bad(skb, state, &pkt)) {
+		ret = SFW_INVALID_BAD_CHECKSUM;
+		goto invalid;
+	}
+	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error) {
+		*ctinfo = icmp_error(sn, &pkt);
+		return NF_ACCEPT;
+	}
+
+again:
+	ct = sfw_conntrack_lookup(sn, &pkt.tuple, &dir);
+	if (!ct) {
+		memset(&res, 0, sizeof(res));
+		ret = conn_create(sn, &pkt, &res);
+		if (ret > 0)
+			goto invalid;
+		if (ret == -EEXIST && tries++ < 2) {
+			sfw_stat_inc(sn, SFW_STAT_CLASHRES);
+			goto again;
+		}
+		if (ret < 0)
+			return NF_DROP;
+		sfw_stat_inc(sn, SFW_STAT_NEW);
+		*ctinfo = res.ctinfo;
+		return NF_ACCEPT;
+	}
+	sfw_stat_inc(sn, SFW_STAT_FOUND);
+
+	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	spin_lock_bh(lock);
+	if (ct->status & SFW_CONN_DYING) {
+		/* Lost to a deleter: the next lookup will not see it. */
+		spin_unlock_bh(lock);
+		if (tries++ < 2)
+			goto again;
+		sfw_stat_inc(sn, SFW_STAT_IGNORE);
+		return NF_ACCEPT;
+	}
+	if (pkt.tuple.l4proto == SFW_IPPROTO_UDP)
+		age = ((u32)jiffies - ct->ps.udp.start) / HZ;
+	memset(&res, 0, sizeof(res));
+	if (sfw_proto_packet(&ct->ps, &pkt, dir, age, &sn->params, &res)) {
+		spin_unlock_bh(lock);
+		ret = res.reason;
+		goto invalid;
+	}
+	if (res.reopen || res.destroy) {
+		conn_claim(ct);
+		spin_unlock_bh(lock);
+		conn_destroy(sn, ct);
+		if (res.reopen && tries++ < 2)
+			goto again;
+		*ctinfo = res.ctinfo;
+		return NF_ACCEPT;
+	}
+
+	if (dir == SFW_DIR_REPLY)
+		ct->status |= SFW_CONN_SEEN_REPLY;
+	if (res.assured)
+		ct->status |= SFW_CONN_ASSURED;
+	if (res.timeout) {
+		u32 expires = (u32)jiffies + secs_to_j(res.timeout);
+
+		/* Later is lazy; earlier (a close) moves the entry now. */
+		if ((ct->status & SFW_CONN_CONFIRMED) && (s32)(expires - ct->expires) < 0)
+			sfw_timer_wheel_shorten(sn->wheel, ct, expires);
+		WRITE_ONCE(ct->expires, expires);
+	}
+	if (READ_ONCE(sn->params.acct)) {
+		ct->packets[dir]++;
+		ct->bytes[dir] += pkt.len;
+	}
+	spin_unlock_bh(lock);
+	*ctinfo = res.ctinfo;
+	return NF_ACCEPT;
+
+invalid:
+	count_invalid(sn, ret);
+	return NF_ACCEPT;
+}
+
+void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
+			   const struct nf_hook_state *state)
+{
+	struct sfw_pkt pkt;
+	struct sfw_conn *ct;
+	enum sfw_dir dir;
+	spinlock_t *lock;
+
+	/* The common case: nothing waits for confirmation. */
+	if (!atomic_read(&sn->unconfirmed))
+		return;
+	if (skb_parse(&pkt, skb, state->pf))
+		return;
+	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error)
+		return;
+	ct = sfw_conntrack_lookup(sn, &pkt.tuple, &dir);
+	if (!ct || dir != SFW_DIR_ORIGINAL ||
+	    READ_ONCE(ct->status) & SFW_CONN_CONFIRMED)
+		return;
+
+	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	spin_lock_bh(lock);
+	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
+		/* The wheel re-files it by ->expires when the grace is up. */
+		ct->status |= SFW_CONN_CONFIRMED;
+		atomic_dec(&sn->unconfirmed);
+		sfw_stat_inc(sn, SFW_STAT_INSERT);
+	}
+	spin_unlock_bh(lock);
+}
+
+int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn)
+{
+	int ret;
+
+	sn->net_id = net->ns.inum;
+	sfw_ct_params_init(&sn->params);
+	sn->conntrack_max = sfw_conntrack_buckets();
+	atomic_set(&sn->count, 0);
+	atomic_set(&sn->unconfirmed, 0);
+
+	ret = nf_defrag_ipv4_enable(net);
+	if (ret)
+		goto err_defrag4;
+	ret = nf_defrag_ipv6_enable(net);
+	if (ret)
+		goto err_defrag6;
+
+	sn->wheel = sfw_timer_wheel_create(conn_reap, sn);
+	if (IS_ERR(sn->wheel)) {
+		ret = PTR_ERR(sn->wheel);
+		goto err_wheel;
+	}
+	return 0;
+
+err_wheel:
+	nf_defrag_ipv6_disable(net);
+err_defrag6:
+	nf_defrag_ipv4_disable(net);
+err_defrag4:
+	return ret;
+}
+
+/* The hooks are gone: delete every entry of the namespace, from its wheel. */
+void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn)
+{
+	unsigned int i;
+
+	sfw_timer_wheel_stop(sn->wheel);
+	for (i = 0; i < SFW_WHEEL_STRIPES; i++) {
+		HLIST_HEAD(all);
+
+		sfw_timer_wheel_drain(sn->wheel, i, &all);
+		conn_reap(sn, &all);
+	}
+	WARN_ON_ONCE(atomic_read(&sn->count));
+	sfw_timer_wheel_destroy(sn->wheel);
+	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
+}
+
+int sfw_conntrack_init(void)
+{
+	unsigned long nr;
+	unsigned int i;
+
+	if (hashsize && (!is_power_of_2(hashsize) ||
+			 hashsize < SFW_HASHSIZE_MIN || hashsize > SFW_HASHSIZE_MAX)) {
+		pr_err("hashsize=%u is invalid: use 0 (auto) or a power of two from %u to %u\n",
+		       hashsize, SFW_HASHSIZE_MIN, SFW_HASHSIZE_MAX);
+		return -EINVAL;
+	}
+	if (!hashsize) {
+		/* nf_conntrack's rule: RAM / 16384 / bucket, 1024..262144. */
+		nr = (totalram_pages() << PAGE_SHIFT) / 16384 / sizeof(struct hlist_nulls_head);
+		hashsize = rounddown_pow_of_two(clamp(nr, 1024UL, 262144UL));
+	}
+
+	BUILD_BUG_ON(offsetof(struct sfw_conn, hnode[SFW_DIR_REPLY]) !=
+		     sizeof(struct hlist_nulls_node));
+	BUILD_BUG_ON(SFW_CONN_ALIGN != 2 * sizeof(struct hlist_nulls_node));
+	BUILD_BUG_ON(offsetof(struct sfw_conn, status) != offsetof(struct sfw_conn, tuple.pad));
+	sfw_conn_cache = kmem_cache_create("sfw_conn", sizeof(struct sfw_conn),
+					   SFW_CONN_ALIGN, 0, NULL);
+	if (!sfw_conn_cache)
+		return -ENOMEM;
+
+	sfw_table = kvmalloc_array(hashsize, sizeof(*sfw_table), GFP_KERNEL);
+	if (!sfw_table) {
+		kmem_cache_destroy(sfw_conn_cache);
+		return -ENOMEM;
+	}
+	for (i = 0; i < hashsize; i++)
+		INIT_HLIST_NULLS_HEAD(&sfw_table[i], i);
+	sfw_table_mask = hashsize - 1;
+	for (i = 0; i < SFW_HASH_LOCKS; i++)
+		spin_lock_init(&sfw_table_locks[i]);
+	get_random_bytes(&sfw_hash_key, sizeof(sfw_hash_key));
+
+	pr_debug("table: %u buckets, entry %zu bytes\n", hashsize, sizeof(struct sfw_conn));
+	return 0;
+}
+
+/* Every namespace is gone: wait for the frees in flight, then free. */
+void sfw_conntrack_uninit(void)
+{
+	rcu_barrier();
+	kvfree(sfw_table);
+	kmem_cache_destroy(sfw_conn_cache);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The connection table; see conntrack.c. */
+#ifndef _SFW_CONNTRACK_H
+#define _SFW_CONNTRACK_H
+
+#include <linux/netfilter.h>
+
+#include "conn.h"
+#include "sfw.h"
+
+int sfw_conntrack_init(void);
+void sfw_conntrack_uninit(void);
+int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn);
+void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn);
+
+/* PRE_ROUTING and LOCAL_OUT: track; returns NF_ACCEPT or NF_DROP. */
+unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
+			      const struct nf_hook_state *state, u8 *ctinfo);
+/* LOCAL_IN and POST_ROUTING: the packet made it; confirm its new entry. */
+void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
+			   const struct nf_hook_state *state);
+
+/* Under rcu_read_lock(). */
+struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
+				      enum sfw_dir *dir);
+/* Delete @ct (found under RCU); false if somebody else already is. */
+bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct);
+
+/* For walkers (/proc, dumps), under rcu_read_lock(). */
+unsigned int sfw_conntrack_buckets(void);
+struct hlist_nulls_head *sfw_conntrack_bucket(unsigned int i);
+/* Seconds until @ct expires (0 if due). */
+u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct);
+
+#endif /* _SFW_CONNTRACK_H */

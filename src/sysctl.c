@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net.sfw.*: the tracker's knobs, per network namespace, with the names
+ * and defaults of net.netfilter.nf_conntrack_* (less the prefix).
+ *
+ * Timeouts are in seconds, 1 s to 20 days (expiry is kept in 32-bit
+ * jiffies, which must stay below 2^31 ahead at HZ=1000). Booleans take
+ * 0 or 1. A value out of range is refused with EINVAL and changes
+ * nothing; the kernel's minmax handlers do that for us.
+ */
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "compat.h"
+#include "conntrack.h"
+#include "sfw.h"
+
+static unsigned int timeout_min = 1;
+static unsigned int timeout_max = 20 * 24 * 3600;
+static unsigned int count_max = INT_MAX;
+static unsigned int buckets_shown;
+
+#define SFW_TIMEOUT(name, field) {				\
+	.procname = name,					\
+	.data = &((struct sfw_net *)0)->params.field,		\
+	.maxlen = sizeof(unsigned int),				\
+	.mode = 0644,						\
+	.proc_handler = proc_douintvec_minmax,			\
+	.extra1 = &timeout_min,					\
+	.extra2 = &timeout_max,					\
+}
+
+#define SFW_BOOL(name, field) {					\
+	.procname = name,					\
+	.data = &((struct sfw_net *)0)->params.field,		\
+	.maxlen = sizeof(u8),					\
+	.mode = 0644,						\
+	.proc_handler = proc_dou8vec_minmax,			\
+	.extra1 = SYSCTL_ZERO,					\
+	.extra2 = SYSCTL_ONE,					\
+}
+
+#define SFW_TCP_TIMEOUT(name, state) \
+	SFW_TIMEOUT("tcp_timeout_" name, tcp_timeouts[SFW_TCP_##state])
+
+/*
+ * .data holds the offset of the field in struct sfw_net; each namespace's
+ * copy of the table is rebased onto its own struct sfw_net. The entries
+ * whose data is not in struct sfw_net are marked by a NULL data here and
+ * filled in by hand.
+ */
+static const struct ctl_table sfw_sysctl_template[] = {
+	{
+		.procname = "conntrack_max",
+		.data = &((struct sfw_net *)0)->conntrack_max,
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644,
+		.proc_handler = proc_douintvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &count_max,
+	},
+	{
+		.procname = "conntrack_count",
+		.data = &((struct sfw_net *)0)->count,
+		.maxlen = sizeof(int),
+		.mode = 0444,
+		.proc_handler = proc_dointvec,
+	},
+	{
+		.procname = "conntrack_buckets",
+		.maxlen = sizeof(unsigned int),
+		.mode = 0444,
+		.proc_handler = proc_douintvec,
+	},
+	SFW_BOOL("checksum", checksum),
+	SFW_BOOL("acct", acct),
+	SFW_BOOL("tcp_loose", tcp_loose),
+	SFW_BOOL("tcp_be_liberal", tcp_be_liberal),
+	{
+		.procname = "tcp_max_retrans",
+		.data = &((struct sfw_net *)0)->params.tcp_max_retrans,
+		.maxlen = sizeof(u8),
+		.mode = 0644,
+		.proc_handler = proc_dou8vec_minmax,
+	},
+	SFW_TCP_TIMEOUT("syn_sent", SYN_SENT),
+	SFW_TCP_TIMEOUT("syn_recv", SYN_RECV),
+	SFW_TCP_TIMEOUT("established", ESTABLISHED),
+	SFW_TCP_TIMEOUT("fin_wait", FIN_WAIT),
+	SFW_TCP_TIMEOUT("close_wait", CLOSE_WAIT),
+	SFW_TCP_TIMEOUT("last_ack", LAST_ACK),
+	SFW_TCP_TIMEOUT("time_wait", TIME_WAIT),
+	SFW_TCP_TIMEOUT("close", CLOSE),
+	SFW_TIMEOUT("tcp_timeout_max_retrans", tcp_timeout_max_retrans),
+	SFW_TIMEOUT("tcp_timeout_unacknowledged", tcp_timeout_unacknowledged),
+	SFW_TIMEOUT("udp_timeout", udp_timeout),
+	SFW_TIMEOUT("udp_timeout_stream", udp_timeout_stream),
+	SFW_TIMEOUT("icmp_timeout", icmp_timeout),
+	SFW_TIMEOUT("icmpv6_timeout", icmpv6_timeout),
+	SFW_TIMEOUT("generic_timeout", generic_timeout),
+	{ }
+};
+
+int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn)
+{
+	struct ctl_table *table;
+	unsigned int i;
+
+	table = kmemdup(sfw_sysctl_template, sizeof(sfw_sysctl_template), GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+
+	buckets_shown = sfw_conntrack_buckets();
+	for (i = 0; i < ARRAY_SIZE(sfw_sysctl_template) - 1; i++) {
+		if (!strcmp(table[i].procname, "conntrack_buckets"))
+			table[i].data = &buckets_shown;
+		else
+			table[i].data = (char *)sn + (uintptr_t)table[i].data;
+	}
+
+	sn->sysctl_hdr = sfw_register_net_sysctl(net, "net/sfw", table,
+						 ARRAY_SIZE(sfw_sysctl_template) - 1);
+	if (!sn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sfw_sysctl_uninit_net(struct net *net, struct sfw_net *sn)
+{
+	const struct ctl_table *table = sn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(sn->sysctl_hdr);
+	kfree(table);
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expiry of connections: a striped timer wheel with lazy re-filing.
+ *
+ * Resolution: one tick is SFW_WHEEL_TICK_MS (250 ms). An entry is examined
+ * in the first tick that starts at or after its expiry, so it is reaped
+ * within one tick (plus the worker's scheduling delay) of its timeout.
+ *
+ * Range: SFW_WHEEL_SLOTS ticks (64 s). An entry due further out sits in the
+ * slot its expiry maps to; when that slot comes round early, the entry is
+ * looked at, found not due and re-filed. A 5-day entry costs one look
+ * every 64 s.
+ *
+ * Lazy: a packet only stores the new expiry in ct->expires. It moves the
+ * entry only when the expiry gets earlier (a TCP close), so the tick an
+ * entry is filed for is never later than its expiry.
+ *
+ * Cost per tick: the entries of the due slot. A run examines at most
+ * SFW_WHEEL_BUDGET entries over all stripes and holds one stripe lock at a
+ * time; what is left carries over to a run queued one jiffy later. The
+ * longest run is kept in max_run_us (/proc/net/sfw/stat).
+ *
+ * Locking: a stripe's lock protects its slots, its carry list and every
+ * entry filed in it (see conn.h). Lock order: stripe -> hash bucket.
+ * Nobody walks the wheel under RCU, which is why conn.h may overlay the
+ * wheel link with the rcu_head once an entry is off the wheel.
+ */
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "conn.h"
+#include "timer_wheel.h"
+
+static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
+{
+	struct sfw_wheel_stripe *s = &w->stripe[ct->wheel];
+	u64 now = get_jiffies_64();
+	u64 t = sfw_timer_wheel_target(now, (s32)(when - (u32)now), w->tick_j);
+
+	if (t < s->clock)
+		t = s->clock;
+	hlist_add_head(&ct->wnode, &s->slot[sfw_timer_wheel_slot(t)]);
+}
+
+void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
+{
+	lockdep_assert_held(&w->stripe[ct->wheel].lock);
+	wheel_file(w, ct, when);
+}
+
+void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 expires)
+{
+	lockdep_assert_held(&w->stripe[ct->wheel].lock);
+	hlist_del(&ct->wnode);
+	wheel_file(w, ct, expires);
+}
+
+void sfw_timer_wheel_del(struct sfw_conn *ct)
+{
+	hlist_del(&ct->wnode);
+}
+
+/*
+ * Examine the due slot of @s. Returns false when the budget ran out
+ * before the slot was done; the slot then still holds what is left.
+ */
+static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s,
+			   u64 now_j, unsigned int *budget, struct hlist_head *expired)
+{
+	unsigned int cur = sfw_timer_wheel_slot(s->clock);
+	struct sfw_conn *ct;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(ct, tmp, &s->slot[cur], wnode) {
+		u64 t;
+
+		if (!*budget)
+			return false;
+		(*budget)--;
+		hlist_del(&ct->wnode);
+
+		/* Unconfirmed entries are filed for their grace period only. */
+		if (!(ct->status & SFW_CONN_CONFIRMED) ||
+		    (s32)((u32)now_j - ct->expires) >= 0) {
+			ct->status |= SFW_CONN_DYING;
+			hlist_add_head(&ct->wnode, expired);
+			continue;
+		}
+		t = sfw_timer_wheel_target(now_j, (s32)(ct->expires - (u32)now_j), w->tick_j);
+		if (sfw_timer_wheel_slot(t) == cur)
+			hlist_add_head(&ct->wnode, &s->carry);
+		else
+			hlist_add_head(&ct->wnode, &s->slot[sfw_timer_wheel_slot(t)]);
+	}
+	return true;
+}
+
+static void wheel_run(struct work_struct *work)
+{
+	struct sfw_timer_wheel *w = container_of(to_delayed_work(work),
+						 struct sfw_timer_wheel, work);
+	unsigned int budget = SFW_WHEEL_BUDGET, n, i = w->next_stripe;
+	u64 start = ktime_get_ns(), now_j = get_jiffies_64();
+	u64 now_t = now_j / w->tick_j;
+	unsigned long delay;
+	bool backlog = false;
+	HLIST_HEAD(expired);
+	u32 us;
+
+	for (n = 0; n < SFW_WHEEL_STRIPES && budget; n++) {
+		struct sfw_wheel_stripe *s;
+
+		i = (w->next_stripe + n) % SFW_WHEEL_STRIPES;
+		s = &w->stripe[i];
+		spin_lock_bh(&s->lock);
+		while (s->clock <= now_t) {
+			if (!wheel_run_slot(w, s, now_j, &budget, &expired))
+				break;
+			/* Done with this tick: what is due a lap later goes back. */
+			hlist_move_list(&s->carry, &s->slot[sfw_timer_wheel_slot(s->clock)]);
+			s->clock++;
+		}
+		if (s->clock <= now_t)
+			backlog = true;
+		spin_unlock_bh(&s->lock);
+
+		if (!hlist_empty(&expired)) {
+			w->reap(w->owner, &expired);
+			INIT_HLIST_HEAD(&expired);
+		}
+	}
+	if (!budget) {
+		/* Start where this run stopped, so no stripe starves. */
+		w->next_stripe = i;
+		backlog = true;
+	}
+
+	us = div_u64(ktime_get_ns() - start, NSEC_PER_USEC);
+	if (us > READ_ONCE(w->max_run_us))
+		WRITE_ONCE(w->max_run_us, us);
+
+	if (READ_ONCE(w->stopping))
+		return;
+	delay = backlog ? 1 : w->tick_j - (unsigned long)(get_jiffies_64() % w->tick_j);
+	queue_delayed_work(system_power_efficient_wq, &w->work, delay);
+}
+
+struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
+					       void *owner)
+{
+	struct sfw_timer_wheel *w;
+	u64 now_t;
+	int i, j;
+
+	w = kvzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+
+	w->tick_j = max(1U, msecs_to_jiffies(SFW_WHEEL_TICK_MS));
+	w->reap = reap;
+	w->owner = owner;
+	now_t = get_jiffies_64() / w->tick_j;
+	for (i = 0; i < SFW_WHEEL_STRIPES; i++) {
+		spin_lock_init(&w->stripe[i].lock);
+		w->stripe[i].clock = now_t;
+		INIT_HLIST_HEAD(&w->stripe[i].carry);
+		for (j = 0; j < SFW_WHEEL_SLOTS; j++)
+			INIT_HLIST_HEAD(&w->stripe[i].slot[j]);
+	}
+	INIT_DELAYED_WORK(&w->work, wheel_run);
+	queue_delayed_work(system_power_efficient_wq, &w->work, w->tick_j);
+	return w;
+}
+
+/* No run is in progress or queued once this returns. */
+void sfw_timer_wheel_stop(struct sfw_timer_wheel *w)
+{
+	WRITE_ONCE(w->stopping, true);
+	cancel_delayed_work_sync(&w->work);
+}
+
+void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
+			   struct hlist_head *out)
+{
+	struct sfw_wheel_stripe *s = &w->stripe[i];
+	struct sfw_conn *ct;
+	struct hlist_node *tmp;
+	int j;
+
+	spin_lock_bh(&s->lock);
+	for (j = 0; j <= SFW_WHEEL_SLOTS; j++) {
+		struct hlist_head *head = j < SFW_WHEEL_SLOTS ? &s->slot[j] : &s->carry;
+
+		hlist_for_each_entry_safe(ct, tmp, head, wnode) {
+			hlist_del(&ct->wnode);
+			ct->status |= SFW_CONN_DYING;
+			hlist_add_head(&ct->wnode, out);
+		}
+	}
+	spin_unlock_bh(&s->lock);
+}
+
+void sfw_timer_wheel_destroy(struct sfw_timer_wheel *w)
+{
+	kvfree(w);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The expiry timer wheel of one network namespace; see timer_wheel.c.
+ *
+ * The wheel is striped: an entry lives in stripe ct->wheel, and the
+ * stripe's lock is also the entry's lock (protocol state, status, expiry,
+ * counters). The index math below is plain arithmetic, shared with the
+ * userspace unit tests.
+ */
+#ifndef _SFW_TIMER_WHEEL_H
+#define _SFW_TIMER_WHEEL_H
+
+#include "sfw_core.h"
+
+#define SFW_WHEEL_STRIPES	16	/* locks, and wheels, per namespace */
+#define SFW_WHEEL_SLOTS		256	/* slots per stripe: a power of two */
+#define SFW_WHEEL_TICK_MS	250	/* one slot */
+#define SFW_WHEEL_BUDGET	1024	/* entries examined per run, all stripes */
+
+/*
+ * The tick in which an entry that expires @left jiffies from now (now in
+ * tick @now_tick, at jiffy @now_j64) must be examined: the first tick that
+ * starts at or after its expiry, so that it is due when examined.
+ */
+static inline u64 sfw_timer_wheel_target(u64 now_j64, s32 left, u32 tick_j)
+{
+	u64 exp = left > 0 ? now_j64 + (u32)left : now_j64;
+
+	return (exp + tick_j - 1) / tick_j;
+}
+
+static inline unsigned int sfw_timer_wheel_slot(u64 tick)
+{
+	return tick & (SFW_WHEEL_SLOTS - 1);
+}
+
+#ifdef __KERNEL__
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+struct sfw_conn;
+
+struct sfw_wheel_stripe {
+	spinlock_t lock;
+	u64 clock;			/* the next tick to examine */
+	struct hlist_head carry;	/* examined this tick, due a lap later */
+	struct hlist_head slot[SFW_WHEEL_SLOTS];
+} ____cacheline_aligned_in_smp;
+
+
+struct sfw_timer_wheel {
+	struct sfw_wheel_stripe stripe[SFW_WHEEL_STRIPES];
+	struct delayed_work work;
+	void (*reap)(void *owner, struct hlist_head *expired);
+	void *owner;
+	u32 tick_j;
+	unsigned int next_stripe;
+	unsigned int max_run_us;	/* longest run so far */
+	unsigned long reaped;
+	bool stopping;
+};
+
+struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
+					       void *owner);
+void sfw_timer_wheel_destroy(struct sfw_timer_wheel *w);
+void sfw_timer_wheel_stop(struct sfw_timer_wheel *w);
+
+static inline spinlock_t *sfw_timer_wheel_lock(struct sfw_timer_wheel *w, u8 stripe)
+{
+	return &w->stripe[stripe].lock;
+}
+
+/* The stripe lock of @ct is held for all three. */
+void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when);
+void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 expires);
+void sfw_timer_wheel_del(struct sfw_conn *ct);
+
+/* Unlink every entry of stripe @i into @out (namespace exit). */
+void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
+			   struct hlist_head *out);
+#endif /* __KERNEL__ */
+
+#endif /* _SFW_TIMER_WHEEL_H */
