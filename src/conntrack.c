@@ -480,10 +480,17 @@ unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 		ret = SFW_INVALID_BAD_CHECKSUM;
 		goto invalid;
 	}
-	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
-	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error) {
-		*ctinfo = icmp_error(sn, &pkt);
-		return NF_ACCEPT;
+	if (pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	    pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
+		if (pkt.icmp.is_error) {
+			*ctinfo = icmp_error(sn, &pkt);
+			return NF_ACCEPT;
+		}
+		if (sfw_proto_icmp_untracked(&pkt)) {
+			sfw_stat_inc(sn, SFW_STAT_IGNORE);
+			*ctinfo = SFW_CT_UNTRACKED;
+			return NF_ACCEPT;
+		}
 	}
 
 again:

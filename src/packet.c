@@ -50,6 +50,7 @@ const char *const sfw_ctinfo_names[SFW_CT_COUNT] = {
 	[SFW_CT_ESTABLISHED]	= "established",
 	[SFW_CT_RELATED]	= "related",
 	[SFW_CT_INVALID]	= "invalid",
+	[SFW_CT_UNTRACKED]	= "untracked",
 };
 
 struct parser {

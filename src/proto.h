@@ -276,6 +276,8 @@ bool sfw_proto_icmp_new(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 int sfw_proto_icmp_packet(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 			  enum sfw_dir dir, const struct sfw_ct_params *p,
 			  struct sfw_proto_result *res);
+/* Valid ICMPv6 that is never tracked (ND, MLD): SFW_CT_UNTRACKED. */
+bool sfw_proto_icmp_untracked(const struct sfw_pkt *pkt);
 int sfw_proto_icmp_error_tuple(const struct sfw_pkt *pkt, struct sfw_tuple *lookup);
 /* RELATED if the quoted packet's tuple was @found, else INVALID. */
 void sfw_proto_icmp_error_verdict(bool found, struct sfw_proto_result *res);

@@ -38,6 +38,24 @@ static u32 icmp_timeout(const struct sfw_pkt *pkt, const struct sfw_ct_params *p
 	return pkt->tuple.l3num == SFW_AF_INET6 ? p->icmpv6_timeout : p->icmp_timeout;
 }
 
+/*
+ * ICMPv6's own plumbing: multicast listener queries and reports, router
+ * and neighbour solicitations and advertisements, redirects. They are
+ * valid, and IPv6 stops working if a rule set drops them as invalid, but
+ * they are not connections: as nf_conntrack does, leave them untracked.
+ */
+bool sfw_proto_icmp_untracked(const struct sfw_pkt *pkt)
+{
+	if (pkt->tuple.l3num != SFW_AF_INET6)
+		return false;
+	switch (pkt->icmp.type) {
+	case 130 ... 137:	/* MLD query/report/done, RS, RA, NS, NA, redirect */
+	case 143:		/* MLDv2 report */
+		return true;
+	}
+	return false;
+}
+
 bool sfw_proto_icmp_new(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 			const struct sfw_ct_params *p, u8 *reason)
 {

@@ -77,6 +77,7 @@ enum sfw_ctinfo {
 	SFW_CT_ESTABLISHED,
 	SFW_CT_RELATED,
 	SFW_CT_INVALID,
+	SFW_CT_UNTRACKED,	/* valid but never tracked: ICMPv6 ND, MLD, RA */
 	SFW_CT_COUNT
 };
 

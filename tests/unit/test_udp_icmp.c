@@ -173,6 +173,42 @@ out:
 	tap_result(ok, "icmpv6: echo request creates, reply establishes", why);
 }
 
+/* ND, MLD and router messages are valid but never tracked; echo is tracked. */
+static void test_icmpv6_plumbing(void)
+{
+	static const struct { u8 l3num, type; bool untracked; } t[] = {
+		{ SFW_AF_INET6, 130, true },	/* MLD query */
+		{ SFW_AF_INET6, 133, true },	/* router solicitation */
+		{ SFW_AF_INET6, 134, true },	/* router advertisement */
+		{ SFW_AF_INET6, 135, true },	/* neighbour solicitation */
+		{ SFW_AF_INET6, 136, true },	/* neighbour advertisement */
+		{ SFW_AF_INET6, 143, true },	/* MLDv2 report */
+		{ SFW_AF_INET6, SFW_ICMPV6_ECHO_REQUEST, false },
+		{ SFW_AF_INET6, 138, false },	/* router renumbering: not plumbing */
+		{ SFW_AF_INET, 9, false },	/* IPv4 router advertisement: invalid */
+		{ SFW_AF_INET, SFW_ICMP_ECHO, false },
+	};
+	struct sfw_pkt pkt;
+	char why[160] = "";
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		if (t[i].l3num == SFW_AF_INET)
+			CHECK(!icmp4(&pkt, C4, S4, t[i].type, 1));
+		else
+			CHECK(!icmp6(&pkt, C6, S6, t[i].type, 1));
+		if (sfw_proto_icmp_untracked(&pkt) != t[i].untracked) {
+			snprintf(why, sizeof(why), "family %u type %u: untracked %d, expected %d",
+				 t[i].l3num, t[i].type, !t[i].untracked, t[i].untracked);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	tap_result(ok, "icmpv6: ND, MLD and RA are untracked, not invalid", why);
+}
+
 static void test_untracked(void)
 {
 	static const struct { u8 l3num, type; } t[] = {
@@ -405,6 +441,7 @@ int main(void)
 	test_echo();
 	test_echo6();
 	test_untracked();
+	test_icmpv6_plumbing();
 	test_error_inner();
 	test_error_quotes_echo();
 	test_invert();

@@ -148,3 +148,54 @@ tcp_listen() {
 	ip netns exec "$ns" socat -u TCP-LISTEN:"$port",reuseaddr OPEN:/tmp/socat-"$port".out,creat,trunc &
 	busywait 5000 listening "$ns" "$port"
 }
+
+# Addresses of topo_cgs by family, and as /proc/net/sfw/conntrack prints
+# them (IPv6 in full, as nf_conntrack's %pI6 does). set_family 4|6.
+set_family() {
+	fam=$1
+	if [ "$fam" = 4 ]; then
+		C=10.0.1.2 S=10.0.2.2 GW=10.0.1.1 NOWHERE=10.0.2.99
+		C_P=$C S_P=$S NOWHERE_P=$NOWHERE
+		PKT="sfw-pkt" SOCAT_TCP="TCP:$S" SOCAT_UDP="UDP:$S"
+		SOCAT_TCP_LISTEN=TCP-LISTEN SOCAT_UDP_LISTEN=UDP-RECVFROM PING="ping -4"
+		L3=ipv4 ICMP=icmp ECHO=8 ECHOREPLY=0
+	else
+		C=fd00:1::2 S=fd00:2::2 GW=fd00:1::1 NOWHERE=fd00:2::99
+		C_P=fd00:0001:0000:0000:0000:0000:0000:0002
+		S_P=fd00:0002:0000:0000:0000:0000:0000:0002
+		NOWHERE_P=fd00:0002:0000:0000:0000:0000:0000:0099
+		PKT="sfw-pkt -6" SOCAT_TCP="TCP6:[$S]" SOCAT_UDP="UDP6:[$S]"
+		SOCAT_TCP_LISTEN=TCP6-LISTEN SOCAT_UDP_LISTEN=UDP6-RECVFROM PING="ping -6"
+		L3=ipv6 ICMP=icmpv6 ECHO=128 ECHOREPLY=129
+	fi
+}
+
+# ct_lines NS REGEX: the conntrack lines of NS that match REGEX (grep -E).
+ct_lines() {
+	ip netns exec "$1" cat /proc/net/sfw/conntrack | grep -E -- "$2"
+}
+
+# ct_has NS REGEX: some entry of NS matches.
+ct_has() {
+	ct_lines "$1" "$2" >/dev/null
+}
+
+# ct_count NS: confirmed entries shown.
+ct_count() {
+	ip netns exec "$1" cat /proc/net/sfw/conntrack | wc -l
+}
+
+# invalid NS REASON: packets counted INVALID for REASON in NS.
+invalid() {
+	ip netns exec "$1" cat /proc/net/sfw/invalid | awk -v r="$2" '$1 == r { print $2; f = 1 } END { if (!f) print "no-reason-" r }'
+}
+
+# check_ct WHAT NS REGEX [TIMEOUT_MS]: an entry matching REGEX shows up.
+check_ct() {
+	if busywait "${4:-3000}" ct_has "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1: no entry matches '$3'; the table:"
+		ip netns exec "$2" cat /proc/net/sfw/conntrack | sed 's/^/      /'
+	fi
+}
