@@ -23,17 +23,18 @@ sfw_test_kernels() {
 	done
 }
 
-# sfw_build_module KREL [debug]: builds sfw.ko in $BUILD/KREL/mod from a
-# copy of the sources, so that kernels never share object files. The
-# compiler's and sparse's output goes to $BUILD/KREL/build.log.
+# sfw_build_module KREL [debug]: builds sfw.ko in $BUILD/KREL/mod (or
+# mod-debug, with -DDEBUG) from a copy of the sources, so that kernels and
+# flavours never share object files. The compiler's and sparse's output
+# goes to $BUILD/KREL/build.log (build-debug.log).
 sfw_build_module() {
-	local krel=$1 debug=${2:-} dir=$BUILD/$1/mod
+	local krel=$1 debug=${2:-} dir=$BUILD/$1/mod${2:+-debug}
 	mkdir -p "$dir"
 	cp -a "$TOP/Kbuild" "$dir/"
 	rm -rf "$dir/src" "$dir/include"
 	cp -a "$TOP/src" "$TOP/include" "$dir/"
 	make -C "/lib/modules/$krel/build" M="$dir" W=1 C=1 \
-		${debug:+SFW_DEBUG=y} modules >"$BUILD/$krel/build.log" 2>&1
+		${debug:+SFW_DEBUG=y} modules >"$BUILD/$krel/build${debug:+-debug}.log" 2>&1
 }
 
 # The guest's userspace: host binaries with their shared libraries.
@@ -80,6 +81,9 @@ sfw_build_initramfs() {
 		"$root$kmods/kernel/drivers/net/"
 	install -D -m 0644 "$BUILD/$krel/mod/sfw.ko" "$root$kmods/extra/sfw.ko"
 	depmod -b "$root" "$krel"
+	# The debug build (self-tests at load) stays outside depmod's sight.
+	[ -f "$BUILD/$krel/mod-debug/sfw.ko" ] &&
+		install -D -m 0644 "$BUILD/$krel/mod-debug/sfw.ko" "$root/opt/sfw-debug/sfw.ko"
 
 	sfw_copy_bin "$root" "$TOP/tools/sfwctl" /usr/sbin/sfwctl
 	for m in "$TOP"/tests/tools/*; do

@@ -12,7 +12,7 @@
 #   kernel-log  the console shows no WARNING/BUG/KASAN/lockdep/kmemleak.
 #
 # Environment: SFW_KERNELS (list), SFW_VM_TIMEOUT (s, default 900),
-# SFW_TESTS (comma-separated subset), SFW_DEBUG=y (module with -DDEBUG).
+# SFW_TESTS (comma-separated subset).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -31,7 +31,7 @@ for krel in $kernels; do
 	dir=$BUILD/$krel
 	mkdir -p "$dir"
 
-	if ! sfw_build_module "$krel" "${SFW_DEBUG:-}"; then
+	if ! sfw_build_module "$krel"; then
 		echo "not ok - $short/build # module build failed:"
 		grep -E 'error|warning' "$dir/build.log" | head -n 20 | sed 's/^/#   /'
 		continue
@@ -42,6 +42,14 @@ for krel in $kernels; do
 		echo "$warns" | head -n 20 | sed 's/^/#   /'
 	else
 		echo "ok - $short/build W=1 C=1 clean"
+	fi
+	# The debug flavour, for the self-tests at load (tests/vm/selftests.sh).
+	rm -f "$dir/mod-debug/sfw.ko"
+	if ! sfw_build_module "$krel" debug || grep -qE 'warning:|error:' "$dir/build-debug.log"; then
+		echo "not ok - $short/build-debug # make debug failed or warned:"
+		grep -E 'error|warning' "$dir/build-debug.log" | head -n 20 | sed 's/^/#   /'
+	else
+		echo "ok - $short/build-debug W=1 C=1 clean"
 	fi
 
 	if ! sfw_build_initramfs "$krel" "$dir/initramfs.cpio"; then

@@ -597,40 +597,20 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 	spin_unlock_bh(lock);
 }
 
-int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn)
+/* The namespace-independent half of a namespace's tracker (self-tests use it alone). */
+static int ct_net_init(struct sfw_net *sn, u32 net_id)
 {
-	int ret;
-
-	sn->net_id = net->ns.inum;
+	sn->net_id = net_id;
 	sfw_ct_params_init(&sn->params);
 	sn->conntrack_max = sfw_conntrack_buckets();
 	atomic_set(&sn->count, 0);
 	atomic_set(&sn->unconfirmed, 0);
-
-	ret = nf_defrag_ipv4_enable(net);
-	if (ret)
-		goto err_defrag4;
-	ret = nf_defrag_ipv6_enable(net);
-	if (ret)
-		goto err_defrag6;
-
 	sn->wheel = sfw_timer_wheel_create(conn_reap, sn);
-	if (IS_ERR(sn->wheel)) {
-		ret = PTR_ERR(sn->wheel);
-		goto err_wheel;
-	}
-	return 0;
-
-err_wheel:
-	nf_defrag_ipv6_disable(net);
-err_defrag6:
-	nf_defrag_ipv4_disable(net);
-err_defrag4:
-	return ret;
+	return PTR_ERR_OR_ZERO(sn->wheel);
 }
 
-/* The hooks are gone: delete every entry of the namespace, from its wheel. */
-void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn)
+/* Nothing adds entries any more: delete them all, from the wheel. */
+static void ct_net_uninit(struct sfw_net *sn)
 {
 	unsigned int i;
 
@@ -643,9 +623,47 @@ void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn)
 	}
 	WARN_ON_ONCE(atomic_read(&sn->count));
 	sfw_timer_wheel_destroy(sn->wheel);
+}
+
+int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn)
+{
+	int ret;
+
+	ret = ct_net_init(sn, net->ns.inum);
+	if (ret)
+		goto err_ct;
+	ret = nf_defrag_ipv4_enable(net);
+	if (ret)
+		goto err_defrag4;
+	ret = nf_defrag_ipv6_enable(net);
+	if (ret)
+		goto err_defrag6;
+	return 0;
+
+err_defrag6:
+	nf_defrag_ipv4_disable(net);
+err_defrag4:
+	ct_net_uninit(sn);
+err_ct:
+	return ret;
+}
+
+/* The hooks are gone. */
+void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn)
+{
 	nf_defrag_ipv6_disable(net);
 	nf_defrag_ipv4_disable(net);
+	ct_net_uninit(sn);
 }
+
+#ifdef DEBUG
+#include "selftest/conntrack.c"
+#else
+static int sfw_conntrack_selftest(void)
+{
+	return 0;
+}
+#endif
 
 int sfw_conntrack_init(void)
 {
@@ -686,6 +704,11 @@ int sfw_conntrack_init(void)
 	get_random_bytes(&sfw_hash_key, sizeof(sfw_hash_key));
 
 	pr_debug("table: %u buckets, entry %zu bytes\n", hashsize, sizeof(struct sfw_conn));
+
+	if (sfw_conntrack_selftest()) {
+		sfw_conntrack_uninit();
+		return -ENOTRECOVERABLE;
+	}
 	return 0;
 }
 

@@ -2,9 +2,10 @@
 /*
  * sfw: a stateful firewall with its own connection tracker.
  *
- * Module init and exit only: bring up each unit in order (the global
- * connection table, then the per-namespace hooks); exit and error paths
- * take them down in reverse.
+ * Module init and exit only: bring up each unit in order (the wheel's
+ * self-tests, the global connection table, then the per-namespace hooks);
+ * exit and error paths take them down in reverse. A debug build runs each
+ * unit's self-tests in its init and refuses to load if one fails.
  */
 #include <linux/module.h>
 
@@ -13,12 +14,17 @@
 #include "compat.h"
 #include "conntrack.h"
 #include "sfw.h"
+#include "timer_wheel.h"
 
 #define SFW_VERSION SFW_VERSION_STRING
 
 static int __init sfw_init(void)
 {
 	int ret;
+
+	ret = sfw_timer_wheel_init();
+	if (ret)
+		goto err_timer_wheel;
 
 	ret = sfw_conntrack_init();
 	if (ret)
@@ -34,6 +40,7 @@ static int __init sfw_init(void)
 err_hooks:
 	sfw_conntrack_uninit();
 err_conntrack:
+err_timer_wheel:
 	return ret;
 }
 

@@ -66,6 +66,10 @@ struct sfw_net {
 	atomic_t count;			/* entries, confirmed or not */
 	atomic_t unconfirmed;
 	struct sfw_timer_wheel *wheel;
+
+	/* Events (netlink.c): the last sequence number sent, in order. */
+	spinlock_t event_lock;
+	u32 event_seq;
 };
 
 struct sfw_net *sfw_net(const struct net *net);
@@ -85,5 +89,20 @@ void sfw_proc_uninit_net(struct net *net, struct sfw_net *sn);
 
 int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn);
 void sfw_sysctl_uninit_net(struct net *net, struct sfw_net *sn);
+
+/* One net.sfw.* setting, for the netlink API (sysctl.c). */
+struct sfw_setting {
+	const char *name;
+	u32 value;
+	u32 min;
+	u32 max;
+	bool writable;
+};
+
+unsigned int sfw_sysctl_count(void);
+int sfw_sysctl_find(const char *name);
+void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s);
+int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value);
+void sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value);
 
 #endif /* _SFW_H */

@@ -135,3 +135,75 @@ void sfw_sysctl_uninit_net(struct net *net, struct sfw_net *sn)
 	unregister_net_sysctl_table(sn->sysctl_hdr);
 	kfree(table);
 }
+
+/*
+ * For the netlink API: the same table, so that a setting has one name,
+ * one range and one place in memory whichever way it is read or written.
+ */
+unsigned int sfw_sysctl_count(void)
+{
+	return ARRAY_SIZE(sfw_sysctl_template) - 1;
+}
+
+/* The index of setting @name, or -ENOENT. */
+int sfw_sysctl_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sfw_sysctl_count(); i++)
+		if (!strcmp(sfw_sysctl_template[i].procname, name))
+			return i;
+	return -ENOENT;
+}
+
+static void *setting_data(struct sfw_net *sn, const struct ctl_table *t)
+{
+	return t->data ? (char *)sn + (uintptr_t)t->data : &buckets_shown;
+}
+
+/* Setting @i of @sn: name, value, range, writable, as the sysctl has them. */
+void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s)
+{
+	const struct ctl_table *t = &sfw_sysctl_template[i];
+	const void *data = setting_data(sn, t);
+
+	s->name = t->procname;
+	s->writable = t->mode & 0200;
+	if (t->maxlen == sizeof(u8)) {
+		s->value = READ_ONCE(*(const u8 *)data);
+		s->max = U8_MAX;
+	} else {
+		s->value = READ_ONCE(*(const unsigned int *)data);
+		s->max = UINT_MAX;
+	}
+	s->min = t->extra1 ? *(const unsigned int *)t->extra1 : 0;
+	if (t->extra2)
+		s->max = *(const unsigned int *)t->extra2;
+	if (!s->writable)
+		s->min = s->max = s->value;
+}
+
+/* 0 if setting @i may take @value: -EPERM read-only, -ERANGE out of range. */
+int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value)
+{
+	struct sfw_setting s;
+
+	sfw_sysctl_get(sn, i, &s);
+	if (!s.writable)
+		return -EPERM;
+	if (value < s.min || value > s.max)
+		return -ERANGE;
+	return 0;
+}
+
+/* After sfw_sysctl_check(): what a write to the sysctl does. */
+void sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value)
+{
+	const struct ctl_table *t = &sfw_sysctl_template[i];
+	void *data = setting_data(sn, t);
+
+	if (t->maxlen == sizeof(u8))
+		WRITE_ONCE(*(u8 *)data, value);
+	else
+		WRITE_ONCE(*(unsigned int *)data, value);
+}

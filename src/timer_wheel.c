@@ -33,10 +33,10 @@
 #include "conn.h"
 #include "timer_wheel.h"
 
-static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
+/* File @ct to be looked at at jiffy @when; it is jiffy @now. */
+static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
 {
 	struct sfw_wheel_stripe *s = &w->stripe[ct->wheel];
-	u64 now = get_jiffies_64();
 	u64 t = sfw_timer_wheel_target(now, (s32)(when - (u32)now), w->tick_j);
 
 	if (t < s->clock)
@@ -47,14 +47,14 @@ static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
 void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
 {
 	lockdep_assert_held(&w->stripe[ct->wheel].lock);
-	wheel_file(w, ct, when);
+	wheel_file(w, ct, when, get_jiffies_64());
 }
 
 void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 expires)
 {
 	lockdep_assert_held(&w->stripe[ct->wheel].lock);
 	hlist_del(&ct->wnode);
-	wheel_file(w, ct, expires);
+	wheel_file(w, ct, expires, get_jiffies_64());
 }
 
 void sfw_timer_wheel_del(struct sfw_conn *ct)
@@ -97,14 +97,11 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 	return true;
 }
 
-static void wheel_run(struct work_struct *work)
+/* One run at jiffy @now_j; returns whether work is left over. */
+static bool wheel_advance(struct sfw_timer_wheel *w, u64 now_j)
 {
-	struct sfw_timer_wheel *w = container_of(to_delayed_work(work),
-						 struct sfw_timer_wheel, work);
 	unsigned int budget = SFW_WHEEL_BUDGET, n, i = w->next_stripe;
-	u64 start = ktime_get_ns(), now_j = get_jiffies_64();
-	u64 now_t = now_j / w->tick_j;
-	unsigned long delay;
+	u64 start = ktime_get_ns(), now_t = div_u64(now_j, w->tick_j);
 	bool backlog = false;
 	HLIST_HEAD(expired);
 	u32 us;
@@ -140,10 +137,19 @@ static void wheel_run(struct work_struct *work)
 	us = div_u64(ktime_get_ns() - start, NSEC_PER_USEC);
 	if (us > READ_ONCE(w->max_run_us))
 		WRITE_ONCE(w->max_run_us, us);
+	return backlog;
+}
+
+static void wheel_run(struct work_struct *work)
+{
+	struct sfw_timer_wheel *w = container_of(to_delayed_work(work),
+						 struct sfw_timer_wheel, work);
+	bool backlog = wheel_advance(w, get_jiffies_64());
+	unsigned long delay;
 
 	if (READ_ONCE(w->stopping))
 		return;
-	delay = backlog ? 1 : w->tick_j - (unsigned long)(get_jiffies_64() % w->tick_j);
+	delay = backlog ? 1 : w->tick_j - jiffies % w->tick_j;
 	queue_delayed_work(system_power_efficient_wq, &w->work, delay);
 }
 
@@ -161,7 +167,7 @@ struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist
 	w->tick_j = max(1U, msecs_to_jiffies(SFW_WHEEL_TICK_MS));
 	w->reap = reap;
 	w->owner = owner;
-	now_t = get_jiffies_64() / w->tick_j;
+	now_t = div_u64(get_jiffies_64(), w->tick_j);
 	for (i = 0; i < SFW_WHEEL_STRIPES; i++) {
 		spin_lock_init(&w->stripe[i].lock);
 		w->stripe[i].clock = now_t;
@@ -205,4 +211,18 @@ void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
 void sfw_timer_wheel_destroy(struct sfw_timer_wheel *w)
 {
 	kvfree(w);
+}
+
+#ifdef DEBUG
+#include "selftest/timer_wheel.c"
+#else
+static int sfw_timer_wheel_selftest(void)
+{
+	return 0;
+}
+#endif
+
+int sfw_timer_wheel_init(void)
+{
+	return sfw_timer_wheel_selftest();
 }

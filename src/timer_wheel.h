@@ -12,6 +12,13 @@
 
 #include "sfw_core.h"
 
+#ifdef __KERNEL__
+#include <linux/math64.h>
+#define sfw_div_u64(a, b)	div_u64(a, b)
+#else
+#define sfw_div_u64(a, b)	((a) / (b))
+#endif
+
 #define SFW_WHEEL_STRIPES	16	/* locks, and wheels, per namespace */
 #define SFW_WHEEL_SLOTS		256	/* slots per stripe: a power of two */
 #define SFW_WHEEL_TICK_MS	250	/* one slot */
@@ -26,7 +33,7 @@ static inline u64 sfw_timer_wheel_target(u64 now_j64, s32 left, u32 tick_j)
 {
 	u64 exp = left > 0 ? now_j64 + (u32)left : now_j64;
 
-	return (exp + tick_j - 1) / tick_j;
+	return sfw_div_u64(exp + tick_j - 1, tick_j);
 }
 
 static inline unsigned int sfw_timer_wheel_slot(u64 tick)
@@ -59,6 +66,9 @@ struct sfw_timer_wheel {
 	unsigned long reaped;
 	bool stopping;
 };
+
+/* Module load: the self-tests, in a debug build. */
+int sfw_timer_wheel_init(void);
 
 struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
 					       void *owner);
