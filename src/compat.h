@@ -33,4 +33,16 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/*
+ * A dump's parsed request attributes: in the dump's struct genl_info from
+ * 6.6 on (genl_info_dump()), in struct genl_dumpit_info itself before.
+ * sfw uses struct genl_ops with a policy per op, which both sides take.
+ */
+#include <net/genetlink.h>
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+#define sfw_genl_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define sfw_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#endif
+
 #endif /* _SFW_COMPAT_H */

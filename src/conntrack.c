@@ -45,6 +45,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "netlink.h"
 #include "packet.h"
 #include "timer_wheel.h"
 
@@ -193,6 +194,7 @@ static void conn_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 		atomic_dec(&sn->unconfirmed);
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
+	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY);
 	call_rcu(&ct->rcu, conn_free_rcu);
 }
 
@@ -556,6 +558,8 @@ again:
 		ct->packets[dir]++;
 		ct->bytes[dir] += pkt.len;
 	}
+	if (res.changed || res.assured)
+		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
 	spin_unlock_bh(lock);
 	*ctinfo = res.ctinfo;
 	return NF_ACCEPT;
@@ -593,6 +597,7 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 		ct->status |= SFW_CONN_CONFIRMED;
 		atomic_dec(&sn->unconfirmed);
 		sfw_stat_inc(sn, SFW_STAT_INSERT);
+		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
 	}
 	spin_unlock_bh(lock);
 }
@@ -718,4 +723,12 @@ void sfw_conntrack_uninit(void)
 	rcu_barrier();
 	kvfree(sfw_table);
 	kmem_cache_destroy(sfw_conn_cache);
+}
+
+/* For the netlink API. */
+
+/* The most nodes a chain holds: a dump makes room for one whole chain. */
+unsigned int sfw_conntrack_max_chain(void)
+{
+	return SFW_MAX_CHAIN;
 }

@@ -32,4 +32,7 @@ struct hlist_nulls_head *sfw_conntrack_bucket(unsigned int i);
 /* Seconds until @ct expires (0 if due). */
 u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct);
 
+/* For the netlink API. */
+unsigned int sfw_conntrack_max_chain(void);
+
 #endif /* _SFW_CONNTRACK_H */

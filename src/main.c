@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "netlink.h"
 #include "sfw.h"
 #include "timer_wheel.h"
 
@@ -34,9 +35,20 @@ static int __init sfw_init(void)
 	if (ret)
 		goto err_hooks;
 
+	/*
+	 * Last in, first out: a request must never reach a namespace whose
+	 * struct sfw_net is not set up, and events stop before the family
+	 * goes while the hooks' exit still deletes entries.
+	 */
+	ret = sfw_netlink_init();
+	if (ret)
+		goto err_netlink;
+
 	pr_info("version " SFW_VERSION " loaded\n");
 	return 0;
 
+err_netlink:
+	sfw_hooks_uninit();
 err_hooks:
 	sfw_conntrack_uninit();
 err_conntrack:
@@ -46,6 +58,7 @@ err_timer_wheel:
 
 static void __exit sfw_exit(void)
 {
+	sfw_netlink_uninit();
 	sfw_hooks_uninit();
 	sfw_conntrack_uninit();
 	pr_info("unloaded\n");

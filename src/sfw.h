@@ -67,8 +67,7 @@ struct sfw_net {
 	atomic_t unconfirmed;
 	struct sfw_timer_wheel *wheel;
 
-	/* Events (netlink.c): the last sequence number sent, in order. */
-	spinlock_t event_lock;
+	/* Events (netlink.c): the last sequence number sent. */
 	u32 event_seq;
 };
 

@@ -158,7 +158,9 @@ int sfw_sysctl_find(const char *name)
 
 static void *setting_data(struct sfw_net *sn, const struct ctl_table *t)
 {
-	return t->data ? (char *)sn + (uintptr_t)t->data : &buckets_shown;
+	if (!t->data)
+		return &buckets_shown;
+	return (char *)sn + (uintptr_t)t->data;
 }
 
 /* Setting @i of @sn: name, value, range, writable, as the sysctl has them. */

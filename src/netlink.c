@@ -1,0 +1,1018 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "sfw": connections, statistics, settings and
+ * events, as include/uapi/linux/sfw.h documents them.
+ *
+ * Requests: every op needs CAP_NET_ADMIN in the namespace's user
+ * namespace (GENL_UNS_ADMIN_PERM, dumps too) and acts on the caller's
+ * namespace. Each op has its own policy over the top-level attributes, and
+ * each nest its own; an attribute an op does not take is NLA_UNSPEC in its
+ * policy, so strict validation refuses it before the op runs. What a
+ * policy cannot say (which attributes go together) is checked by hand
+ * before anything changes, with an extack message naming the attribute.
+ *
+ * Dumps walk the table bucket by bucket under RCU and never split a
+ * bucket across messages: a bucket that does not fit is trimmed off and
+ * starts the next message, and ->start makes every message big enough for
+ * the longest chain. The cursor is the bucket index alone, so entries
+ * added to or removed from a chain between messages cannot make the dump
+ * skip or repeat one that stays, and nothing needs
+ * genl_dump_check_consistent().
+ *
+ * Events: one multicast group. With no listener in the namespace an event
+ * costs a genl_has_listeners() check. Otherwise the message is built with
+ * GFP_ATOMIC (callers hold spinlocks, in softirq or the wheel's worker)
+ * and numbered from the namespace's ->event_seq; event_lock keeps the
+ * numbering and the sending in one order, so a listener can tell a lost
+ * event (ENOBUFS, or a failed allocation here, which still uses up its
+ * number) from reordering. It is taken only when someone listens.
+ *
+ * Lock order: wheel stripe -> event_lock (NEW and UPDATE are sent under
+ * the entry's stripe lock, so they cannot overtake its DESTROY).
+ */
+#include <linux/cpumask.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "conntrack.h"
+#include "netlink.h"
+#include "sfw.h"
+
+static struct genl_family sfw_genl_family;
+
+enum sfw_mcgrp { SFW_MCGRP_EVENTS };
+
+/* Off before the family goes, so that late events do not touch it. */
+static bool sfw_events_on;
+static DEFINE_SPINLOCK(event_lock);
+
+/* Policies: one per nest, one per op over the top level. */
+
+static const struct nla_policy tuple_policy[SFW_TUPLE_A_MAX + 1] = {
+	[SFW_TUPLE_A_L3] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_TUPLE_A_L4] = { .type = NLA_U8 },
+	[SFW_TUPLE_A_SRC_V4] = NLA_POLICY_EXACT_LEN(4),
+	[SFW_TUPLE_A_DST_V4] = NLA_POLICY_EXACT_LEN(4),
+	[SFW_TUPLE_A_SRC_V6] = NLA_POLICY_EXACT_LEN(16),
+	[SFW_TUPLE_A_DST_V6] = NLA_POLICY_EXACT_LEN(16),
+	[SFW_TUPLE_A_SPORT] = { .type = NLA_BE16 },
+	[SFW_TUPLE_A_DPORT] = { .type = NLA_BE16 },
+	[SFW_TUPLE_A_ICMP_TYPE] = { .type = NLA_U8 },
+	[SFW_TUPLE_A_ICMP_CODE] = { .type = NLA_U8 },
+	[SFW_TUPLE_A_ICMP_ID] = { .type = NLA_BE16 },
+};
+
+static const struct nla_policy filter_policy[SFW_FILTER_A_MAX + 1] = {
+	[SFW_FILTER_A_L3] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_FILTER_A_L4] = { .type = NLA_U8 },
+	[SFW_FILTER_A_TCP_STATE] = NLA_POLICY_MAX(NLA_U8, SFW_CT_TCP_MAX),
+	[SFW_FILTER_A_SRC_V4] = NLA_POLICY_EXACT_LEN(4),
+	[SFW_FILTER_A_SRC_V6] = NLA_POLICY_EXACT_LEN(16),
+	[SFW_FILTER_A_SRC_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SFW_FILTER_A_DST_V4] = NLA_POLICY_EXACT_LEN(4),
+	[SFW_FILTER_A_DST_V6] = NLA_POLICY_EXACT_LEN(16),
+	[SFW_FILTER_A_DST_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SFW_FILTER_A_SPORT] = { .type = NLA_BE16 },
+	[SFW_FILTER_A_DPORT] = { .type = NLA_BE16 },
+	[SFW_FILTER_A_PORT] = { .type = NLA_BE16 },
+};
+
+static const struct nla_policy config_name_policy[SFW_CONFIG_A_MAX + 1] = {
+	[SFW_CONFIG_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_CONFIG_NAME_MAX - 1 },
+};
+
+static const struct nla_policy config_set_policy[SFW_CONFIG_A_MAX + 1] = {
+	[SFW_CONFIG_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_CONFIG_NAME_MAX - 1 },
+	[SFW_CONFIG_A_VALUE] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ct_policy[SFW_A_MAX + 1] = {
+	[SFW_A_TUPLE] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+};
+
+static const struct nla_policy config_get_op_policy[SFW_A_MAX + 1] = {
+	[SFW_A_CONFIG] = NLA_POLICY_NESTED(config_name_policy),
+};
+
+static const struct nla_policy config_set_op_policy[SFW_A_MAX + 1] = {
+	[SFW_A_CONFIG] = NLA_POLICY_NESTED(config_set_policy),
+};
+
+/*
+ * Attributes that need or exclude one another: set the extack message
+ * (a literal) on the attribute at fault, or on the nest that lacks one,
+ * and give -EINVAL; 0 if all is well.
+ */
+#define need_attr(tb, type, nest, msg, extack) ({			\
+	int __ret = 0;							\
+	if (!(tb)[type]) {						\
+		NL_SET_ERR_MSG_ATTR(extack, nest, msg);			\
+		__ret = -EINVAL;					\
+	}								\
+	__ret;								\
+})
+
+#define no_attr(tb, type, msg, extack) ({				\
+	int __ret = 0;							\
+	if ((tb)[type]) {						\
+		NL_SET_ERR_MSG_ATTR(extack, (tb)[type], msg);		\
+		__ret = -EINVAL;					\
+	}								\
+	__ret;								\
+})
+
+static bool is_icmp(u8 l3, u8 l4)
+{
+	return (l3 == SFW_AF_INET && l4 == SFW_IPPROTO_ICMP) ||
+	       (l3 == SFW_AF_INET6 && l4 == SFW_IPPROTO_ICMPV6);
+}
+
+static bool has_ports(u8 l4)
+{
+	return l4 == SFW_IPPROTO_TCP || l4 == SFW_IPPROTO_UDP;
+}
+
+/* SFW_A_TUPLE -> the tuple a packet would carry. */
+static int tuple_parse(struct sfw_tuple *t, const struct nlattr *nest,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_TUPLE_A_MAX + 1];
+	int src, dst, ret;
+	u8 l3, l4;
+
+	ret = nla_parse_nested(tb, SFW_TUPLE_A_MAX, nest, tuple_policy, extack);
+	if (ret)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	ret = need_attr(tb, SFW_TUPLE_A_L3, nest, "tuple without SFW_TUPLE_A_L3", extack) ?:
+	      need_attr(tb, SFW_TUPLE_A_L4, nest, "tuple without SFW_TUPLE_A_L4", extack);
+	if (ret)
+		return ret;
+	l3 = nla_get_u8(tb[SFW_TUPLE_A_L3]);
+	l4 = nla_get_u8(tb[SFW_TUPLE_A_L4]);
+	if (l3 != SFW_AF_INET && l3 != SFW_AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_TUPLE_A_L3], "L3 is AF_INET or AF_INET6");
+		return -EINVAL;
+	}
+	if (l3 == SFW_AF_INET) {
+		src = SFW_TUPLE_A_SRC_V4;
+		dst = SFW_TUPLE_A_DST_V4;
+		ret = no_attr(tb, SFW_TUPLE_A_SRC_V6, "IPv6 address in an AF_INET tuple", extack) ?:
+		      no_attr(tb, SFW_TUPLE_A_DST_V6, "IPv6 address in an AF_INET tuple", extack);
+	} else {
+		src = SFW_TUPLE_A_SRC_V6;
+		dst = SFW_TUPLE_A_DST_V6;
+		ret = no_attr(tb, SFW_TUPLE_A_SRC_V4, "IPv4 address in an AF_INET6 tuple", extack) ?:
+		      no_attr(tb, SFW_TUPLE_A_DST_V4, "IPv4 address in an AF_INET6 tuple", extack);
+	}
+	ret = ret ?: need_attr(tb, src, nest, "tuple without a source address", extack) ?:
+	      need_attr(tb, dst, nest, "tuple without a destination address", extack);
+	if (ret)
+		return ret;
+	nla_memcpy(&t->src, tb[src], sizeof(t->src));
+	nla_memcpy(&t->dst, tb[dst], sizeof(t->dst));
+	t->l3num = l3;
+	t->l4proto = l4;
+
+	if (has_ports(l4)) {
+		ret = need_attr(tb, SFW_TUPLE_A_SPORT, nest, "TCP/UDP tuple without SFW_TUPLE_A_SPORT", extack) ?:
+		      need_attr(tb, SFW_TUPLE_A_DPORT, nest, "TCP/UDP tuple without SFW_TUPLE_A_DPORT", extack);
+		if (ret)
+			return ret;
+		t->sport = nla_get_be16(tb[SFW_TUPLE_A_SPORT]);
+		t->dport = nla_get_be16(tb[SFW_TUPLE_A_DPORT]);
+	} else {
+		ret = no_attr(tb, SFW_TUPLE_A_SPORT, "ports in a tuple of a protocol without ports", extack) ?:
+		      no_attr(tb, SFW_TUPLE_A_DPORT, "ports in a tuple of a protocol without ports", extack);
+		if (ret)
+			return ret;
+	}
+	if (is_icmp(l3, l4)) {
+		ret = need_attr(tb, SFW_TUPLE_A_ICMP_TYPE, nest, "ICMP tuple without SFW_TUPLE_A_ICMP_TYPE", extack) ?:
+		      need_attr(tb, SFW_TUPLE_A_ICMP_CODE, nest, "ICMP tuple without SFW_TUPLE_A_ICMP_CODE", extack) ?:
+		      need_attr(tb, SFW_TUPLE_A_ICMP_ID, nest, "ICMP tuple without SFW_TUPLE_A_ICMP_ID", extack);
+		if (ret)
+			return ret;
+		t->sport = nla_get_be16(tb[SFW_TUPLE_A_ICMP_ID]);
+		t->dport = htons((u16)(nla_get_u8(tb[SFW_TUPLE_A_ICMP_TYPE]) << 8 |
+				       nla_get_u8(tb[SFW_TUPLE_A_ICMP_CODE])));
+	} else {
+		ret = no_attr(tb, SFW_TUPLE_A_ICMP_TYPE, "ICMP field in a tuple that is not ICMP", extack) ?:
+		      no_attr(tb, SFW_TUPLE_A_ICMP_CODE, "ICMP field in a tuple that is not ICMP", extack) ?:
+		      no_attr(tb, SFW_TUPLE_A_ICMP_ID, "ICMP field in a tuple that is not ICMP", extack);
+	}
+	return ret;
+}
+
+/* Filters: each field given must match the original tuple. */
+#define F_L3		BIT(0)
+#define F_L4		BIT(1)
+#define F_STATE		BIT(2)
+#define F_SRC		BIT(3)
+#define F_DST		BIT(4)
+#define F_SPORT		BIT(5)
+#define F_DPORT		BIT(6)
+#define F_PORT		BIT(7)
+
+struct ct_filter {
+	u32 has;
+	u8 l3, l4, state, src_len, dst_len;
+	__be16 sport, dport, port;
+	union sfw_addr src, dst;
+};
+
+static int filter_addr(struct ct_filter *f, struct nlattr **tb, int v4, int v6, int plen,
+		       union sfw_addr *a, u8 *len, u32 bit, struct netlink_ext_ack *extack)
+{
+	struct nlattr *attr = tb[v4] ?: tb[v6];
+	u8 l3 = tb[v4] ? SFW_AF_INET : SFW_AF_INET6;
+	u8 max = l3 == SFW_AF_INET ? 32 : 128;
+
+	if (!attr)
+		return no_attr(tb, plen, "prefix length without an address", extack);
+	if (tb[v4] && tb[v6]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[v6], "both an IPv4 and an IPv6 address");
+		return -EINVAL;
+	}
+	if ((f->has & F_L3) && f->l3 != l3) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "address of the other family than SFW_FILTER_A_L3");
+		return -EINVAL;
+	}
+	*len = tb[plen] ? nla_get_u8(tb[plen]) : max;
+	if (*len > max) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[plen], "prefix longer than the address");
+		return -ERANGE;
+	}
+	memset(a, 0, sizeof(*a));
+	nla_memcpy(a, attr, sizeof(*a));
+	f->l3 = l3;
+	f->has |= F_L3 | bit;
+	return 0;
+}
+
+static int filter_parse(struct ct_filter *f, const struct nlattr *nest,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_FILTER_A_MAX + 1];
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	if (!nest)
+		return 0;
+	ret = nla_parse_nested(tb, SFW_FILTER_A_MAX, nest, filter_policy, extack);
+	if (ret)
+		return ret;
+	if (tb[SFW_FILTER_A_L3]) {
+		f->l3 = nla_get_u8(tb[SFW_FILTER_A_L3]);
+		if (f->l3 != SFW_AF_INET && f->l3 != SFW_AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SFW_FILTER_A_L3], "L3 is AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+		f->has |= F_L3;
+	}
+	if (tb[SFW_FILTER_A_L4]) {
+		f->l4 = nla_get_u8(tb[SFW_FILTER_A_L4]);
+		f->has |= F_L4;
+	}
+	if (tb[SFW_FILTER_A_TCP_STATE]) {
+		if ((f->has & F_L4) && f->l4 != SFW_IPPROTO_TCP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SFW_FILTER_A_TCP_STATE], "TCP state for another protocol");
+			return -EINVAL;
+		}
+		f->state = nla_get_u8(tb[SFW_FILTER_A_TCP_STATE]);
+		f->l4 = SFW_IPPROTO_TCP;
+		f->has |= F_L4 | F_STATE;
+	}
+	ret = filter_addr(f, tb, SFW_FILTER_A_SRC_V4, SFW_FILTER_A_SRC_V6, SFW_FILTER_A_SRC_PREFIX,
+			  &f->src, &f->src_len, F_SRC, extack) ?:
+	      filter_addr(f, tb, SFW_FILTER_A_DST_V4, SFW_FILTER_A_DST_V6, SFW_FILTER_A_DST_PREFIX,
+			  &f->dst, &f->dst_len, F_DST, extack);
+	if (ret)
+		return ret;
+	if (tb[SFW_FILTER_A_SPORT]) {
+		f->sport = nla_get_be16(tb[SFW_FILTER_A_SPORT]);
+		f->has |= F_SPORT;
+	}
+	if (tb[SFW_FILTER_A_DPORT]) {
+		f->dport = nla_get_be16(tb[SFW_FILTER_A_DPORT]);
+		f->has |= F_DPORT;
+	}
+	if (tb[SFW_FILTER_A_PORT]) {
+		f->port = nla_get_be16(tb[SFW_FILTER_A_PORT]);
+		f->has |= F_PORT;
+	}
+	return 0;
+}
+
+static bool addr_in(const union sfw_addr *a, const union sfw_addr *net, u8 len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4 && len; i++) {
+		u32 mask = len >= 32 ? ~0U : ~0U << (32 - len);
+
+		if ((ntohl(a->ip6[i]) ^ ntohl(net->ip6[i])) & mask)
+			return false;
+		len -= min_t(u8, len, 32);
+	}
+	return true;
+}
+
+static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
+{
+	const struct sfw_tuple *t = &ct->tuple;
+	bool ports = has_ports(t->l4proto);
+
+	if (!f->has)
+		return true;
+	if ((f->has & F_L3) && t->l3num != f->l3)
+		return false;
+	if ((f->has & F_L4) && t->l4proto != f->l4)
+		return false;
+	if ((f->has & F_STATE) && READ_ONCE(ct->ps.tcp.state) != f->state)
+		return false;
+	if ((f->has & F_SRC) && !addr_in(&t->src, &f->src, f->src_len))
+		return false;
+	if ((f->has & F_DST) && !addr_in(&t->dst, &f->dst, f->dst_len))
+		return false;
+	if ((f->has & (F_SPORT | F_DPORT | F_PORT)) && !ports)
+		return false;
+	if ((f->has & F_SPORT) && t->sport != f->sport)
+		return false;
+	if ((f->has & F_DPORT) && t->dport != f->dport)
+		return false;
+	if ((f->has & F_PORT) && t->sport != f->port && t->dport != f->port)
+		return false;
+	return true;
+}
+
+/* What users see of the table: confirmed, live, original-direction nodes. */
+static bool ct_visible(const struct sfw_conn *ct, enum sfw_dir dir, const struct sfw_net *sn)
+{
+	u8 status = READ_ONCE(ct->status);
+
+	return dir == SFW_DIR_ORIGINAL && ct->net_id == sn->net_id &&
+	       (status & SFW_CONN_CONFIRMED) && !(status & SFW_CONN_DYING);
+}
+
+/* Messages about one connection. */
+
+static size_t tuple_size(void)
+{
+	return nla_total_size(0) +			/* nest */
+	       2 * nla_total_size(sizeof(u8)) +		/* L3, L4 */
+	       2 * nla_total_size(16) +			/* addresses */
+	       3 * nla_total_size(sizeof(u16)) +	/* ports or ICMP id */
+	       2 * nla_total_size(sizeof(u8));		/* ICMP type, code */
+}
+
+/* The payload of any message about one connection, event fields included. */
+static size_t ct_msg_size(void)
+{
+	return nla_total_size(0) + 2 * tuple_size() +
+	       2 * nla_total_size(sizeof(u32)) +	/* status, timeout */
+	       nla_total_size(sizeof(u8)) +		/* TCP state */
+	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
+	       nla_total_size(sizeof(u8)) +		/* event type */
+	       nla_total_size(sizeof(u32));		/* event seq */
+}
+
+static int tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	bool v4 = t->l3num == SFW_AF_INET;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, SFW_TUPLE_A_L3, t->l3num) ||
+	    nla_put_u8(skb, SFW_TUPLE_A_L4, t->l4proto) ||
+	    nla_put(skb, v4 ? SFW_TUPLE_A_SRC_V4 : SFW_TUPLE_A_SRC_V6, v4 ? 4 : 16, &t->src) ||
+	    nla_put(skb, v4 ? SFW_TUPLE_A_DST_V4 : SFW_TUPLE_A_DST_V6, v4 ? 4 : 16, &t->dst))
+		goto cancel;
+	if (has_ports(t->l4proto) &&
+	    (nla_put_be16(skb, SFW_TUPLE_A_SPORT, t->sport) ||
+	     nla_put_be16(skb, SFW_TUPLE_A_DPORT, t->dport)))
+		goto cancel;
+	if (is_icmp(t->l3num, t->l4proto) &&
+	    (nla_put_u8(skb, SFW_TUPLE_A_ICMP_TYPE, ntohs(t->dport) >> 8) ||
+	     nla_put_u8(skb, SFW_TUPLE_A_ICMP_CODE, ntohs(t->dport) & 0xff) ||
+	     nla_put_be16(skb, SFW_TUPLE_A_ICMP_ID, t->sport)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct)
+{
+	struct nlattr *nest = nla_nest_start(skb, SFW_A_CT);
+	u8 status = READ_ONCE(ct->status);
+	struct sfw_tuple t, r;
+	u32 s = 0;
+
+	BUILD_BUG_ON(SFW_CT_TCP_MAX + 1 != (int)SFW_TCP_NSTATES ||
+		     SFW_CT_TCP_ESTABLISHED != (int)SFW_TCP_ESTABLISHED ||
+		     SFW_CT_TCP_SYN_SENT2 != (int)SFW_TCP_SYN_SENT2);
+	if (!nest)
+		return -EMSGSIZE;
+	sfw_conn_tuple(ct, &t);
+	sfw_tuple_invert(&t, &r);
+	if (status & SFW_CONN_SEEN_REPLY)
+		s |= SFW_CT_S_SEEN_REPLY;
+	if (status & SFW_CONN_ASSURED)
+		s |= SFW_CT_S_ASSURED;
+	if (tuple_put(skb, SFW_CT_A_ORIG, &t) ||
+	    tuple_put(skb, SFW_CT_A_REPLY, &r) ||
+	    nla_put_u32(skb, SFW_CT_A_STATUS, s) ||
+	    nla_put_u32(skb, SFW_CT_A_TIMEOUT, sfw_conntrack_timeout_left(ct)))
+		goto cancel;
+	if (t.l4proto == SFW_IPPROTO_TCP &&
+	    nla_put_u8(skb, SFW_CT_A_TCP_STATE, READ_ONCE(ct->ps.tcp.state)))
+		goto cancel;
+	if (nla_put_u64_64bit(skb, SFW_CT_A_PACKETS_ORIG, READ_ONCE(ct->packets[SFW_DIR_ORIGINAL]),
+			      SFW_CT_A_PAD) ||
+	    nla_put_u64_64bit(skb, SFW_CT_A_BYTES_ORIG, READ_ONCE(ct->bytes[SFW_DIR_ORIGINAL]),
+			      SFW_CT_A_PAD) ||
+	    nla_put_u64_64bit(skb, SFW_CT_A_PACKETS_REPLY, READ_ONCE(ct->packets[SFW_DIR_REPLY]),
+			      SFW_CT_A_PAD) ||
+	    nla_put_u64_64bit(skb, SFW_CT_A_BYTES_REPLY, READ_ONCE(ct->bytes[SFW_DIR_REPLY]),
+			      SFW_CT_A_PAD))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* One whole message about @ct; on -EMSGSIZE the skb is as it was. */
+static int ct_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
+		  const struct sfw_conn *ct, u8 event, u32 event_seq)
+{
+	void *hdr = genlmsg_put(skb, portid, seq, &sfw_genl_family, flags, cmd);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	if (event && (nla_put_u8(skb, SFW_A_EVENT_TYPE, event) ||
+		      nla_put_u32(skb, SFW_A_EVENT_SEQ, event_seq)))
+		goto cancel;
+	if (ct_put(skb, ct))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct sfw_net *info_sn(struct genl_info *info)
+{
+	return sfw_net(genl_info_net(info));
+}
+
+/* A message with only SFW_A_COUNT, the answer to a delete or a flush. */
+static int reply_count(struct genl_info *info, u8 cmd, u32 count)
+{
+	struct sk_buff *skb = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	void *hdr;
+
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(skb, info, &sfw_genl_family, 0, cmd);
+	if (!hdr || nla_put_u32(skb, SFW_A_COUNT, count)) {
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sfw_net *sn = info_sn(info);
+	struct sk_buff *msg;
+	struct sfw_tuple t;
+	struct sfw_conn *ct;
+	enum sfw_dir dir;
+	int ret;
+
+	ret = -EINVAL;
+	if (info->attrs[SFW_A_FILTER]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SFW_A_FILTER],
+				    "a filter goes with a dump (NLM_F_DUMP), not a get");
+		return ret;
+	}
+	if (!info->attrs[SFW_A_TUPLE]) {
+		NL_SET_ERR_MSG(info->extack, "missing SFW_A_TUPLE");
+		return ret;
+	}
+	ret = tuple_parse(&t, info->attrs[SFW_A_TUPLE], info->extack);
+	if (ret)
+		return ret;
+
+	msg = genlmsg_new(ct_msg_size(), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	ct = sfw_conntrack_lookup(sn, &t, &dir);
+	if (ct && ct_visible(ct, SFW_DIR_ORIGINAL, sn))
+		ret = ct_msg(msg, info->snd_portid, info->snd_seq, 0, SFW_CMD_CT_GET, ct, 0, 0);
+	else
+		ret = -ENOENT;
+	rcu_read_unlock();
+	if (ret) {
+		nlmsg_free(msg);
+		if (ret == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SFW_A_TUPLE], "no such connection");
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Dumps: the filter and the cursor live from ->start to ->done. */
+struct ct_dump {
+	struct ct_filter filter;
+	unsigned int bucket;
+};
+
+static int ct_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = sfw_genl_dump_attrs(cb);
+	struct ct_dump *d;
+	int ret;
+
+	if (attrs && attrs[SFW_A_TUPLE]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[SFW_A_TUPLE],
+				    "a dump takes SFW_A_FILTER; a tuple goes with a get");
+		return -EINVAL;
+	}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	ret = filter_parse(&d->filter, attrs ? attrs[SFW_A_FILTER] : NULL, cb->extack);
+	if (ret) {
+		kfree(d);
+		return ret;
+	}
+	cb->args[0] = (long)d;
+	/* A whole chain fits in every message (see the top of the file). */
+	cb->min_dump_alloc = sfw_conntrack_max_chain() *
+			     nlmsg_total_size(GENL_HDRLEN + ct_msg_size());
+	return 0;
+}
+
+static int ct_dump_done(struct netlink_callback *cb)
+{
+	kfree((void *)cb->args[0]);
+	return 0;
+}
+
+static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct sfw_net *sn = sfw_net(sock_net(skb->sk));
+	struct ct_dump *d = (struct ct_dump *)cb->args[0];
+	int ret = 0;
+
+	rcu_read_lock();
+	for (; d->bucket < sfw_conntrack_buckets(); d->bucket++) {
+		unsigned char *mark = skb_tail_pointer(skb);
+		struct hlist_nulls_node *n;
+		enum sfw_dir dir;
+
+		sfw_conn_for_each_node(n, sfw_conntrack_bucket(d->bucket)) {
+			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+
+			if (!ct_visible(ct, dir, sn) || !filter_match(&d->filter, ct))
+				continue;
+			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0);
+			if (ret)
+				break;
+		}
+		if (ret) {
+			/* The bucket starts the next message. */
+			nlmsg_trim(skb, mark);
+			if (!skb->len)
+				ret = -EMSGSIZE;	/* cannot happen: see ->start */
+			else
+				ret = 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ret ?: skb->len;
+}
+
+/* Delete every visible entry that matches @f; how many went. */
+static u32 ct_delete_matching(struct sfw_net *sn, const struct ct_filter *f)
+{
+	unsigned int b;
+	u32 count = 0;
+
+	for (b = 0; b < sfw_conntrack_buckets(); b++) {
+		struct hlist_nulls_node *n;
+		enum sfw_dir dir;
+
+		rcu_read_lock();
+		sfw_conn_for_each_node(n, sfw_conntrack_bucket(b)) {
+			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+
+			/* Unhashing keeps ->next: the walk goes on under RCU. */
+			if (ct_visible(ct, dir, sn) && filter_match(f, ct) &&
+			    sfw_conntrack_delete(sn, ct))
+				count++;
+		}
+		rcu_read_unlock();
+		if (!(b % 1024))
+			cond_resched();
+	}
+	return count;
+}
+
+static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sfw_net *sn = info_sn(info);
+	struct nlattr *tattr = info->attrs[SFW_A_TUPLE];
+	struct nlattr *fattr = info->attrs[SFW_A_FILTER];
+	struct ct_filter f;
+	struct sfw_tuple t;
+	struct sfw_conn *ct;
+	enum sfw_dir dir;
+	u32 count = 0;
+	int ret;
+
+	ret = -EINVAL;
+	if (tattr && fattr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fattr, "a tuple or a filter, not both");
+		return ret;
+	}
+	if (!tattr && !fattr) {
+		NL_SET_ERR_MSG(info->extack, "missing SFW_A_TUPLE or SFW_A_FILTER (flush deletes all)");
+		return ret;
+	}
+	if (fattr) {
+		ret = filter_parse(&f, fattr, info->extack);
+		if (ret)
+			return ret;
+		return reply_count(info, SFW_CMD_CT_DEL, ct_delete_matching(sn, &f));
+	}
+
+	ret = tuple_parse(&t, tattr, info->extack);
+	if (ret)
+		return ret;
+	rcu_read_lock();
+	ct = sfw_conntrack_lookup(sn, &t, &dir);
+	if (ct && ct_visible(ct, SFW_DIR_ORIGINAL, sn) && sfw_conntrack_delete(sn, ct))
+		count = 1;
+	rcu_read_unlock();
+	if (!count) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tattr, "no such connection");
+		return -ENOENT;
+	}
+	return reply_count(info, SFW_CMD_CT_DEL, count);
+}
+
+static int ct_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ct_filter all = {};
+
+	return reply_count(info, SFW_CMD_CT_FLUSH, ct_delete_matching(info_sn(info), &all));
+}
+
+/* Statistics: the counters of /proc/net/sfw/stat and /invalid. */
+
+static int stats_put(struct sk_buff *skb, int type, int cpu, u32 entries, const u64 *cnt)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (cpu >= 0 && nla_put_u32(skb, SFW_STATS_A_CPU, cpu))
+		goto cancel;
+	if (nla_put_u32(skb, SFW_STATS_A_ENTRIES, entries))
+		goto cancel;
+	for (i = 0; i < SFW_STAT_COUNT; i++)
+		if (nla_put_u64_64bit(skb, SFW_STATS_A_CLASHRES + i, cnt[i], SFW_STATS_A_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static size_t stats_size(void)
+{
+	size_t row = nla_total_size(0) + 2 * nla_total_size(sizeof(u32)) +
+		     SFW_STAT_COUNT * nla_total_size_64bit(sizeof(u64));
+	size_t reason = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+			nla_total_size(32) + nla_total_size_64bit(sizeof(u64));
+
+	return (num_possible_cpus() + 1) * row + SFW_INVALID_COUNT * reason;
+}
+
+static int stats_fill(struct sk_buff *skb, struct sfw_net *sn)
+{
+	u32 entries = atomic_read(&sn->count);
+	u64 total[SFW_STAT_COUNT] = {}, row[SFW_STAT_COUNT];
+	u64 invalid[SFW_INVALID_COUNT] = {};
+	int cpu, i;
+
+	BUILD_BUG_ON(SFW_STATS_A_CLASHRES + SFW_STAT_REAPED != SFW_STATS_A_REAPED ||
+		     SFW_STATS_A_CLASHRES + SFW_STAT_RELATED != SFW_STATS_A_RELATED ||
+		     SFW_STATS_A_CLASHRES + SFW_STAT_HOOK + NF_INET_LOCAL_OUT !=
+		     SFW_STATS_A_LOCAL_OUT);
+	for_each_possible_cpu(cpu) {
+		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
+
+		for (i = 0; i < SFW_STAT_COUNT; i++) {
+			row[i] = READ_ONCE(st->cnt[i]);
+			total[i] += row[i];
+		}
+		for (i = 0; i < SFW_INVALID_COUNT; i++)
+			invalid[i] += READ_ONCE(st->invalid[i]);
+		if (stats_put(skb, SFW_A_STATS_CPU, cpu, entries, row))
+			return -EMSGSIZE;
+	}
+	if (stats_put(skb, SFW_A_STATS_TOTAL, -1, entries, total))
+		return -EMSGSIZE;
+	for (i = 1; i < SFW_INVALID_COUNT; i++) {
+		struct nlattr *nest = nla_nest_start(skb, SFW_A_INVALID);
+
+		if (!nest || nla_put_u32(skb, SFW_INVALID_A_ID, i) ||
+		    nla_put_string(skb, SFW_INVALID_A_NAME, sfw_invalid_names[i]) ||
+		    nla_put_u64_64bit(skb, SFW_INVALID_A_COUNT, invalid[i], SFW_INVALID_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
+static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg = genlmsg_new(stats_size(), GFP_KERNEL);
+	void *hdr;
+
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &sfw_genl_family, 0, SFW_CMD_STATS_GET);
+	if (!hdr || stats_fill(msg, info_sn(info))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* Settings: the net.sfw.* sysctls, through sysctl.c's table. */
+
+static int config_put(struct sk_buff *skb, struct sfw_net *sn, unsigned int i)
+{
+	struct nlattr *nest = nla_nest_start(skb, SFW_A_CONFIG);
+	struct sfw_setting s;
+
+	if (!nest)
+		return -EMSGSIZE;
+	sfw_sysctl_get(sn, i, &s);
+	if (nla_put_string(skb, SFW_CONFIG_A_NAME, s.name) ||
+	    nla_put_u32(skb, SFW_CONFIG_A_VALUE, s.value) ||
+	    nla_put_u32(skb, SFW_CONFIG_A_MIN, s.min) ||
+	    nla_put_u32(skb, SFW_CONFIG_A_MAX, s.max) ||
+	    (!s.writable && nla_put_flag(skb, SFW_CONFIG_A_READONLY))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The index of the setting a SFW_A_CONFIG nest names, or an error. */
+static int config_find(const struct nlattr *nest, const struct nla_policy *policy,
+		       struct nlattr **tb, struct netlink_ext_ack *extack)
+{
+	int ret = nla_parse_nested(tb, SFW_CONFIG_A_MAX, nest, policy, extack);
+
+	if (ret)
+		return ret;
+	ret = need_attr(tb, SFW_CONFIG_A_NAME, nest, "missing SFW_CONFIG_A_NAME", extack);
+	if (ret)
+		return ret;
+	ret = sfw_sysctl_find(nla_data(tb[SFW_CONFIG_A_NAME]));
+	if (ret < 0)
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_CONFIG_A_NAME], "no such setting");
+	return ret;
+}
+
+static int config_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SFW_CONFIG_A_MAX + 1];
+	struct sfw_net *sn = info_sn(info);
+	unsigned int i, first = 0, last = sfw_sysctl_count();
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (info->attrs[SFW_A_CONFIG]) {
+		ret = config_find(info->attrs[SFW_A_CONFIG], config_name_policy, tb, info->extack);
+		if (ret < 0)
+			return ret;
+		first = ret;
+		last = ret + 1;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &sfw_genl_family, 0, SFW_CMD_CONFIG_GET);
+	if (!hdr)
+		goto err;
+	for (i = first; i < last; i++)
+		if (config_put(msg, sn, i))
+			goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+#define SFW_CONFIG_SET_MAX	64	/* settings in one request */
+
+static int config_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SFW_CONFIG_A_MAX + 1];
+	struct sfw_net *sn = info_sn(info);
+	struct {
+		u16 index;
+		u32 value;
+	} *set;
+	const struct nlattr *attr;
+	int ret, rem, n = 0, i;
+
+	if (!info->attrs[SFW_A_CONFIG]) {
+		NL_SET_ERR_MSG(info->extack, "missing SFW_A_CONFIG");
+		return -EINVAL;
+	}
+	set = kmalloc_array(SFW_CONFIG_SET_MAX, sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	/* Check them all (the policy did each one's types), then apply. */
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != SFW_A_CONFIG)
+			continue;
+		ret = -E2BIG;
+		if (n == SFW_CONFIG_SET_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many settings in one request");
+			goto out;
+		}
+		ret = config_find(attr, config_set_policy, tb, info->extack);
+		if (ret < 0)
+			goto out;
+		set[n].index = ret;
+		ret = need_attr(tb, SFW_CONFIG_A_VALUE, attr, "missing SFW_CONFIG_A_VALUE",
+				info->extack);
+		if (ret)
+			goto out;
+		set[n].value = nla_get_u32(tb[SFW_CONFIG_A_VALUE]);
+		ret = sfw_sysctl_check(sn, set[n].index, set[n].value);
+		if (ret == -EPERM)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_NAME], "read-only setting");
+		else if (ret)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_VALUE],
+					    "value out of the setting's range");
+		if (ret)
+			goto out;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		sfw_sysctl_set(sn, set[i].index, set[i].value);
+	ret = 0;
+out:
+	kfree(set);
+	return ret;
+}
+
+/* Events. */
+
+void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type)
+{
+	struct net *net = sn->net;
+	struct sk_buff *skb;
+
+	if (!(READ_ONCE(ct->status) & SFW_CONN_CONFIRMED))
+		return;
+	rcu_read_lock();
+	if (!READ_ONCE(sfw_events_on) || !net ||
+	    !genl_has_listeners(&sfw_genl_family, net, SFW_MCGRP_EVENTS))
+		goto out;
+	skb = genlmsg_new(ct_msg_size(), GFP_ATOMIC);
+	spin_lock_bh(&event_lock);
+	/* A failure still uses up its number: listeners see the gap. */
+	sn->event_seq++;
+	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq))
+		genlmsg_multicast_netns(&sfw_genl_family, net, skb, 0, SFW_MCGRP_EVENTS,
+					GFP_ATOMIC);
+	else
+		kfree_skb(skb);
+	spin_unlock_bh(&event_lock);
+out:
+	rcu_read_unlock();
+}
+
+static const struct genl_ops sfw_genl_ops[] = {
+	{
+		.cmd = SFW_CMD_CT_GET,
+		.doit = ct_get_doit,
+		.start = ct_dump_start,
+		.dumpit = ct_dump,
+		.done = ct_dump_done,
+		.policy = ct_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_CT_DEL,
+		.doit = ct_del_doit,
+		.policy = ct_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		/* No policy: the core refuses every attribute (resv_start_op). */
+		.cmd = SFW_CMD_CT_FLUSH,
+		.doit = ct_flush_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_STATS_GET,
+		.doit = stats_get_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_CONFIG_GET,
+		.doit = config_get_doit,
+		.policy = config_get_op_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_CONFIG_SET,
+		.doit = config_set_doit,
+		.policy = config_set_op_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group sfw_genl_mcgrps[] = {
+	[SFW_MCGRP_EVENTS] = {
+		.name = SFW_GENL_MCGRP_EVENTS,
+		/* Events show who talks to whom, as dumps do. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+static struct genl_family sfw_genl_family __ro_after_init = {
+	.name = SFW_GENL_NAME,
+	.version = SFW_GENL_VERSION,
+	.maxattr = SFW_A_MAX,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = sfw_genl_ops,
+	.n_ops = ARRAY_SIZE(sfw_genl_ops),
+	.resv_start_op = SFW_CMD_CT_GET,
+	.mcgrps = sfw_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(sfw_genl_mcgrps),
+};
+
+int sfw_netlink_init(void)
+{
+	int ret = genl_register_family(&sfw_genl_family);
+
+	if (ret)
+		return ret;
+	WRITE_ONCE(sfw_events_on, true);
+	return 0;
+}
+
+void sfw_netlink_uninit(void)
+{
+	WRITE_ONCE(sfw_events_on, false);
+	/* Events in flight checked the flag under RCU. */
+	synchronize_rcu();
+	genl_unregister_family(&sfw_genl_family);
+}
