@@ -789,8 +789,8 @@ static int config_put(struct sk_buff *skb, struct sfw_net *sn, unsigned int i)
 	sfw_sysctl_get(sn, i, &s);
 	if (nla_put_string(skb, SFW_CONFIG_A_NAME, s.name) ||
 	    nla_put_u32(skb, SFW_CONFIG_A_VALUE, s.value) ||
-	    nla_put_u32(skb, SFW_CONFIG_A_MIN, s.min) ||
-	    nla_put_u32(skb, SFW_CONFIG_A_MAX, s.max) ||
+	    nla_put_u32(skb, SFW_CONFIG_A_RANGE_MIN, s.min) ||
+	    nla_put_u32(skb, SFW_CONFIG_A_RANGE_MAX, s.max) ||
 	    (!s.writable && nla_put_flag(skb, SFW_CONFIG_A_READONLY))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -93,7 +93,7 @@
  *	      SFW_CMD_CONFIG_GET with one SFW_A_CONFIG nest per setting:
  *		SFW_CONFIG_A_NAME: string, as under net.sfw.
  *		SFW_CONFIG_A_VALUE: u32
- *		SFW_CONFIG_A_MIN, SFW_CONFIG_A_MAX: u32, the range a set takes
+ *		SFW_CONFIG_A_RANGE_MIN, SFW_CONFIG_A_RANGE_MAX: u32, the range a set takes
  *		SFW_CONFIG_A_READONLY: flag, present if it cannot be set
  *
  * SFW_CMD_CONFIG_SET
@@ -276,8 +276,8 @@ enum sfw_config_attr {
 	SFW_CONFIG_A_UNSPEC,
 	SFW_CONFIG_A_NAME,	/* string */
 	SFW_CONFIG_A_VALUE,	/* u32 */
-	SFW_CONFIG_A_MIN,	/* u32 */
-	SFW_CONFIG_A_MAX,	/* u32 */
+	SFW_CONFIG_A_RANGE_MIN,	/* u32 */
+	SFW_CONFIG_A_RANGE_MAX,	/* u32 */
 	SFW_CONFIG_A_READONLY,	/* flag */
 	__SFW_CONFIG_A_LAST
 };
