@@ -22,6 +22,13 @@
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <asm/byteorder.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+/* Allocation for the portable units that build data (rule sets, sets): process context. */
+#define sfw_zalloc(size)	kvzalloc(size, GFP_KERNEL)
+#define sfw_free(p)		kvfree(p)
+#define sfw_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
 #else
 #include "sfw_shim.h"
 #endif

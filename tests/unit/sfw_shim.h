@@ -15,6 +15,8 @@
 #include <string.h>
 #include <assert.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -49,5 +51,11 @@ typedef uint32_t __be32;
 #define fallthrough	__attribute__((__fallthrough__))
 #define __maybe_unused	__attribute__((__unused__))
 #define READ_ONCE(x)	(x)
+#define __force
+
+#include <stdlib.h>
+#define sfw_zalloc(size)	calloc(1, size)
+#define sfw_free(p)		free(p)
+#define sfw_sort(base, n, size, cmp)	qsort(base, n, size, cmp)
 
 #endif /* _SFW_SHIM_H */

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ruleset.c - building, compiling and matching rule sets; see ruleset.h.
+ *
+ * The builder checks each rule as it arrives, so an error names the rule;
+ * compiling resolves set names, builds the sets and the per-chain index.
+ * Nothing here locks or sleeps except the allocations of building and
+ * compiling, which happen in process context. Matching reads the
+ * immutable rule set and the sets' current versions (under RCU in the
+ * kernel).
+ */
+#include "ruleset.h"
+
+const char *const sfw_chain_names[SFW_CHAIN_COUNT] = {
+	[SFW_CHAIN_INPUT] = "input",
+	[SFW_CHAIN_FORWARD] = "forward",
+	[SFW_CHAIN_OUTPUT] = "output",
+};
+
+const char *const sfw_action_names[SFW_ACT_COUNT] = {
+	[SFW_ACT_ACCEPT] = "accept",
+	[SFW_ACT_DROP] = "drop",
+	[SFW_ACT_REJECT] = "reject",
+};
+
+/* One (proto, port) of the index: key 0 marks an empty slot. */
+struct sfw_index_key {
+	u32 key;		/* l4proto << 16 | port */
+	u32 start, count;	/* into the chain's lists */
+};
+
+struct builder_rule {
+	struct sfw_rule r;
+	char set_name[2][SFW_SET_NAME_LEN];	/* source, destination */
+};
+
+struct builder_set {
+	char name[SFW_SET_NAME_LEN];
+	u32 n;
+	struct sfw_prefix *elems;
+};
+
+struct sfw_ruleset_builder {
+	u8 policy[SFW_CHAIN_COUNT];
+	u32 n[SFW_CHAIN_COUNT], cap[SFW_CHAIN_COUNT];
+	struct builder_rule *rules[SFW_CHAIN_COUNT];
+	u32 nports, cap_ports;
+	struct sfw_port_range *ports;
+	u32 nsets;
+	struct builder_set sets[SFW_SETS_MAX];
+};
+
+/* Grow @*arr of @size-byte items to hold @want; 0 or -ENOMEM. */
+static int grow(void **arr, u32 *cap, u32 want, size_t size)
+{
+	u32 ncap = *cap ? *cap : 16;
+	void *p;
+
+	if (want <= *cap)
+		return 0;
+	while (ncap < want)
+		ncap *= 2;
+	p = sfw_zalloc((size_t)ncap * size);
+	if (!p)
+		return -ENOMEM;
+	if (*arr)
+		memcpy(p, *arr, (size_t)*cap * size);
+	sfw_free(*arr);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct sfw_ruleset_builder *sfw_ruleset_builder_new(void)
+{
+	return sfw_zalloc(sizeof(struct sfw_ruleset_builder));
+}
+
+void sfw_ruleset_builder_free(struct sfw_ruleset_builder *b)
+{
+	unsigned int i;
+
+	if (!b)
+		return;
+	for (i = 0; i < SFW_CHAIN_COUNT; i++)
+		sfw_free(b->rules[i]);
+	for (i = 0; i < b->nsets; i++)
+		sfw_free(b->sets[i].elems);
+	sfw_free(b->ports);
+	sfw_free(b);
+}
+
+void sfw_ruleset_builder_policy(struct sfw_ruleset_builder *b, enum sfw_chain chain, u8 policy)
+{
+	b->policy[chain] = policy;
+}
+
+static bool str_ok(const char *s, size_t size)
+{
+	return memchr(s, 0, size) != NULL;
+}
+
+static int check_ports(const struct sfw_port_range *p, u16 n, const char *what, char *err)
+{
+	u16 i;
+
+	if (n > SFW_PORT_RANGES_MAX) {
+		snprintf(err, SFW_ERR_LEN, "too many %s ranges (%u > %u)", what, n,
+			 SFW_PORT_RANGES_MAX);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (p[i].lo > p[i].hi) {
+			snprintf(err, SFW_ERR_LEN, "%s range %u-%u is backwards", what,
+				 p[i].lo, p[i].hi);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_prefix(const struct sfw_prefix *p, u8 family, const char *what, char *err)
+{
+	struct sfw_prefix q = *p;
+
+	if (!p->l3num && !p->len)
+		return 0;
+	if (sfw_prefix_normalize(&q)) {
+		snprintf(err, SFW_ERR_LEN, "%s: bad prefix length /%u", what, p->len);
+		return -EINVAL;
+	}
+	if (family && family != p->l3num) {
+		snprintf(err, SFW_ERR_LEN, "%s is %s but the rule is %s", what,
+			 p->l3num == SFW_AF_INET ? "IPv4" : "IPv6",
+			 family == SFW_AF_INET ? "ip" : "ip6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+			     const struct sfw_rule *r,
+			     const struct sfw_port_range *sports,
+			     const struct sfw_port_range *dports,
+			     const char *saddr_set, const char *daddr_set, char *err)
+{
+	struct builder_rule *br;
+	int ret;
+
+	if (chain >= SFW_CHAIN_COUNT || b->n[chain] >= SFW_RULES_MAX) {
+		snprintf(err, SFW_ERR_LEN, "too many rules in a chain (max %u)", SFW_RULES_MAX);
+		return -E2BIG;
+	}
+	if (r->action >= SFW_ACT_COUNT) {
+		snprintf(err, SFW_ERR_LEN, "unknown action %u", r->action);
+		return -EINVAL;
+	}
+	if (r->family && r->family != SFW_AF_INET && r->family != SFW_AF_INET6) {
+		snprintf(err, SFW_ERR_LEN, "unknown family %u", r->family);
+		return -EINVAL;
+	}
+	if ((r->nsport || r->ndport) &&
+	    r->l4proto != SFW_IPPROTO_TCP && r->l4proto != SFW_IPPROTO_UDP) {
+		snprintf(err, SFW_ERR_LEN, "ports need tcp or udp");
+		return -EINVAL;
+	}
+	if ((r->flags & SFW_RULE_F_ICMP_TYPE) &&
+	    r->l4proto != SFW_IPPROTO_ICMP && r->l4proto != SFW_IPPROTO_ICMPV6) {
+		snprintf(err, SFW_ERR_LEN, "an icmp type needs icmp or icmpv6");
+		return -EINVAL;
+	}
+	if (r->ctstate >= (1U << SFW_CT_COUNT)) {
+		snprintf(err, SFW_ERR_LEN, "unknown ct state bits 0x%x", r->ctstate);
+		return -EINVAL;
+	}
+	if (!str_ok(r->iif, sizeof(r->iif)) || !str_ok(r->oif, sizeof(r->oif)) ||
+	    !str_ok(r->log_prefix, sizeof(r->log_prefix))) {
+		snprintf(err, SFW_ERR_LEN, "interface name or log prefix too long");
+		return -EINVAL;
+	}
+	if ((saddr_set && r->saddr.l3num) || (daddr_set && r->daddr.l3num)) {
+		snprintf(err, SFW_ERR_LEN, "an address and a set for the same side");
+		return -EINVAL;
+	}
+	if ((saddr_set && strlen(saddr_set) >= SFW_SET_NAME_LEN) ||
+	    (daddr_set && strlen(daddr_set) >= SFW_SET_NAME_LEN)) {
+		snprintf(err, SFW_ERR_LEN, "set name too long (max %u)", SFW_SET_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	ret = check_ports(sports, r->nsport, "sport", err);
+	if (!ret)
+		ret = check_ports(dports, r->ndport, "dport", err);
+	if (!ret)
+		ret = check_prefix(&r->saddr, r->family, "saddr", err);
+	if (!ret)
+		ret = check_prefix(&r->daddr, r->family, "daddr", err);
+	if (!ret && r->saddr.l3num && r->daddr.l3num && r->saddr.l3num != r->daddr.l3num) {
+		snprintf(err, SFW_ERR_LEN, "saddr and daddr of different families");
+		ret = -EINVAL;
+	}
+	if (ret)
+		return ret;
+
+	ret = grow((void **)&b->rules[chain], &b->cap[chain], b->n[chain] + 1, sizeof(*br));
+	if (!ret)
+		ret = grow((void **)&b->ports, &b->cap_ports,
+			   b->nports + r->nsport + r->ndport, sizeof(*b->ports));
+	if (ret) {
+		snprintf(err, SFW_ERR_LEN, "out of memory");
+		return ret;
+	}
+
+	br = &b->rules[chain][b->n[chain]++];
+	br->r = *r;
+	sfw_prefix_normalize(&br->r.saddr);
+	sfw_prefix_normalize(&br->r.daddr);
+	if (!r->saddr.l3num)
+		memset(&br->r.saddr, 0, sizeof(br->r.saddr));
+	if (!r->daddr.l3num)
+		memset(&br->r.daddr, 0, sizeof(br->r.daddr));
+	br->r.sport_off = b->nports;
+	if (r->nsport)
+		memcpy(b->ports + b->nports, sports, r->nsport * sizeof(*sports));
+	b->nports += r->nsport;
+	br->r.dport_off = b->nports;
+	if (r->ndport)
+		memcpy(b->ports + b->nports, dports, r->ndport * sizeof(*dports));
+	b->nports += r->ndport;
+	br->r.saddr_set = -1;
+	br->r.daddr_set = -1;
+	memset(br->set_name, 0, sizeof(br->set_name));
+	if (saddr_set)
+		strcpy(br->set_name[0], saddr_set);
+	if (daddr_set)
+		strcpy(br->set_name[1], daddr_set);
+	return 0;
+}
+
+int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
+			    const struct sfw_prefix *elems, u32 n, char *err)
+{
+	struct builder_set *s;
+	u32 i;
+
+	if (!name[0] || strlen(name) >= SFW_SET_NAME_LEN) {
+		snprintf(err, SFW_ERR_LEN, "bad set name");
+		return -EINVAL;
+	}
+	for (i = 0; i < b->nsets; i++) {
+		if (!strcmp(b->sets[i].name, name)) {
+			snprintf(err, SFW_ERR_LEN, "set @%s defined twice", name);
+			return -EEXIST;
+		}
+	}
+	if (b->nsets >= SFW_SETS_MAX) {
+		snprintf(err, SFW_ERR_LEN, "too many sets (max %u)", SFW_SETS_MAX);
+		return -E2BIG;
+	}
+	s = &b->sets[b->nsets];
+	s->elems = sfw_zalloc((n ? n : 1) * sizeof(*elems));
+	if (!s->elems) {
+		snprintf(err, SFW_ERR_LEN, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		s->elems[i] = elems[i];
+		if (sfw_prefix_normalize(&s->elems[i])) {
+			snprintf(err, SFW_ERR_LEN, "set @%s: element %u has a bad prefix", name, i + 1);
+			sfw_free(s->elems);
+			s->elems = NULL;
+			return -EINVAL;
+		}
+	}
+	strcpy(s->name, name);
+	s->n = n;
+	b->nsets++;
+	return 0;
+}
+
+static int find_set(const struct sfw_ruleset_builder *b, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < b->nsets; i++)
+		if (!strcmp(b->sets[i].name, name))
+			return i;
+	return -1;
+}
+
+static u32 key_hash(u32 key)
+{
+	key ^= key >> 16;
+	key *= 0x7feb352d;
+	key ^= key >> 15;
+	key *= 0x846ca68b;
+	return key ^ (key >> 16);
+}
+
+struct index_pair {
+	u32 key, rule;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct index_pair *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Ports a rule's dport match covers, or 0 if it cannot go in the index. */
+static u32 index_ports(const struct sfw_ruleset *rs, const struct sfw_rule *r)
+{
+	u32 i, n = 0;
+
+	if ((r->l4proto != SFW_IPPROTO_TCP && r->l4proto != SFW_IPPROTO_UDP) || !r->ndport)
+		return 0;
+	for (i = 0; i < r->ndport; i++) {
+		const struct sfw_port_range *p = &rs->ports[r->dport_off + i];
+
+		n += p->hi - p->lo + 1;
+		if (n > SFW_INDEX_PORTS_MAX)
+			return 0;
+	}
+	return n;
+}
+
+static int build_index(struct sfw_ruleset *rs, struct sfw_chain_rules *c)
+{
+	struct sfw_chain_index *x = &c->idx;
+	struct index_pair *pairs = NULL;
+	u32 npairs = 0, nany = 0, nkeys = 0, size = 16, i, j;
+
+	for (i = 0; i < c->n; i++) {
+		u32 n = index_ports(rs, &c->rules[i]);
+
+		if (n)
+			npairs += n;
+		else
+			nany++;
+	}
+	x->any = sfw_zalloc((nany ? nany : 1) * sizeof(u32));
+	pairs = sfw_zalloc((npairs ? npairs : 1) * sizeof(*pairs));
+	if (!x->any || !pairs)
+		goto err;
+
+	npairs = 0;
+	for (i = 0; i < c->n; i++) {
+		const struct sfw_rule *r = &c->rules[i];
+		u32 k, p;
+
+		if (!index_ports(rs, r)) {
+			x->any[x->nany++] = i;
+			continue;
+		}
+		for (k = 0; k < r->ndport; k++) {
+			const struct sfw_port_range *pr = &rs->ports[r->dport_off + k];
+
+			for (p = pr->lo; p <= pr->hi; p++) {
+				pairs[npairs].key = (u32)r->l4proto << 16 | p;
+				pairs[npairs++].rule = i;
+			}
+		}
+	}
+	sfw_sort(pairs, npairs, sizeof(*pairs), pair_cmp);
+
+	for (i = 0; i < npairs; i++)
+		if (!i || pairs[i].key != pairs[i - 1].key)
+			nkeys++;
+	while (size < 2 * nkeys)
+		size <<= 1;
+	x->mask = size - 1;
+	x->keys = sfw_zalloc(size * sizeof(*x->keys));
+	x->lists = sfw_zalloc((npairs ? npairs : 1) * sizeof(u32));
+	if (!x->keys || !x->lists)
+		goto err;
+
+	for (i = 0, j = 0; i < npairs; i++) {
+		struct sfw_index_key *k;
+		u32 h;
+
+		/* A port a rule names twice is listed once. */
+		if (i && pairs[i].key == pairs[i - 1].key && pairs[i].rule == pairs[i - 1].rule)
+			continue;
+		x->lists[j] = pairs[i].rule;
+		if (!i || pairs[i].key != pairs[i - 1].key) {
+			h = key_hash(pairs[i].key) & x->mask;
+			while (x->keys[h].key)
+				h = (h + 1) & x->mask;
+			k = &x->keys[h];
+			k->key = pairs[i].key;
+			k->start = j;
+		} else {
+			h = key_hash(pairs[i].key) & x->mask;
+			while (x->keys[h].key != pairs[i].key)
+				h = (h + 1) & x->mask;
+			k = &x->keys[h];
+		}
+		k->count++;
+		j++;
+	}
+	sfw_free(pairs);
+	return 0;
+
+err:
+	sfw_free(pairs);
+	return -ENOMEM;
+}
+
+struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed, char *err)
+{
+	struct sfw_addrset *set;
+	struct sfw_ruleset *rs;
+	unsigned int c;
+	u32 i;
+
+	rs = sfw_zalloc(sizeof(*rs));
+	if (!rs)
+		goto nomem;
+	rs->nports = b->nports;
+	rs->ports = sfw_zalloc((b->nports ? b->nports : 1) * sizeof(*rs->ports));
+	rs->nsets = b->nsets;
+	rs->sets = sfw_zalloc((b->nsets ? b->nsets : 1) * sizeof(*rs->sets));
+	if (!rs->ports || !rs->sets)
+		goto nomem;
+	if (b->nports)
+		memcpy(rs->ports, b->ports, b->nports * sizeof(*rs->ports));
+
+	for (i = 0; i < b->nsets; i++) {
+		struct sfw_ruleset_set *s = &rs->sets[i];
+		u32 k;
+
+		strcpy(s->name, b->sets[i].name);
+		for (k = 0; k < b->sets[i].n; k++) {
+			if (s->family && s->family != b->sets[i].elems[k].l3num)
+				s->family = 0xff;	/* both families */
+			else
+				s->family = b->sets[i].elems[k].l3num;
+		}
+		set = sfw_addrset_build(b->sets[i].elems, b->sets[i].n, seed);
+		if (!set)
+			goto nomem;
+		sfw_rcu_init_pointer(s->cur, set);
+	}
+
+	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
+		struct sfw_chain_rules *ch = &rs->chain[c];
+
+		ch->policy = b->policy[c];
+		ch->n = b->n[c];
+		ch->rules = sfw_zalloc((ch->n ? ch->n : 1) * sizeof(*ch->rules));
+		if (!ch->rules)
+			goto nomem;
+		for (i = 0; i < ch->n; i++) {
+			const struct builder_rule *br = &b->rules[c][i];
+			struct sfw_rule *r = &ch->rules[i];
+			int k;
+
+			*r = br->r;
+			for (k = 0; k < 2; k++) {
+				int idx;
+
+				if (!br->set_name[k][0])
+					continue;
+				idx = find_set(b, br->set_name[k]);
+				if (idx < 0) {
+					snprintf(err, SFW_ERR_LEN, "%s rule %u: no set @%s",
+						 sfw_chain_names[c], i + 1, br->set_name[k]);
+					goto err;
+				}
+				if (k)
+					r->daddr_set = idx;
+				else
+					r->saddr_set = idx;
+			}
+		}
+		if (build_index(rs, ch))
+			goto nomem;
+	}
+	return rs;
+
+nomem:
+	snprintf(err, SFW_ERR_LEN, "out of memory");
+err:
+	sfw_ruleset_free(rs);
+	return NULL;
+}
+
+void sfw_ruleset_free(struct sfw_ruleset *rs)
+{
+	unsigned int c;
+	u32 i;
+
+	if (!rs)
+		return;
+	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
+		sfw_free(rs->chain[c].rules);
+		sfw_free(rs->chain[c].idx.any);
+		sfw_free(rs->chain[c].idx.keys);
+		sfw_free(rs->chain[c].idx.lists);
+	}
+	for (i = 0; rs->sets && i < rs->nsets; i++)
+		sfw_addrset_free((struct sfw_addrset __force *)rs->sets[i].cur);
+	sfw_free(rs->sets);
+	sfw_free(rs->ports);
+	sfw_free(rs);
+}
+
+static bool ports_match(const struct sfw_port_range *p, u16 n, u16 port)
+{
+	u16 i;
+
+	for (i = 0; i < n; i++)
+		if (port >= p[i].lo && port <= p[i].hi)
+			return true;
+	return false;
+}
+
+static bool is_icmp(u8 l4proto)
+{
+	return l4proto == SFW_IPPROTO_ICMP || l4proto == SFW_IPPROTO_ICMPV6;
+}
+
+bool sfw_rule_match(const struct sfw_ruleset *rs, const struct sfw_rule *r,
+		    const struct sfw_match_pkt *m)
+{
+	const struct sfw_tuple *t = m->t;
+
+	if (r->ctstate && !(r->ctstate & (1U << m->ctinfo)))
+		return false;
+	if (r->iif[0] && (!m->iif || strncmp(r->iif, m->iif, SFW_IFNAMSIZ)))
+		return false;
+	if (r->oif[0] && (!m->oif || strncmp(r->oif, m->oif, SFW_IFNAMSIZ)))
+		return false;
+	if (!t)
+		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
+		       r->saddr_set < 0 && r->daddr_set < 0;
+	if (r->family && t->l3num != r->family)
+		return false;
+	if (r->l4proto && t->l4proto != r->l4proto)
+		return false;
+	if (r->saddr.l3num && !sfw_prefix_match(&r->saddr, t->l3num, &t->src))
+		return false;
+	if (r->daddr.l3num && !sfw_prefix_match(&r->daddr, t->l3num, &t->dst))
+		return false;
+	if (r->nsport && !ports_match(rs->ports + r->sport_off, r->nsport, ntohs(t->sport)))
+		return false;
+	if (r->ndport && !ports_match(rs->ports + r->dport_off, r->ndport, ntohs(t->dport)))
+		return false;
+	if ((r->flags & SFW_RULE_F_ICMP_TYPE) &&
+	    (!is_icmp(t->l4proto) || ntohs(t->dport) >> 8 != r->icmp_type))
+		return false;
+	if (r->saddr_set >= 0) {
+		const struct sfw_addrset *s = sfw_rcu_dereference(rs->sets[r->saddr_set].cur);
+
+		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->src))
+			return false;
+	}
+	if (r->daddr_set >= 0) {
+		const struct sfw_addrset *s = sfw_rcu_dereference(rs->sets[r->daddr_set].cur);
+
+		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->dst))
+			return false;
+	}
+	return true;
+}
+
+static const struct sfw_index_key *index_find(const struct sfw_chain_index *x, u32 key)
+{
+	u32 h = key_hash(key) & x->mask;
+
+	while (x->keys[h].key) {
+		if (x->keys[h].key == key)
+			return &x->keys[h];
+		h = (h + 1) & x->mask;
+	}
+	return NULL;
+}
+
+s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
+		      const struct sfw_match_pkt *m)
+{
+	const struct sfw_chain_rules *c = &rs->chain[chain];
+	const struct sfw_chain_index *x = &c->idx;
+	const u32 *any = x->any, *list = NULL;
+	u32 na = x->nany, nl = 0, i = 0, j = 0;
+
+	if (m->t && (m->t->l4proto == SFW_IPPROTO_TCP || m->t->l4proto == SFW_IPPROTO_UDP)) {
+		const struct sfw_index_key *k =
+			index_find(x, (u32)m->t->l4proto << 16 | ntohs(m->t->dport));
+
+		if (k) {
+			list = x->lists + k->start;
+			nl = k->count;
+		}
+	}
+	/* The two lists merged in rule order: first match wins. */
+	while (i < na || j < nl) {
+		u32 r = (j >= nl || (i < na && any[i] < list[j])) ? any[i++] : list[j++];
+
+		if (sfw_rule_match(rs, &c->rules[r], m))
+			return r;
+	}
+	return -1;
+}

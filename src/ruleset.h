@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ruleset.h - a compiled rule set and its matcher (portable).
+ *
+ * Three chains, input, forward and output, each a list of rules and a
+ * policy. Rules are checked in order and the first that matches decides,
+ * as in nft. A rule set is built whole (struct sfw_ruleset_builder), then
+ * compiled into an immutable struct sfw_ruleset that the kernel swaps in
+ * with one pointer. Only the address sets inside it change afterwards,
+ * each by a pointer swap of its own.
+ *
+ * Compiling indexes every chain by (L4 protocol, destination port): a
+ * packet is checked against the rules that name its port and the rules
+ * that name no port (or too many to index), merged in rule order. Rules
+ * for other ports are never looked at, so a new connection's cost does
+ * not grow with rules that do not concern it.
+ */
+#ifndef _SFW_RULESET_H
+#define _SFW_RULESET_H
+
+#include "sfw_core.h"
+#include "addrset.h"
+
+#ifndef __KERNEL__
+#define __rcu
+#define sfw_rcu_dereference(p)		(p)
+#define sfw_rcu_init_pointer(p, v)	((p) = (v))
+#else
+#include <linux/rcupdate.h>
+#define sfw_rcu_dereference(p)		rcu_dereference(p)
+#define sfw_rcu_init_pointer(p, v)	RCU_INIT_POINTER(p, v)
+#endif
+
+enum sfw_chain {
+	SFW_CHAIN_INPUT,
+	SFW_CHAIN_FORWARD,
+	SFW_CHAIN_OUTPUT,
+	SFW_CHAIN_COUNT
+};
+
+enum sfw_action {
+	SFW_ACT_ACCEPT,
+	SFW_ACT_DROP,
+	SFW_ACT_REJECT,
+	SFW_ACT_COUNT
+};
+
+extern const char *const sfw_chain_names[SFW_CHAIN_COUNT];
+extern const char *const sfw_action_names[SFW_ACT_COUNT];
+
+#define SFW_RULE_F_LOG		0x01	/* log matching packets, rate-limited */
+#define SFW_RULE_F_ICMP_TYPE	0x02	/* icmp_type is set */
+
+#define SFW_IFNAMSIZ		16
+#define SFW_LOG_PREFIX_LEN	32
+#define SFW_SET_NAME_LEN	32
+#define SFW_RULES_MAX		65536	/* per chain */
+#define SFW_SETS_MAX		256
+#define SFW_PORT_RANGES_MAX	256	/* per port match */
+#define SFW_INDEX_PORTS_MAX	256	/* ports a rule may spread over the index */
+
+struct sfw_port_range {
+	u16 lo, hi;		/* host order, lo <= hi */
+};
+
+/*
+ * One rule. A zero (or empty) field matches anything; the ports and sets
+ * are stored outside, in the rule set.
+ */
+struct sfw_rule {
+	u8 family;		/* 0: both; SFW_AF_INET; SFW_AF_INET6 */
+	u8 l4proto;		/* 0: any */
+	u8 ctstate;		/* mask of 1 << enum sfw_ctinfo; 0: any */
+	u8 flags;		/* SFW_RULE_F_* */
+	u8 icmp_type;
+	u8 action;		/* enum sfw_action */
+	u16 nsport, ndport;	/* port ranges; 0: any port */
+	u32 sport_off, dport_off;	/* into the rule set's port pool */
+	s16 saddr_set, daddr_set;	/* set index, or -1 */
+	struct sfw_prefix saddr, daddr;	/* len 0 with l3num 0: any */
+	char iif[SFW_IFNAMSIZ], oif[SFW_IFNAMSIZ];	/* "": any */
+	char log_prefix[SFW_LOG_PREFIX_LEN];
+};
+
+struct sfw_ruleset_set {
+	char name[SFW_SET_NAME_LEN];
+	u8 family;			/* 0 until an element says */
+	struct sfw_addrset __rcu *cur;	/* swapped whole on add/del */
+};
+
+/* One chain's index: (proto, dport) -> rule numbers, plus the unindexed ones. */
+struct sfw_chain_index {
+	u32 nany;
+	u32 *any;		/* rules checked for every packet, ascending */
+	u32 mask;		/* key table size - 1 */
+	struct sfw_index_key *keys;
+	u32 *lists;		/* the keys' rule numbers, ascending per key */
+};
+
+struct sfw_chain_rules {
+	u8 policy;		/* SFW_ACT_ACCEPT or SFW_ACT_DROP */
+	u32 n;
+	struct sfw_rule *rules;
+	struct sfw_chain_index idx;
+};
+
+struct sfw_ruleset {
+	u64 generation;
+	struct sfw_chain_rules chain[SFW_CHAIN_COUNT];
+	u32 nports;
+	struct sfw_port_range *ports;
+	u32 nsets;
+	struct sfw_ruleset_set *sets;
+};
+
+/* What a rule can look at: the packet's tuple (NULL if it had none), its state, the devices. */
+struct sfw_match_pkt {
+	const struct sfw_tuple *t;	/* ICMP: dport holds type << 8 | code */
+	u8 ctinfo;		/* enum sfw_ctinfo */
+	const char *iif, *oif;	/* NULL: none */
+};
+
+/* The first rule of @chain that matches, or -1 for the chain's policy. */
+s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
+		      const struct sfw_match_pkt *m);
+bool sfw_rule_match(const struct sfw_ruleset *rs, const struct sfw_rule *r,
+		    const struct sfw_match_pkt *m);
+
+/* Building: rules in order, sets by name; then compile, or free. */
+struct sfw_ruleset_builder;
+
+struct sfw_ruleset_builder *sfw_ruleset_builder_new(void);
+void sfw_ruleset_builder_free(struct sfw_ruleset_builder *b);
+void sfw_ruleset_builder_policy(struct sfw_ruleset_builder *b, enum sfw_chain chain, u8 policy);
+/*
+ * Add a rule at the end of @chain, naming sets by name (NULL: none). 0, or
+ * a negative errno with @err (at least 96 bytes) saying what is wrong.
+ */
+int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+			     const struct sfw_rule *r,
+			     const struct sfw_port_range *sports,
+			     const struct sfw_port_range *dports,
+			     const char *saddr_set, const char *daddr_set, char *err);
+int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
+			    const struct sfw_prefix *elems, u32 n, char *err);
+/* Compile; NULL with @err set on failure (-ENOMEM included). */
+struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed, char *err);
+void sfw_ruleset_free(struct sfw_ruleset *rs);
+
+#define SFW_ERR_LEN	96
+
+#endif /* _SFW_RULESET_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the rule matcher and address sets (src/ruleset.c,
+ * src/addrset.c). The index must never change a verdict: random rule sets
+ * are checked packet by packet against a plain scan of every rule.
+ */
+#include "ruleset.h"
+#include "tap.h"
+
+static u64 rng = 0x9e3779b97f4a7c15ULL;
+
+static u32 rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (u32)rng;
+}
+
+static struct sfw_prefix pfx4(u32 host_order, u8 len)
+{
+	struct sfw_prefix p = { .l3num = SFW_AF_INET, .len = len };
+
+	p.addr.ip = htonl(host_order);
+	sfw_prefix_normalize(&p);
+	return p;
+}
+
+static void test_addrset(void)
+{
+	enum { N = 100000 };
+	struct sfw_prefix *e = calloc(N, sizeof(*e));
+	struct sfw_addrset *set;
+	char why[128] = "";
+	int ok = 0;
+	u32 i;
+
+	/* 10.x.y.z/32 for even z, and 172.16.k.0/24 for k < 200. */
+	for (i = 0; i < N - 200; i++)
+		e[i] = pfx4(0x0a000000 | (i * 2 & 0xffffff), 32);
+	for (i = 0; i < 200; i++)
+		e[N - 200 + i] = pfx4(0xac100000 | i << 8, 24);
+	set = sfw_addrset_build(e, N, 42);
+	if (!set) {
+		snprintf(why, sizeof(why), "build failed");
+		goto out;
+	}
+	for (i = 0; i < 200000; i++) {
+		u32 a = 0x0a000000 | (rnd() & 0x3ffff);
+		union sfw_addr x = { .ip = htonl(a) };
+		bool want = !(a & 1) && (a & 0xffffff) / 2 < N - 200;
+
+		if (sfw_addrset_lookup(set, SFW_AF_INET, &x) != want) {
+			snprintf(why, sizeof(why), "10.x: %08x gave %d", a, !want);
+			goto out;
+		}
+		a = 0xac100000 | (rnd() & 0xffff);
+		x.ip = htonl(a);
+		want = ((a >> 8) & 0xff) < 200;
+		if (sfw_addrset_lookup(set, SFW_AF_INET, &x) != want) {
+			snprintf(why, sizeof(why), "172.16: %08x gave %d", a, !want);
+			goto out;
+		}
+	}
+	/* An IPv4 set says nothing about IPv6. */
+	{
+		union sfw_addr x = { .ip6 = { htonl(0x0a000000), 0, 0, 0 } };
+
+		if (sfw_addrset_lookup(set, SFW_AF_INET6, &x)) {
+			snprintf(why, sizeof(why), "IPv6 address matched an IPv4 set");
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	sfw_addrset_free(set);
+	free(e);
+	tap_result(ok, "addrset: 100k elements, /32 and /24, longest-prefix membership", why);
+}
+
+static void test_prefix(void)
+{
+	struct sfw_prefix p = { .l3num = SFW_AF_INET6, .len = 64 };
+	struct sfw_prefix bad = { .l3num = SFW_AF_INET, .len = 33 };
+	union sfw_addr in = { .ip6 = { htonl(0xfd000000), htonl(1), htonl(5), htonl(6) } };
+	union sfw_addr out = { .ip6 = { htonl(0xfd000000), htonl(2), 0, 0 } };
+	int ok;
+
+	p.addr = in;
+	ok = !sfw_prefix_normalize(&p) && !p.addr.ip6[2] && !p.addr.ip6[3] &&
+	     sfw_prefix_match(&p, SFW_AF_INET6, &in) && !sfw_prefix_match(&p, SFW_AF_INET6, &out) &&
+	     !sfw_prefix_match(&p, SFW_AF_INET, &in) && sfw_prefix_normalize(&bad) == -EINVAL;
+	tap_result(ok, "prefix: IPv6 /64 normalized and matched; /33 on IPv4 refused", NULL);
+}
+
+/* A random rule over a small space, so that random packets hit them. */
+static void random_rule(struct sfw_rule *r, struct sfw_port_range *dp, struct sfw_port_range *sp,
+			const char **dset)
+{
+	memset(r, 0, sizeof(*r));
+	r->saddr_set = r->daddr_set = -1;
+	*dset = NULL;
+	r->action = rnd() % SFW_ACT_COUNT;
+	if (rnd() % 3)
+		r->l4proto = rnd() % 2 ? SFW_IPPROTO_TCP : SFW_IPPROTO_UDP;
+	if (r->l4proto && rnd() % 4) {
+		r->ndport = 1 + rnd() % 2;
+		dp[0].lo = dp[0].hi = 1 + rnd() % 16;
+		dp[1].lo = 1 + rnd() % 16;
+		dp[1].hi = dp[1].lo + rnd() % (rnd() % 8 ? 3 : 400);	/* some too wide to index */
+	}
+	if (r->l4proto && !(rnd() % 4)) {
+		r->nsport = 1;
+		sp[0].lo = 1 + rnd() % 8;
+		sp[0].hi = sp[0].lo + rnd() % 4;
+	}
+	if (!(rnd() % 3))
+		r->ctstate = 1 + rnd() % ((1 << SFW_CT_COUNT) - 1);
+	if (!(rnd() % 4))
+		r->saddr = pfx4(0x0a000000 | (rnd() % 4) << 8, 24);
+	if (!(rnd() % 6))
+		*dset = "dst";
+	if (!(rnd() % 8))
+		strcpy(r->iif, rnd() % 2 ? "lan0" : "wan0");
+	if (!(rnd() % 10) && !r->l4proto)
+		r->family = SFW_AF_INET;
+}
+
+static void test_index_equals_scan(void)
+{
+	char why[SFW_ERR_LEN + 64] = "", err[SFW_ERR_LEN];
+	struct sfw_prefix dst[2] = { pfx4(0xc0000200, 24), pfx4(0xc6336401, 32) };
+	int ok = 0, round;
+
+	for (round = 0; round < 200; round++) {
+		struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+		struct sfw_ruleset *rs;
+		u32 nrules = 1 + rnd() % 300, i, k;
+
+		sfw_ruleset_builder_set(b, "dst", dst, 2, err);
+		for (i = 0; i < nrules; i++) {
+			struct sfw_port_range dp[2], sp[1];
+			const char *dset;
+			struct sfw_rule r;
+
+			random_rule(&r, dp, sp, &dset);
+			if (sfw_ruleset_builder_rule(b, SFW_CHAIN_FORWARD, &r, sp, dp, NULL, dset, err)) {
+				snprintf(why, sizeof(why), "round %d rule %u refused: %s", round, i, err);
+				sfw_ruleset_builder_free(b);
+				goto out;
+			}
+		}
+		rs = sfw_ruleset_compile(b, 7, err);
+		sfw_ruleset_builder_free(b);
+		if (!rs) {
+			snprintf(why, sizeof(why), "round %d: compile: %s", round, err);
+			goto out;
+		}
+		for (k = 0; k < 500; k++) {
+			struct sfw_tuple t = { .l3num = SFW_AF_INET };
+			struct sfw_match_pkt m = { .t = &t, .ctinfo = rnd() % SFW_CT_COUNT };
+			s32 got, want = -1;
+
+			t.l4proto = rnd() % 3 ? (rnd() % 2 ? SFW_IPPROTO_TCP : SFW_IPPROTO_UDP)
+					      : SFW_IPPROTO_ICMP;
+			t.src.ip = htonl(0x0a000000 | (rnd() % 6) << 8 | 1);
+			t.dst.ip = htonl(rnd() % 2 ? 0xc0000205 : 0xc6336401 + rnd() % 2);
+			t.sport = htons(1 + rnd() % 12);
+			t.dport = htons(1 + rnd() % 420);
+			m.iif = rnd() % 3 ? "lan0" : "wan0";
+			for (i = 0; i < rs->chain[SFW_CHAIN_FORWARD].n; i++) {
+				if (sfw_rule_match(rs, &rs->chain[SFW_CHAIN_FORWARD].rules[i], &m)) {
+					want = i;
+					break;
+				}
+			}
+			got = sfw_ruleset_match(rs, SFW_CHAIN_FORWARD, &m);
+			if (got != want) {
+				snprintf(why, sizeof(why), "round %d packet %u: index says rule %d, a scan says %d",
+					 round, k, got, want);
+				sfw_ruleset_free(rs);
+				goto out;
+			}
+		}
+		sfw_ruleset_free(rs);
+	}
+	ok = 1;
+out:
+	tap_result(ok, "ruleset: the index gives the verdict a full scan gives (200 random sets)", why);
+}
+
+/* One row per bad rule: what is wrong with it and the word the error must contain. */
+static void test_builder_errors(void)
+{
+	struct sfw_port_range back = { 10, 5 }, p22 = { 22, 22 };
+	struct sfw_prefix v6 = { .l3num = SFW_AF_INET6, .len = 64 };
+	char err[SFW_ERR_LEN], why[160] = "";
+	struct {
+		const char *what, *needle;
+		struct sfw_rule r;
+		const struct sfw_port_range *dports;
+		const char *dset;
+	} rows[] = {
+		{ "ports without tcp/udp", "ports need", { .ndport = 1 }, &p22, NULL },
+		{ "backwards range", "backwards", { .l4proto = SFW_IPPROTO_TCP, .ndport = 1 }, &back, NULL },
+		{ "icmp type on tcp", "icmp", { .l4proto = SFW_IPPROTO_TCP, .flags = SFW_RULE_F_ICMP_TYPE }, NULL, NULL },
+		{ "ip6 address in an ip rule", "IPv6", { .family = SFW_AF_INET, .saddr = v6 }, NULL, NULL },
+		{ "unknown action", "action", { .action = 9 }, NULL, NULL },
+		{ "unknown ct state bits", "ct state", { .ctstate = 0xe0 }, NULL, NULL },
+	};
+	unsigned int i;
+	int ok = 0;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+		int ret;
+
+		rows[i].r.saddr_set = rows[i].r.daddr_set = -1;
+		ret = sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &rows[i].r, NULL, rows[i].dports,
+					       NULL, rows[i].dset, err);
+		sfw_ruleset_builder_free(b);
+		if (!ret || !strstr(err, rows[i].needle)) {
+			snprintf(why, sizeof(why), "%s: ret %d, error '%s'", rows[i].what, ret,
+				 ret ? err : "");
+			goto out;
+		}
+	}
+	/* A rule naming a set that never comes fails at compile, naming it. */
+	{
+		struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+		struct sfw_rule r = { .saddr_set = -1, .daddr_set = -1 };
+		struct sfw_ruleset *rs;
+
+		sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &r, NULL, NULL, "nope", NULL, err);
+		rs = sfw_ruleset_compile(b, 1, err);
+		sfw_ruleset_builder_free(b);
+		if (rs || !strstr(err, "input rule 1: no set @nope")) {
+			snprintf(why, sizeof(why), "unknown set: '%s'", err);
+			sfw_ruleset_free(rs);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	tap_result(ok, "ruleset: bad rules refused with a message that says why", why);
+}
+
+/* The seed's rule set: established/related first, then what may start. */
+static void test_stateful_basics(void)
+{
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	struct sfw_port_range p22 = { 22, 22 };
+	struct sfw_prefix trusted = pfx4(0x0a000000, 8);
+	char err[SFW_ERR_LEN], why[160] = "";
+	struct sfw_rule est = { .ctstate = 1 << SFW_CT_ESTABLISHED | 1 << SFW_CT_RELATED,
+				.saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule inv = { .ctstate = 1 << SFW_CT_INVALID, .action = SFW_ACT_DROP,
+				.saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule lo = { .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule ssh = { .l4proto = SFW_IPPROTO_TCP, .ndport = 1,
+				.ctstate = 1 << SFW_CT_NEW, .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule ping = { .l4proto = SFW_IPPROTO_ICMP, .flags = SFW_RULE_F_ICMP_TYPE,
+				 .icmp_type = 8, .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_TCP };
+	struct sfw_match_pkt m = { .t = &t };
+	struct sfw_ruleset *rs;
+	int ok = 0;
+
+	strcpy(lo.iif, "lo");
+	sfw_ruleset_builder_policy(b, SFW_CHAIN_INPUT, SFW_ACT_DROP);
+	sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &est, NULL, NULL, NULL, NULL, err);
+	sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &inv, NULL, NULL, NULL, NULL, err);
+	sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &lo, NULL, NULL, NULL, NULL, err);
+	sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &ssh, NULL, &p22, NULL, NULL, err);
+	sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &ping, NULL, NULL, "trusted", NULL, err);
+	sfw_ruleset_builder_set(b, "trusted", &trusted, 1, err);
+	rs = sfw_ruleset_compile(b, 3, err);
+	sfw_ruleset_builder_free(b);
+	if (!rs) {
+		snprintf(why, sizeof(why), "compile: %s", err);
+		goto out;
+	}
+
+#define EXPECT(desc, want) do {							\
+	s32 got = sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m);			\
+	if (got != (want)) {							\
+		snprintf(why, sizeof(why), "%s: rule %d, expected %d", desc, got, want); \
+		goto out;							\
+	}									\
+} while (0)
+	t.src.ip = htonl(0xc6336401);
+	t.dport = htons(22);
+	m.ctinfo = SFW_CT_ESTABLISHED;
+	EXPECT("established ssh", 0);
+	m.ctinfo = SFW_CT_INVALID;
+	EXPECT("invalid", 1);
+	m.ctinfo = SFW_CT_NEW;
+	EXPECT("new ssh", 3);
+	t.dport = htons(80);
+	EXPECT("new web: the policy", -1);
+	m.iif = "lo";
+	EXPECT("new web on lo", 2);
+	m.iif = "eth0";
+	t.l4proto = SFW_IPPROTO_ICMP;
+	t.dport = htons(8 << 8);
+	EXPECT("ping from outside trusted", -1);
+	t.src.ip = htonl(0x0a010203);
+	EXPECT("ping from trusted", 4);
+	t.dport = htons(0 << 8);
+	EXPECT("echo reply is not echo request", -1);
+	m.t = NULL;
+	m.ctinfo = SFW_CT_INVALID;
+	EXPECT("a packet with no tuple still meets ct state rules", 1);
+#undef EXPECT
+	ok = 1;
+out:
+	sfw_ruleset_free(rs);
+	tap_result(ok, "ruleset: the seed's stateful rule set, rule by rule", why);
+}
+
+int main(void)
+{
+	test_prefix();
+	test_addrset();
+	test_builder_errors();
+	test_stateful_basics();
+	test_index_equals_scan();
+	return tap_done();
+}
