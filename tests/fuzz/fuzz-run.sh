@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the libFuzzer targets; called by tests/fuzz/Makefile:
+#   fuzz-run.sh MODE BUILD FUZZ_SECONDS FUZZ_CHECK_SECONDS TARGET...
+# MODE
+#   fuzz     each target FUZZ_SECONDS in turn, libFuzzer's output on stderr
+#   check    each target: replay corpus/ and regress/ (-runs=0), then fuzz
+#            FUZZ_CHECK_SECONDS; one TAP line per target on stdout
+#   regress  the replay only, one TAP line per target
+# stdout carries only the TAP lines; libFuzzer's chatter goes to
+# BUILD/<target>.log.  New corpus entries go to a scratch copy under BUILD,
+# never into the tree: a crash is written to BUILD/artifacts/<target>/ and
+# becomes a regression input when copied into regress/<target>/.
+set -u
+
+mode=$1 build=$2 secs=$3 check_secs=$4
+shift 4
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here" || exit 1
+mkdir -p "$build"
+
+# clang with libFuzzer, or a skip (not a pass) per target.
+have_libfuzzer() {
+	local probe="$build/probe"
+
+	command -v "${CLANG:-clang}" >/dev/null 2>&1 || return 1
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+		"${CLANG:-clang}" -fsanitize=fuzzer,address,undefined -x c - -o "$probe" \
+		>/dev/null 2>&1
+}
+
+# The first line that says what went wrong, without ASan's ==pid== prefix.
+crash_line() {
+	local line
+
+	line=$(grep -m1 -E 'sfw-fuzz: |ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|ERROR: libFuzzer' "$1")
+	[ -n "$line" ] || line=$(grep -m1 -E 'SUMMARY:|Segmentation|Aborted' "$1")
+	[ -n "$line" ] || line="exit status $2, see $1"
+	printf '%s' "$line" | sed -e 's/^==[0-9]*== *//' -e 's/^ERROR: //'
+}
+
+# All inputs of the corpus and of regress/, once each (-runs=0).
+replay() {
+	local t=$1 bin=$2 log=$3 dirs=()
+
+	for d in corpus/$t regress/$t; do
+		[ -d "$d" ] && dirs+=("$d")
+	done
+	[ ${#dirs[@]} -gt 0 ] || return 0
+	"$bin" -runs=0 -rss_limit_mb=2048 "${dirs[@]}" >>"$log" 2>&1
+}
+
+# Fuzz for $4 seconds on a scratch corpus seeded from the tree's.
+run() {
+	local t=$1 bin=$2 log=$3 seconds=$4 scratch="$build/corpus/$t" art="$build/artifacts/$t"
+
+	mkdir -p "$scratch" "$art"
+	# libFuzzer adds new units to the first directory only.
+	"$bin" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+		-timeout=10 -artifact_prefix="$art/" "$scratch" corpus/$t >>"$log" 2>&1
+}
+
+n=0
+rc=0
+skip=
+have_libfuzzer || skip=1
+for t in "$@"; do
+	n=$((n + 1))
+	bin="$build/fuzz_$t"
+	log="$build/$t.log"
+	if [ -n "$skip" ]; then
+		echo "ok $n fuzz/$t # SKIP clang with libFuzzer not installed"
+		continue
+	fi
+	: >"$log"
+	if ! make -s --no-print-directory "build-$t" >>"$log" 2>&1; then
+		echo "not ok $n fuzz/$t # build failed, see $log"
+		rc=1
+		continue
+	fi
+
+	case $mode in
+	fuzz)
+		# Interactive: libFuzzer's progress on stderr, summary in the log.
+		echo "# fuzz/$t: ${secs}s, scratch corpus $build/corpus/$t" >&2
+		run "$t" "$bin" /dev/stderr "$secs"
+		st=$?
+		if [ $st -ne 0 ]; then
+			echo "# fuzz/$t: crashed (exit $st); input in $build/artifacts/$t/" >&2
+			rc=1
+		fi
+		continue
+		;;
+	esac
+
+	replay "$t" "$bin" "$log"
+	st=$?
+	if [ $st -ne 0 ]; then
+		echo "not ok $n fuzz/$t # crash: $(crash_line "$log" $st) (replaying corpus/regress)"
+		rc=1
+		continue
+	fi
+	if [ "$mode" = regress ]; then
+		cnt=$(find corpus/$t regress/$t -type f 2>/dev/null | wc -l)
+		echo "ok $n fuzz/$t # regress: $cnt inputs replayed"
+		continue
+	fi
+	run "$t" "$bin" "$log" "$check_secs"
+	st=$?
+	if [ $st -ne 0 ]; then
+		echo "not ok $n fuzz/$t # crash: $(crash_line "$log" $st)"
+		echo "# fuzz/$t: input in $build/artifacts/$t/, log $log" >&2
+		rc=1
+		continue
+	fi
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n1 | cut -d' ' -f2)
+	echo "ok $n fuzz/$t # ${execs:-0} execs, cov ${cov:-0}"
+done
+exit $rc
