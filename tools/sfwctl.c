@@ -111,6 +111,13 @@ static int noop_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
 static struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
@@ -132,9 +139,15 @@ struct talk {
 	void *data;
 };
 
+/* Replies received, for SFWCTL_VERBOSE (the dump test reports them). */
+static unsigned long replies, reply_bytes, datagrams;
+
 static int talk_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
+
+	replies++;
+	reply_bytes += nlh->nlmsg_len;
 
 	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
 }
@@ -150,6 +163,7 @@ static int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data)
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_NOOP] = noop_cb,
 		[NLMSG_ERROR] = talk_error_cb,
+		[NLMSG_DONE] = done_cb,
 		[NLMSG_OVERRUN] = noop_cb,
 	};
 	unsigned int seq = nlh->nlmsg_seq;
@@ -162,6 +176,7 @@ static int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data)
 		ret = mnl_socket_recvfrom(nl->sock, nl->buf, RECV_BUF);
 		if (ret < 0)
 			return -1;
+		datagrams++;
 		ret = mnl_cb_run2(nl->buf, ret, seq, nl->portid, talk_cb, &t,
 				  ctl, ARRAY_SIZE(ctl));
 		if (ret == MNL_CB_ERROR)
@@ -811,6 +826,9 @@ static int ct_list(struct nl *nl, int argc, char **argv)
 	if (json)
 		printf("%s]\n", n ? "\n" : "[");
 	fprintf(stderr, "sfwctl: %lu connections shown\n", n);
+	if (getenv("SFWCTL_VERBOSE"))
+		fprintf(stderr, "sfwctl: %lu netlink messages in %lu datagrams, %lu bytes\n",
+			replies, datagrams, reply_bytes);
 	return 0;
 }
 

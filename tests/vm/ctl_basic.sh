@@ -1,0 +1,194 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# sfwctl against the module, checked against /proc/net/sfw and the sysctls:
+#   ct list (all, filtered, -o extended = /proc's lines), ct get by either
+#   tuple, ct delete by tuple and by filter, ct flush;
+#   a deleted TCP connection is picked up again (tcp_loose=1) or its next
+#   packet is INVALID (tcp_loose=0);
+#   config get/set <-> net.sfw.*; stats <-> /proc/net/sfw/stat, /invalid;
+#   -j output is JSON; no CAP_NET_ADMIN -> EPERM; no module -> one line;
+#   usage errors exit 2, kernel errors print the extack and exit 1.
+#
+#   client ---- gateway (sfwctl runs here) ---- server
+source lib.sh
+need socat sfw-pkt sfwctl sfw-jsoncheck sfw-nocap
+
+cleanup() {
+	cleanup_all_ns
+	sfw_unload
+}
+trap cleanup EXIT
+
+gw() { ip netns exec "$gateway" "$@"; }
+# proc_norm / ctl_norm: the entries without the timeout column, sorted.
+proc_norm() { gw cat /proc/net/sfw/conntrack | awk '{ $5 = ""; print }' | sort; }
+ctl_norm() { gw sfwctl ct list -o extended "$@" 2>/dev/null | awk '{ $5 = ""; print }' | sort; }
+
+sfw_unload
+out=$(sfwctl stats 2>&1)
+check_eq "no module: one line" "$out (exit $?)" "sfwctl: sfw module not loaded (exit 1)"
+sfwctl bogus 2>/dev/null
+check_eq "unknown command exits 2" $? 2
+sfwctl ct list --bogus 2>/dev/null
+check_eq "unknown argument exits 2" $? 2
+check_eq "unknown argument: one line on stderr" "$(sfwctl ct list --bogus 2>&1 | wc -l)" 1
+
+topo_cgs || exit $ksft_fail
+sfw_load || exit $ksft_fail
+set_family 4
+busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || fail "no path client -> server"
+ip netns exec "$client" ping -6 -c 1 -W 1 fd00:2::2 >/dev/null
+
+# Some entries: five UDP flows, a ping each way of v4, an open TCP connection.
+ip netns exec "$client" sfw-pkt -s "$C" -d "$S" udp --sport 20000 --dport 7000 --flows 5
+ip netns exec "$server" socat -u TCP-LISTEN:5000,reuseaddr OPEN:/dev/null &
+busywait 5000 listening "$server" 5000
+(echo a; sleep 4; echo b; sleep 4) | ip netns exec "$client" socat -u - TCP:"$S":5000 &
+tcp_pid=$!
+check_ct "TCP connection established" "$gateway" "ESTABLISHED .*dport=5000 "
+busywait 3000 bash -c "[ \$(ip netns exec $gateway cat /proc/net/sfw/conntrack | grep -c 'udp .*dport=7000 ') = 5 ]" ||
+	fail "five UDP entries"
+
+n_proc=$(ct_count "$gateway")
+n_ctl=$(gw sfwctl ct list 2>&1 >/dev/null)
+check_eq "ct list: summary counts /proc's entries" "$n_ctl" "sfwctl: $n_proc connections shown"
+check_eq "ct list: one line per entry" "$(gw sfwctl ct list 2>/dev/null | wc -l)" "$n_proc"
+# Counters and states may move between the two reads: retry a little.
+if busywait 3000 bash -c "[ \"\$(ip netns exec $gateway cat /proc/net/sfw/conntrack | awk '{ \$5 = \"\"; print }' | sort)\" = \"\$(ip netns exec $gateway sfwctl ct list -o extended 2>/dev/null | awk '{ \$5 = \"\"; print }' | sort)\" ]"; then
+	pass "ct list -o extended: the lines of /proc/net/sfw/conntrack"
+else
+	fail "ct list -o extended differs from /proc:"
+	diff <(proc_norm) <(ctl_norm) | sed 's/^/      /'
+fi
+line=$(gw sfwctl ct list -p udp --sport 20001 2>/dev/null)
+case "$line" in
+"udp      17 "[0-9]*" src=$C dst=$S sport=20001 dport=7000 packets=1 bytes=28 [UNREPLIED] src=$S dst=$C sport=7000 dport=20001 packets=0 bytes=0 mark=0 zone=0 use=1")
+	pass "ct list: conntrack -L's line ($line)" ;;
+*)	fail "ct list: unexpected line '$line'" ;;
+esac
+
+# Filters, against grep over /proc.
+check_eq "filter -p udp" "$(gw sfwctl ct list -p udp 2>/dev/null | wc -l)" "$(ct_lines "$gateway" '^ipv[46] +[0-9]+ udp ' | wc -l)"
+check_eq "filter -p tcp --state ESTABLISHED" "$(gw sfwctl ct list -p tcp --state ESTABLISHED 2>/dev/null | wc -l)" 1
+check_eq "filter --dport 7000" "$(gw sfwctl ct list --dport 7000 2>/dev/null | wc -l)" 5
+check_eq "filter --port 5000" "$(gw sfwctl ct list --port 5000 2>/dev/null | wc -l)" 1
+check_eq "filter -s 10.0.1.0/24" "$(gw sfwctl ct list -s 10.0.1.0/24 2>/dev/null | wc -l)" "$(ct_lines "$gateway" '^ipv4 .* src=10\.0\.1\.' | wc -l)"
+check_eq "filter -s 10.0.0.0/8 -d 10.0.2.2 --dport 7000" "$(gw sfwctl ct list -s 10.0.0.0/8 -d 10.0.2.2 --dport 7000 2>/dev/null | wc -l)" 5
+check_eq "filter -f ipv6" "$(gw sfwctl ct list -f ipv6 2>/dev/null | wc -l)" "$(ct_lines "$gateway" '^ipv6 ' | wc -l)"
+check_eq "filter -d 10.0.9.0/24 matches nothing" "$(gw sfwctl ct list -d 10.0.9.0/24 2>/dev/null | wc -l)" 0
+
+# get, by the original and by the reply tuple.
+got=$(gw sfwctl ct get -p udp -s "$C" -d "$S" --sport 20002 --dport 7000 2>&1)
+case "$got" in
+"udp      17 "*" src=$C dst=$S sport=20002 dport=7000 "*) pass "ct get by the original tuple" ;;
+*) fail "ct get: '$got'" ;;
+esac
+got2=$(gw sfwctl ct get -p udp -s "$S" -d "$C" --sport 7000 --dport 20002 2>&1)
+check_eq "ct get by the reply tuple: the same entry" "${got2#* * * }" "${got#* * * }"
+err=$(gw sfwctl ct get -p udp -s "$C" -d "$S" --sport 29999 --dport 7000 2>&1)
+rc=$?
+check_eq "ct get of nothing: extack and exit 1" "$err (exit $rc)" "sfwctl: ct get: no such connection (No such file or directory) (exit 1)"
+
+# delete by tuple, then by filter, then flush.
+gw sfwctl ct delete -p udp -s "$C" -d "$S" --sport 20000 --dport 7000 2>/dev/null
+check_eq "ct delete TUPLE: gone from /proc" "$(ct_lines "$gateway" 'sport=20000 dport=7000 ' | wc -l)" 0
+check_eq "ct delete TUPLE: the others stay" "$(ct_lines "$gateway" 'dport=7000 ' | wc -l)" 4
+out=$(gw sfwctl ct delete -p udp --dport 7000 2>&1)
+check_eq "ct delete by filter: the count" "$out" "sfwctl: 4 connections deleted"
+check_eq "ct delete by filter: gone from /proc" "$(ct_lines "$gateway" 'dport=7000 ' | wc -l)" 0
+check_ge "ct delete by filter: the TCP entry stays" "$(ct_lines "$gateway" 'dport=5000 ' | wc -l)" 1
+
+# A deleted TCP connection: tcp_loose=1 picks it up at its next packet.
+gw sfwctl ct delete -p tcp --dport 5000 2>/dev/null
+check_eq "TCP entry deleted" "$(ct_lines "$gateway" 'dport=5000 ' | wc -l)" 0
+check_ct "tcp_loose=1: the next packet picks the connection up" "$gateway" "tcp +6 [0-9]+ ESTABLISHED .*dport=5000 " 8000
+wait $tcp_pid
+
+# tcp_loose=0: the next packet of a deleted connection is INVALID.
+gw sfwctl config set tcp_loose 0 || fail "config set tcp_loose 0"
+check_eq "config set shows in the sysctl" "$(gw sysctl -n net.sfw.tcp_loose)" 0
+ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr OPEN:/dev/null &
+busywait 5000 listening "$server" 5001
+(echo a; sleep 4; echo b; sleep 2) | ip netns exec "$client" socat -u - TCP:"$S":5001 &
+tcp_pid=$!
+check_ct "second TCP connection established" "$gateway" "ESTABLISHED .*dport=5001 "
+inv0=$(invalid "$gateway" tcp_not_syn)
+gw sfwctl ct delete -p tcp --dport 5001 2>/dev/null
+if busywait 8000 bash -c "[ \$(ip netns exec $gateway cat /proc/net/sfw/invalid | awk '\$1 == \"tcp_not_syn\" { print \$2 }') -gt $inv0 ]"; then
+	pass "tcp_loose=0: the next packet is INVALID (tcp_not_syn)"
+else
+	fail "tcp_loose=0: no tcp_not_syn INVALID after the delete ($(invalid "$gateway" tcp_not_syn), was $inv0)"
+fi
+check_eq "tcp_loose=0: no new entry" "$(ct_lines "$gateway" 'dport=5001 ' | wc -l)" 0
+wait $tcp_pid
+
+# config: both ways, and what is refused.
+gw sfwctl config set udp_timeout 77
+check_eq "config set udp_timeout 77 -> sysctl" "$(gw sysctl -n net.sfw.udp_timeout)" 77
+gw sysctl -qw net.sfw.udp_timeout=55
+check_eq "sysctl udp_timeout=55 -> config get" "$(gw sfwctl config get udp_timeout)" "udp_timeout = 55"
+check_eq "config get: every sysctl" "$(gw sfwctl config get | wc -l)" "$(gw ls /proc/sys/net/sfw | wc -l)"
+err=$(gw sfwctl config set tcp_loose 2 2>&1)
+check_eq "config set out of range: exit 1 with the extack" "$err (exit $?)" "sfwctl: config set: value out of the setting's range (Numerical result out of range) (exit 1)"
+check_eq "config set out of range: nothing changed" "$(gw sysctl -n net.sfw.tcp_loose)" 0
+err=$(gw sfwctl config set conntrack_count 5 2>&1)
+check_eq "config set read-only: exit 1" "$err (exit $?)" "sfwctl: config set: read-only setting (Operation not permitted) (exit 1)"
+gw sfwctl config set no_such_thing 5 2>/dev/null
+check_eq "config set unknown: exit 1" $? 1
+gw sfwctl config set tcp_loose 1
+
+# stats against /proc; retried, as a stray packet may move a counter.
+stats_match() {
+	local stats total col got
+	stats=$(ip netns exec "$gateway" sfwctl stats)
+	total=$(echo "$stats" | grep '^total ')
+	for col in found new invalid insert delete ignore related; do
+		got=$(echo "$total" | grep -o " $col=[0-9]*" | cut -d= -f2)
+		[ "$got" = "$(sfw_stat "$gateway" $col)" ] || { echo "$col: sfwctl $got, /proc $(sfw_stat "$gateway" $col)"; return 1; }
+	done
+	[ "$(echo "$stats" | awk '$1 == "tcp_not_syn" { print $2 }')" = "$(invalid "$gateway" tcp_not_syn)" ] ||
+		{ echo "invalid tcp_not_syn differs"; return 1; }
+}
+if busywait 3000 stats_match >/dev/null; then
+	pass "stats: totals and invalid reasons match /proc/net/sfw"
+else
+	fail "stats differ from /proc: $(stats_match)"
+fi
+check_eq "stats: one row per CPU" "$(gw sfwctl stats | grep -c '^cpu=')" "$(($(gw cat /proc/net/sfw/stat | wc -l) - 1))"
+
+# JSON.
+for cmd in "ct list" "ct list -p udp" "stats" "config get" "config get tcp_loose"; do
+	if gw sfwctl $cmd -j 2>/dev/null | sfw-jsoncheck; then
+		pass "sfwctl $cmd -j is JSON"
+	else
+		fail "sfwctl $cmd -j is not JSON: $(gw sfwctl $cmd -j 2>&1 | head -c 300)"
+	fi
+done
+
+# flush.
+ip netns exec "$client" sfw-pkt -s "$C" -d "$S" udp --sport 30000 --dport 7000 --flows 3
+busywait 3000 ct_has "$gateway" "sport=30002 " || fail "flows for the flush"
+n=$(ct_count "$gateway")
+out=$(gw sfwctl ct flush 2>&1)
+check_eq "ct flush: the count" "$out" "sfwctl: $n connections deleted"
+check_eq "ct flush: /proc is empty" "$(ct_count "$gateway")" 0
+check_eq "ct list -j of an empty table" "$(gw sfwctl ct list -j 2>/dev/null | tr -d '\n')" "[]"
+
+# Without CAP_NET_ADMIN: EPERM, for dumps too.
+for cmd in "ct list" "stats" "config get" "config set tcp_loose 1" "ct flush" "monitor"; do
+	err=$(gw timeout 5 sfw-nocap sfwctl $cmd 2>&1)
+	rc=$?
+	case "$err" in
+	*"Operation not permitted"*) check_eq "no CAP_NET_ADMIN: sfwctl $cmd refused, exit 1" $rc 1 ;;
+	*) fail "no CAP_NET_ADMIN: sfwctl $cmd: '$err' (exit $rc)" ;;
+	esac
+done
+# A user namespace's root is not root of the gateway's namespace.
+if gw unshare -U -r true 2>/dev/null; then
+	err=$(gw unshare -U -r sfwctl ct list 2>&1)
+	case "$err" in
+	*"Operation not permitted"*) pass "root of a new user namespace: EPERM" ;;
+	*) fail "root of a new user namespace: '$err'" ;;
+	esac
+fi
+exit $ret
