@@ -325,7 +325,7 @@ static u32 secs_to_j(u32 secs)
  * look again; anything else: drop the packet).
  */
 static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
-		       struct sfw_proto_result *res)
+		       struct sfw_proto_result *res, struct sfw_conn **out)
 {
 	union sfw_proto_state ps = {};
 	struct sfw_tuple inv;
@@ -387,6 +387,7 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
 	}
 	if (ret)
 		goto err_free;
+	*out = ct;
 	return 0;
 
 err_free:
@@ -462,44 +463,98 @@ static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
 	return res.ctinfo;
 }
 
-unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
-			      const struct nf_hook_state *state, u8 *ctinfo)
+/*
+ * Packets that the state machine found INVALID on an existing entry (out
+ * of window, say): the filter hooks look the entry up again and cannot
+ * tell such a packet from a good one, so PRE_ROUTING marks its skb here.
+ * A packet goes from PRE_ROUTING to FORWARD or LOCAL_IN in one softirq on
+ * one CPU (a list of up to a NAPI batch may be in between), so a per-CPU
+ * set of skb addresses suffices; PRE_ROUTING clears a stale mark left by
+ * a freed skb whose address comes back. If more than SFW_INVALID_RING
+ * such packets are in flight on a CPU, the oldest marks are lost and those
+ * packets are judged by their entry's state.
+ */
+#define SFW_INVALID_RING	32
+
+struct sfw_invalid_ring {
+	const struct sk_buff *skb[SFW_INVALID_RING];
+	unsigned int used;
+	unsigned int next;
+};
+
+static DEFINE_PER_CPU(struct sfw_invalid_ring, sfw_invalid_ring);
+
+/* BHs are off in both: PRE_ROUTING and the filter hooks of received packets. */
+static bool invalid_ring_take(const struct sk_buff *skb)
 {
+	struct sfw_invalid_ring *r = this_cpu_ptr(&sfw_invalid_ring);
+	unsigned int i;
+
+	if (likely(!r->used))
+		return false;
+	for (i = 0; i < SFW_INVALID_RING; i++) {
+		if (r->skb[i] == skb) {
+			r->skb[i] = NULL;
+			r->used--;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void invalid_ring_put(const struct sk_buff *skb)
+{
+	struct sfw_invalid_ring *r = this_cpu_ptr(&sfw_invalid_ring);
+	unsigned int i = r->next++ % SFW_INVALID_RING;
+
+	if (!r->skb[i])
+		r->used++;
+	r->skb[i] = skb;
+}
+
+unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
+			      const struct nf_hook_state *state, struct sfw_ct_verdict *v)
+{
+	struct sfw_pkt *pkt = &v->pkt;
 	struct sfw_proto_result res;
-	struct sfw_pkt pkt;
 	struct sfw_conn *ct;
 	enum sfw_dir dir;
 	spinlock_t *lock;
 	int ret, tries = 0;
 	u32 age = 0;
 
-	*ctinfo = SFW_CT_INVALID;
-	ret = skb_parse(&pkt, skb, state->pf);
+	v->ctinfo = SFW_CT_INVALID;
+	v->ct = NULL;
+	v->parsed = false;
+	if (state->hook == NF_INET_PRE_ROUTING)
+		invalid_ring_take(skb);	/* a stale mark of a freed skb at this address */
+	ret = skb_parse(pkt, skb, state->pf);
 	if (ret)
 		goto invalid;
+	v->parsed = true;
 	if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(sn->params.checksum) &&
-	    checksum_bad(skb, state, &pkt)) {
+	    checksum_bad(skb, state, pkt)) {
 		ret = SFW_INVALID_BAD_CHECKSUM;
 		goto invalid;
 	}
-	if (pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
-	    pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
-		if (pkt.icmp.is_error) {
-			*ctinfo = icmp_error(sn, &pkt);
+	if (pkt->tuple.l4proto == SFW_IPPROTO_ICMP ||
+	    pkt->tuple.l4proto == SFW_IPPROTO_ICMPV6) {
+		if (pkt->icmp.is_error) {
+			v->ctinfo = icmp_error(sn, pkt);
 			return NF_ACCEPT;
 		}
-		if (sfw_proto_icmp_untracked(&pkt)) {
+		if (sfw_proto_icmp_untracked(pkt)) {
 			sfw_stat_inc(sn, SFW_STAT_IGNORE);
-			*ctinfo = SFW_CT_UNTRACKED;
+			v->ctinfo = SFW_CT_UNTRACKED;
 			return NF_ACCEPT;
 		}
 	}
 
 again:
-	ct = sfw_conntrack_lookup(sn, &pkt.tuple, &dir);
+	ct = sfw_conntrack_lookup(sn, &pkt->tuple, &dir);
 	if (!ct) {
 		memset(&res, 0, sizeof(res));
-		ret = conn_create(sn, &pkt, &res);
+		ret = conn_create(sn, pkt, &res, &ct);
 		if (ret > 0)
 			goto invalid;
 		if (ret == -EEXIST && tries++ < 2) {
@@ -509,7 +564,10 @@ again:
 		if (ret < 0)
 			return NF_DROP;
 		sfw_stat_inc(sn, SFW_STAT_NEW);
-		*ctinfo = res.ctinfo;
+		v->ctinfo = res.ctinfo;
+		/* Hashed and unconfirmed: a rule that drops the packet deletes it. */
+		v->ct = ct;
+		v->dir = SFW_DIR_ORIGINAL;
 		return NF_ACCEPT;
 	}
 	sfw_stat_inc(sn, SFW_STAT_FOUND);
@@ -524,12 +582,15 @@ again:
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
 		return NF_ACCEPT;
 	}
-	if (pkt.tuple.l4proto == SFW_IPPROTO_UDP)
+	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
 		age = ((u32)jiffies - ct->ps.udp.start) / HZ;
 	memset(&res, 0, sizeof(res));
-	if (sfw_proto_packet(&ct->ps, &pkt, dir, age, &sn->params, &res)) {
+	if (sfw_proto_packet(&ct->ps, pkt, dir, age, &sn->params, &res)) {
 		spin_unlock_bh(lock);
 		ret = res.reason;
+		/* The filter hooks cannot tell this from the entry: mark the skb. */
+		if (state->hook == NF_INET_PRE_ROUTING)
+			invalid_ring_put(skb);
 		goto invalid;
 	}
 	if (res.reopen || res.destroy) {
@@ -538,7 +599,7 @@ again:
 		conn_destroy(sn, ct);
 		if (res.reopen && tries++ < 2)
 			goto again;
-		*ctinfo = res.ctinfo;
+		v->ctinfo = res.ctinfo;
 		return NF_ACCEPT;
 	}
 
@@ -556,12 +617,14 @@ again:
 	}
 	if (READ_ONCE(sn->params.acct)) {
 		ct->packets[dir]++;
-		ct->bytes[dir] += pkt.len;
+		ct->bytes[dir] += pkt->len;
 	}
 	if (res.changed || res.assured)
 		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
 	spin_unlock_bh(lock);
-	*ctinfo = res.ctinfo;
+	v->ctinfo = res.ctinfo;
+	v->ct = ct;
+	v->dir = dir;
 	return NF_ACCEPT;
 
 invalid:
@@ -600,6 +663,64 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
 	}
 	spin_unlock_bh(lock);
+}
+
+/*
+ * FORWARD and LOCAL_IN: what the packet is, for the rules. PRE_ROUTING
+ * tracked it already; this is the second lockless lookup, and it changes
+ * nothing. A packet INVALID by its form (parse, checksum, TCP flags, an
+ * ICMP error for nothing) is INVALID again here; one the state machine
+ * refused carries a mark (invalid_ring_put()); the rest follow their
+ * entry: NEW until the reply direction has been seen, then ESTABLISHED.
+ */
+void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
+			    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
+{
+	bool marked = invalid_ring_take(skb);
+	struct sfw_pkt *pkt = &v->pkt;
+	struct sfw_tuple lookup;
+	u8 status;
+
+	v->ctinfo = SFW_CT_INVALID;
+	v->ct = NULL;
+	v->parsed = false;
+	if (skb_parse(pkt, skb, state->pf))
+		return;
+	v->parsed = true;
+	if (READ_ONCE(sn->params.checksum) && state->in && !(state->in->flags & IFF_LOOPBACK) &&
+	    checksum_bad(skb, state, pkt))
+		return;
+	if (pkt->tuple.l4proto == SFW_IPPROTO_ICMP || pkt->tuple.l4proto == SFW_IPPROTO_ICMPV6) {
+		if (pkt->icmp.is_error) {
+			if (!sfw_proto_icmp_error_tuple(pkt, &lookup) &&
+			    !memcmp(&pkt->tuple.dst, &lookup.src, sizeof(lookup.src)) &&
+			    sfw_conntrack_lookup(sn, &lookup, &v->dir))
+				v->ctinfo = SFW_CT_RELATED;
+			return;
+		}
+		if (sfw_proto_icmp_untracked(pkt)) {
+			v->ctinfo = SFW_CT_UNTRACKED;
+			return;
+		}
+	}
+	if (pkt->tuple.l4proto == SFW_IPPROTO_TCP && sfw_proto_tcp_check(pkt))
+		return;
+	v->ct = sfw_conntrack_lookup(sn, &pkt->tuple, &v->dir);
+	if (!v->ct || marked)
+		return;
+	status = READ_ONCE(v->ct->status);
+	if (v->dir == SFW_DIR_ORIGINAL && !(status & SFW_CONN_SEEN_REPLY))
+		v->ctinfo = SFW_CT_NEW;
+	else
+		v->ctinfo = SFW_CT_ESTABLISHED;
+}
+
+/* A rule dropped the packet that created @v->ct: take the entry back. */
+void sfw_conntrack_dropped(struct sfw_net *sn, const struct sfw_ct_verdict *v)
+{
+	if (v->ct && v->dir == SFW_DIR_ORIGINAL &&
+	    !(READ_ONCE(v->ct->status) & SFW_CONN_CONFIRMED))
+		sfw_conntrack_delete(sn, v->ct);
 }
 
 /* The namespace-independent half of a namespace's tracker (self-tests use it alone). */

@@ -6,6 +6,7 @@
 #include <linux/netfilter.h>
 
 #include "conn.h"
+#include "packet.h"
 #include "sfw.h"
 
 int sfw_conntrack_init(void);
@@ -13,9 +14,23 @@ void sfw_conntrack_uninit(void);
 int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn);
 void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn);
 
+/* What the tracker says of one packet, for the rules (valid under RCU). */
+struct sfw_ct_verdict {
+	struct sfw_pkt pkt;	/* its tuple is valid if parsed */
+	struct sfw_conn *ct;	/* its entry, or NULL */
+	enum sfw_dir dir;
+	u8 ctinfo;		/* enum sfw_ctinfo */
+	bool parsed;
+};
+
 /* PRE_ROUTING and LOCAL_OUT: track; returns NF_ACCEPT or NF_DROP. */
 unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
-			      const struct nf_hook_state *state, u8 *ctinfo);
+			      const struct nf_hook_state *state, struct sfw_ct_verdict *v);
+/* FORWARD and LOCAL_IN: classify a packet PRE_ROUTING tracked. */
+void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
+			    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
+/* A rule dropped the packet: delete the entry it created, if unconfirmed. */
+void sfw_conntrack_dropped(struct sfw_net *sn, const struct sfw_ct_verdict *v);
 /* LOCAL_IN and POST_ROUTING: the packet made it; confirm its new entry. */
 void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 			   const struct nf_hook_state *state);

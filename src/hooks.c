@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "rules.h"
 #include "sfw.h"
 
 static unsigned int sfw_net_id __read_mostly;
@@ -25,30 +26,47 @@ struct sfw_net *sfw_net(const struct net *net)
 	return net_generic(net, sfw_net_id);
 }
 
-/* PRE_ROUTING and LOCAL_OUT: the packet enters the tracker. */
+/*
+ * PRE_ROUTING: the packet enters the tracker. LOCAL_OUT: the same, then
+ * the output chain at once, with the tracker's verdict in hand.
+ */
 static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct sfw_net *sn = sfw_net(state->net);
-	u8 ctinfo;
+	struct sfw_ct_verdict v;
+	unsigned int ret;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
-	/* A looped-back packet was tracked on its way out. */
+	/* A looped-back packet was tracked and filtered on its way out. */
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK)) {
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
 		return NF_ACCEPT;
 	}
-	return sfw_conntrack_in(sn, skb, state, &ctinfo);
+	ret = sfw_conntrack_in(sn, skb, state, &v);
+	if (ret != NF_ACCEPT || state->hook != NF_INET_LOCAL_OUT)
+		return ret;
+	return sfw_rules_filter(sn, skb, state, SFW_CHAIN_OUTPUT, &v);
 }
 
-/* LOCAL_IN and FORWARD: where the rules will judge the packet. */
+/*
+ * LOCAL_IN and FORWARD: the rules judge the packet, with what the tracker
+ * made of it at PRE_ROUTING. With no rule set loaded everything passes
+ * and nothing is looked up.
+ */
 static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	if (state->hook != NF_INET_LOCAL_OUT)
-		sfw_stat_inc(sfw_net(state->net), SFW_STAT_HOOK + state->hook);
-	return NF_ACCEPT;
+	struct sfw_net *sn = sfw_net(state->net);
+	struct sfw_ct_verdict v;
+
+	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
+	if (!sfw_rules_loaded(sn))
+		return NF_ACCEPT;
+	sfw_conntrack_classify(sn, skb, state, &v);
+	return sfw_rules_filter(sn, skb, state, state->hook == NF_INET_FORWARD ?
+				SFW_CHAIN_FORWARD : SFW_CHAIN_INPUT, &v);
 }
 
 /* LOCAL_IN and POST_ROUTING, last of all: the packet made it. */
@@ -72,22 +90,21 @@ static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
 
 /*
  * Tracking runs at PRE_ROUTING and LOCAL_OUT right after defragmentation
- * and nf_conntrack; filtering at the filter priority; confirmation as the
- * last step of LOCAL_IN and POST_ROUTING. Each hook is counted once.
+ * and nf_conntrack (LOCAL_OUT filters there too); LOCAL_IN and FORWARD
+ * filter at the filter priority; confirmation is the last step of
+ * LOCAL_IN and POST_ROUTING. Each hook is counted once.
  */
 static const struct nf_hook_ops sfw_ops[] = {
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
-	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_LAST - 1),
 	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_LAST - 1),
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
-	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_LAST - 1),
 	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_LAST - 1),
 };
@@ -106,6 +123,10 @@ static int __net_init sfw_net_init(struct net *net)
 	ret = sfw_conntrack_init_net(net, sn);
 	if (ret)
 		goto err_conntrack;
+
+	ret = sfw_rules_init_net(net, sn);
+	if (ret)
+		goto err_rules;
 
 	ret = sfw_proc_init_net(net, sn);
 	if (ret)
@@ -126,6 +147,8 @@ err_hooks:
 err_sysctl:
 	sfw_proc_uninit_net(net, sn);
 err_proc:
+	sfw_rules_uninit_net(net, sn);
+err_rules:
 	sfw_conntrack_uninit_net(net, sn);
 err_conntrack:
 	free_percpu(sn->stats);
@@ -140,6 +163,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	nf_unregister_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
 	sfw_sysctl_uninit_net(net, sn);
 	sfw_proc_uninit_net(net, sn);
+	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);
 	free_percpu(sn->stats);
 }

@@ -10,6 +10,7 @@
 #ifndef _SFW_H
 #define _SFW_H
 
+#include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <net/net_namespace.h>
@@ -52,6 +53,7 @@ struct sfw_cpu_stats {
 };
 
 struct sfw_timer_wheel;
+struct sfw_rules;
 
 struct sfw_net {
 	struct net *net;
@@ -66,6 +68,11 @@ struct sfw_net {
 	atomic_t count;			/* entries, confirmed or not */
 	atomic_t unconfirmed;
 	struct sfw_timer_wheel *wheel;
+
+	/* The rule set (rules.c): NULL until one is loaded, then swapped whole. */
+	struct sfw_rules __rcu *rules;
+	struct mutex rules_lock;	/* serializes replacing and set changes */
+	u64 rules_generation;
 
 	/* Events (netlink.c): the last sequence number sent. */
 	u32 event_seq;
@@ -85,6 +92,9 @@ void sfw_hooks_uninit(void);
 
 int sfw_proc_init_net(struct net *net, struct sfw_net *sn);
 void sfw_proc_uninit_net(struct net *net, struct sfw_net *sn);
+
+int sfw_rules_init_net(struct net *net, struct sfw_net *sn);
+void sfw_rules_uninit_net(struct net *net, struct sfw_net *sn);
 
 int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn);
 void sfw_sysctl_uninit_net(struct net *net, struct sfw_net *sn);

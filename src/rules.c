@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rule set a namespace runs, and the verdicts of the filter hooks.
+ *
+ * Life of a rule set: built and compiled whole from what the control plane
+ * sent (ruleset.c), it replaces the running one with one pointer swap
+ * under RCU, so that a packet sees the old set or the new one, never a
+ * mix. The old one is freed once no packet can hold it. Its counters are
+ * per CPU, allocated with it. Address sets change on their own: an
+ * update builds the set anew and swaps that one pointer.
+ *
+ * Verdicts: accept, drop, or reject (a TCP RST, else an ICMP/ICMPv6 port
+ * unreachable for UDP and administratively prohibited otherwise; the
+ * kernel rate-limits the ICMP). A packet a rule drops takes back the
+ * unconfirmed entry it created, so dropped traffic leaves no state. A
+ * rule may log, rate-limited.
+ *
+ * Locking: rules_lock (a mutex) serializes writers; packets only read
+ * under RCU.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <net/netfilter/ipv4/nf_reject.h>
+#include <net/netfilter/ipv6/nf_reject.h>
+
+#include "rules.h"
+
+static u64 sfw_set_seed __read_mostly;
+
+void sfw_rules_counter(const struct sfw_rules *r, u32 i, struct sfw_rule_counter *out)
+{
+	int cpu;
+
+	out->packets = 0;
+	out->bytes = 0;
+	for_each_possible_cpu(cpu) {
+		const struct sfw_rule_counter *c = per_cpu_ptr(r->cnt, cpu) + i;
+
+		out->packets += READ_ONCE(c->packets);
+		out->bytes += READ_ONCE(c->bytes);
+	}
+}
+
+static void reject(struct sk_buff *skb, const struct nf_hook_state *state,
+		   const struct sfw_ct_verdict *v)
+{
+	const struct sfw_tuple *t = &v->pkt.tuple;
+	bool tcp = v->parsed && t->l4proto == SFW_IPPROTO_TCP;
+
+	/* Never answer an RST or an ICMP error; icmp_send() checks the rest. */
+	if (tcp && (v->pkt.tcp.flags & SFW_TCPH_RST))
+		return;
+	if (state->pf == NFPROTO_IPV4) {
+		if (tcp)
+			nf_send_reset(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach(skb, v->parsed && t->l4proto == SFW_IPPROTO_UDP ?
+					ICMP_PORT_UNREACH : ICMP_PKT_FILTERED, state->hook);
+	} else {
+		if (tcp)
+			nf_send_reset6(state->net, state->sk, skb, state->hook);
+		else
+			nf_send_unreach6(state->net, skb,
+					 v->parsed && t->l4proto == SFW_IPPROTO_UDP ?
+					 ICMPV6_PORT_UNREACH : ICMPV6_ADM_PROHIBITED, state->hook);
+	}
+}
+
+static void log_packet(const struct sfw_rule *r, const struct nf_hook_state *state,
+		       enum sfw_chain chain, const struct sfw_ct_verdict *v)
+{
+	const struct sfw_tuple *t = &v->pkt.tuple;
+
+	if (!net_ratelimit())
+		return;
+	if (!v->parsed) {
+		pr_info("%s%s %s IN=%s OUT=%s ct=%s\n", r->log_prefix, r->log_prefix[0] ? ":" : "",
+			sfw_chain_names[chain], state->in ? state->in->name : "",
+			state->out ? state->out->name : "", sfw_ctinfo_names[v->ctinfo]);
+		return;
+	}
+	if (t->l3num == SFW_AF_INET)
+		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI4 DST=%pI4 PROTO=%u SPT=%u DPT=%u ct=%s %s\n",
+			r->log_prefix, r->log_prefix[0] ? ":" : "", sfw_chain_names[chain],
+			state->in ? state->in->name : "", state->out ? state->out->name : "",
+			&t->src.ip, &t->dst.ip, t->l4proto, ntohs(t->sport), ntohs(t->dport),
+			sfw_ctinfo_names[v->ctinfo], sfw_action_names[r->action]);
+	else
+		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI6c DST=%pI6c PROTO=%u SPT=%u DPT=%u ct=%s %s\n",
+			r->log_prefix, r->log_prefix[0] ? ":" : "", sfw_chain_names[chain],
+			state->in ? state->in->name : "", state->out ? state->out->name : "",
+			t->src.ip6, t->dst.ip6, t->l4proto, ntohs(t->sport), ntohs(t->dport),
+			sfw_ctinfo_names[v->ctinfo], sfw_action_names[r->action]);
+}
+
+unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
+			      const struct nf_hook_state *state, enum sfw_chain chain,
+			      const struct sfw_ct_verdict *v)
+{
+	struct sfw_rules *rules = rcu_dereference(sn->rules);
+	const struct sfw_chain_rules *c;
+	struct sfw_rule_counter *cnt;
+	struct sfw_match_pkt m;
+	u8 action;
+	s32 i;
+
+	if (!rules)
+		return NF_ACCEPT;
+	c = &rules->rs->chain[chain];
+	m.t = v->parsed ? &v->pkt.tuple : NULL;
+	m.ctinfo = v->ctinfo;
+	m.iif = state->in ? state->in->name : NULL;
+	m.oif = state->out ? state->out->name : NULL;
+
+	i = sfw_ruleset_match(rules->rs, chain, &m);
+	cnt = this_cpu_ptr(rules->cnt) + rules->base[chain] + (i < 0 ? c->n : (u32)i);
+	cnt->packets++;
+	cnt->bytes += skb->len;
+	if (i < 0) {
+		action = c->policy;
+	} else {
+		action = c->rules[i].action;
+		if (c->rules[i].flags & SFW_RULE_F_LOG)
+			log_packet(&c->rules[i], state, chain, v);
+	}
+
+	switch (action) {
+	case SFW_ACT_ACCEPT:
+		return NF_ACCEPT;
+	case SFW_ACT_REJECT:
+		reject(skb, state, v);
+		fallthrough;
+	default:
+		sfw_conntrack_dropped(sn, v);
+		return NF_DROP;
+	}
+}
+
+static void rules_free(struct sfw_rules *r)
+{
+	if (!r)
+		return;
+	free_percpu(r->cnt);
+	sfw_ruleset_free(r->rs);
+	kfree(r);
+}
+
+int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation)
+{
+	struct sfw_rules *r, *old;
+	unsigned int c;
+	u32 n = 0;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		sfw_ruleset_free(rs);
+		return -ENOMEM;
+	}
+	r->rs = rs;
+	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
+		r->base[c] = n;
+		n += rs->chain[c].n + 1;	/* its rules, then its policy */
+	}
+	r->ncnt = n;
+	r->cnt = __alloc_percpu(n * sizeof(struct sfw_rule_counter),
+				__alignof__(struct sfw_rule_counter));
+	if (!r->cnt) {
+		rules_free(r);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&sn->rules_lock);
+	r->generation = ++sn->rules_generation;
+	rs->generation = r->generation;
+	old = rcu_replace_pointer(sn->rules, r, lockdep_is_held(&sn->rules_lock));
+	mutex_unlock(&sn->rules_lock);
+	if (generation)
+		*generation = r->generation;
+
+	synchronize_net();
+	rules_free(old);
+	return 0;
+}
+
+void sfw_rules_flush(struct sfw_net *sn)
+{
+	struct sfw_rules *old;
+
+	mutex_lock(&sn->rules_lock);
+	old = rcu_replace_pointer(sn->rules, NULL, lockdep_is_held(&sn->rules_lock));
+	if (old)
+		sn->rules_generation++;
+	mutex_unlock(&sn->rules_lock);
+	synchronize_net();
+	rules_free(old);
+}
+
+void sfw_rules_counters_reset(struct sfw_net *sn)
+{
+	struct sfw_rules *r;
+	int cpu;
+
+	mutex_lock(&sn->rules_lock);
+	r = rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_lock));
+	/* Racy against packets counting at that moment, as nft's reset is. */
+	if (r)
+		for_each_possible_cpu(cpu)
+			memset(per_cpu_ptr(r->cnt, cpu), 0, r->ncnt * sizeof(struct sfw_rule_counter));
+	mutex_unlock(&sn->rules_lock);
+}
+
+static bool prefix_in(const struct sfw_prefix *p, const struct sfw_prefix *list, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(p, &list[i], sizeof(*p)))
+			return true;
+	return false;
+}
+
+int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
+			 const struct sfw_prefix *elems, u32 n)
+{
+	struct sfw_prefix *next = NULL, *norm = NULL;
+	struct sfw_addrset *cur, *set = NULL;
+	struct sfw_ruleset_set *s = NULL;
+	struct sfw_rules *r;
+	u32 i, count, total = 0;
+	int ret;
+
+	norm = kvmalloc_array(n ? n : 1, sizeof(*norm), GFP_KERNEL);
+	if (!norm)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		norm[i] = elems[i];
+		if (sfw_prefix_normalize(&norm[i])) {
+			kvfree(norm);
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&sn->rules_lock);
+	r = rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_lock));
+	ret = -ENOENT;
+	for (i = 0; r && i < r->rs->nsets; i++)
+		if (!strcmp(r->rs->sets[i].name, name))
+			s = &r->rs->sets[i];
+	if (!s)
+		goto out;
+	cur = rcu_dereference_protected(s->cur, lockdep_is_held(&sn->rules_lock));
+	count = sfw_addrset_count(cur);
+
+	ret = -ENOMEM;
+	next = kvmalloc_array(count + n + 1, sizeof(*next), GFP_KERNEL);
+	if (!next)
+		goto out;
+	/* Deleting: what is not named. Adding: all, and the new (duplicates drop out). */
+	for (i = 0; i < count; i++) {
+		const struct sfw_prefix *e = &sfw_addrset_elems(cur)[i];
+
+		if (add || !prefix_in(e, norm, n))
+			next[total++] = *e;
+	}
+	if (add)
+		for (i = 0; i < n; i++)
+			next[total++] = norm[i];
+	set = sfw_addrset_build(next, total, sfw_set_seed);
+	if (!set)
+		goto out;
+	rcu_assign_pointer(s->cur, set);
+	mutex_unlock(&sn->rules_lock);
+
+	synchronize_net();
+	sfw_addrset_free(cur);
+	kvfree(next);
+	kvfree(norm);
+	return 0;
+
+out:
+	mutex_unlock(&sn->rules_lock);
+	kvfree(next);
+	kvfree(norm);
+	return ret;
+}
+
+u64 sfw_rules_seed(void)
+{
+	return sfw_set_seed;
+}
+
+int sfw_rules_init_net(struct net *net, struct sfw_net *sn)
+{
+	if (!sfw_set_seed)
+		get_random_bytes(&sfw_set_seed, sizeof(sfw_set_seed));
+	mutex_init(&sn->rules_lock);
+	RCU_INIT_POINTER(sn->rules, NULL);
+	return 0;
+}
+
+void sfw_rules_uninit_net(struct net *net, struct sfw_net *sn)
+{
+	/* The hooks are gone: nobody reads it any more. */
+	rules_free(rcu_dereference_protected(sn->rules, true));
+	RCU_INIT_POINTER(sn->rules, NULL);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The live rule set of a namespace; see rules.c. */
+#ifndef _SFW_RULES_H
+#define _SFW_RULES_H
+
+#include "conntrack.h"
+#include "ruleset.h"
+#include "sfw.h"
+
+struct sfw_rule_counter {
+	u64 packets;
+	u64 bytes;
+};
+
+/* What a namespace runs: swapped whole under RCU, freed after a grace period. */
+struct sfw_rules {
+	struct sfw_ruleset *rs;
+	u64 generation;
+	/* Per CPU: each chain's rules, then its policy; chain c starts at base[c]. */
+	struct sfw_rule_counter __percpu *cnt;
+	u32 base[SFW_CHAIN_COUNT];
+	u32 ncnt;
+};
+
+/* The filter hooks: NF_ACCEPT or NF_DROP for a packet the tracker has judged. */
+unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
+			      const struct nf_hook_state *state, enum sfw_chain chain,
+			      const struct sfw_ct_verdict *v);
+
+static inline bool sfw_rules_loaded(struct sfw_net *sn)
+{
+	return rcu_access_pointer(sn->rules);
+}
+
+/* Under no lock; they take rules_lock. @rs is consumed (freed on error). */
+int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation);
+void sfw_rules_flush(struct sfw_net *sn);
+void sfw_rules_counters_reset(struct sfw_net *sn);
+/* Add (@add) or remove elements of set @name: -ENOENT, -EINVAL, -ENOMEM or 0. */
+int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
+			 const struct sfw_prefix *elems, u32 n);
+/* The key sets are hashed with, for rule sets built elsewhere. */
+u64 sfw_rules_seed(void);
+/* Sum one counter over the CPUs. */
+void sfw_rules_counter(const struct sfw_rules *r, u32 i, struct sfw_rule_counter *out);
+
+#endif /* _SFW_RULES_H */
