@@ -22,6 +22,16 @@
 		}							\
 	} while (0)
 
+/* The same with a message of its own, for checks whose expression says little. */
+#define FUZZ_CHECK_MSG(cond, fmt, ...)					\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "sfw-fuzz: " fmt " (%s:%d)\n",	\
+				##__VA_ARGS__, __FILE__, __LINE__);	\
+			__builtin_trap();				\
+		}							\
+	} while (0)
+
 static inline bool fuzz_zero(const void *p, size_t n)
 {
 	const u8 *b = p;

@@ -300,7 +300,9 @@ static int proto_packet(struct model *m, struct entry *e, const struct sfw_pkt *
 				b.tcp.flags &= ~SFW_PS_TCP_SIMOPEN;
 			}
 		}
-		FUZZ_CHECK(!memcmp(&a, &b, sizeof(a)));
+		FUZZ_CHECK_MSG(!memcmp(&a, &b, sizeof(a)),
+			       "INVALID (%s) changed the state of a proto %u entry",
+			       sfw_invalid_names[ret], pkt->tuple.l4proto);
 		return ret;
 	}
 
@@ -611,13 +613,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static u8 buf[SFW_FZ_BUF];
+	static bool inited;
 	struct input in = { .d = data, .n = size };
 	struct model m;
 	int npkts = 0;
 
 	memset(&m, 0, sizeof(m));
-	trace = getenv("SFW_FUZZ_TRACE");
-	allow_simopen = getenv("SFW_FUZZ_ALLOW") && strstr(getenv("SFW_FUZZ_ALLOW"), "simopen");
+	if (!inited) {
+		const char *allow = getenv("SFW_FUZZ_ALLOW");
+
+		trace = getenv("SFW_FUZZ_TRACE");
+		allow_simopen = allow && strstr(allow, "simopen");
+		inited = true;
+	}
 	m.now = 1000;
 	params(&m, take8(&in), take8(&in));
 
