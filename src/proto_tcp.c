@@ -607,9 +607,6 @@ int sfw_proto_tcp_packet(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 		res->ctinfo = dir == SFW_DIR_REPLY || had_reply ?
 			      SFW_CT_ESTABLISHED : SFW_CT_NEW;
 		return 0;
-	case sS2:
-		st->flags |= SFW_PS_TCP_SIMOPEN;
-		break;
 	case sSR:
 		/* The table cannot tell a simultaneous open's final ACK. */
 		if (dir == SFW_DIR_REPLY && cls == SFW_TCPF_ACK &&
@@ -642,6 +639,9 @@ in_window:
 	st->last_index = cls;
 	set_last_dir(st, dir);
 	st->state = new;
+	/* Only a SYN that passed the window check makes an open simultaneous. */
+	if (new == sS2)
+		st->flags |= SFW_PS_TCP_SIMOPEN;
 	if (old != new && new == sFW)
 		dflags_set(st, dir, SFW_TCP_DF_CLOSE_INIT);
 	if (dir == SFW_DIR_REPLY)

@@ -80,6 +80,21 @@ static const struct row simultaneous_open[] = {
 	{ 0 }
 };
 
+/*
+ * Found by tests/fuzz (regress/conntrack/simopen-flag-on-invalid-syn): a
+ * reply SYN refused as out of window used to mark the open simultaneous
+ * anyway, and the server's own ACK then made the entry ESTABLISHED and
+ * ASSURED without the client's final ACK.
+ */
+static const struct row simopen_invalid_syn[] = {
+	T(O, S, C_ISN, 0, 64240, 0, SFW_TCP_SYN_SENT),
+	T(R, S | A, S_ISN, 12345, 65160, 0, ERR, .reason = SFW_INVALID_TCP_ACK_BEYOND_END),
+	T(R, S, 4294872296u, 0, 65160, 0, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
+	T(R, S | A, 9000, C_ISN + 1, 65160, 0, SFW_TCP_SYN_RECV),
+	T(R, A, 9001, C_ISN + 1, 65160, 0, SFW_TCP_SYN_RECV),
+	{ 0 }
+};
+
 static const struct row close_client_first[] = {
 	HANDSHAKE,
 	T(O, F | A, C_ISN + 1, S_ISN + 1, 64240, 0, SFW_TCP_FIN_WAIT, .tmo = 120),
@@ -356,6 +371,7 @@ static const struct row ignored_synack_no_match[] = {
 static const struct scenario scenarios[] = {
 	SC("tcp: three-way handshake, data, unacknowledged timeout", handshake),
 	SC("tcp: simultaneous open via SYN_SENT2", simultaneous_open),
+	SC("tcp: an INVALID reply SYN does not make the open simultaneous", simopen_invalid_syn),
 	SC("tcp: client closes first -> TIME_WAIT", close_client_first),
 	SC("tcp: server closes first -> TIME_WAIT", close_server_first),
 	SC("tcp: FIN answered by FIN -> LAST_ACK -> TIME_WAIT", close_both_fin),
