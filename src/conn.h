@@ -32,6 +32,7 @@
 #define SFW_CONN_SEEN_REPLY	0x02
 #define SFW_CONN_ASSURED	0x04
 #define SFW_CONN_DYING		0x08	/* claimed for deletion; being unhashed */
+#define SFW_CONN_STRIPE_SHIFT	4	/* the rest: the wheel stripe, fixed at birth */
 
 #define SFW_CONN_ALIGN		32
 #define SFW_TUPLE_KEY_LEN	offsetof(struct sfw_tuple, pad)
@@ -43,8 +44,8 @@ struct sfw_conn {
 		struct {
 			/* the tuple's two always-zero pad bytes, put to use */
 			u8 __key[SFW_TUPLE_KEY_LEN];
-			u8 status;		/* SFW_CONN_* */
-			u8 wheel;		/* timer-wheel stripe */
+			u8 status;		/* SFW_CONN_*; high nibble: wheel stripe */
+			u8 gen;			/* rule-set generation that admitted it, mod 256 */
 		};
 	};
 	union sfw_proto_state ps;
@@ -57,6 +58,12 @@ struct sfw_conn {
 	u32 packets[SFW_DIR_COUNT];
 	u64 bytes[SFW_DIR_COUNT];
 };
+
+/* The timer-wheel stripe whose lock guards @ct (timer_wheel.c). */
+static inline u8 sfw_conn_stripe(const struct sfw_conn *ct)
+{
+	return READ_ONCE(ct->status) >> SFW_CONN_STRIPE_SHIFT;
+}
 
 static_assert(sizeof(struct sfw_conn) <= 160, "the connection object is 160 bytes at most");
 

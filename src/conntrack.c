@@ -210,7 +210,7 @@ static bool conn_claim(struct sfw_conn *ct)
 
 bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
 {
-	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	bool mine;
 
 	spin_lock_bh(lock);
@@ -354,7 +354,7 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
 	}
 	ct->tuple = pkt->tuple;
 	ct->net_id = sn->net_id;
-	ct->wheel = h0 % SFW_WHEEL_STRIPES;
+	ct->status = (h0 % SFW_WHEEL_STRIPES) << SFW_CONN_STRIPE_SHIFT;
 	ct->ps = ps;
 	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
 		ct->ps.udp.start = (u32)jiffies;
@@ -372,7 +372,7 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
 
 	sfw_tuple_invert(&pkt->tuple, &inv);
 	h1 = tuple_hash(&inv, sn->net_id);
-	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	spin_lock_bh(lock);
 	ret = conn_insert(ct, &pkt->tuple, &inv, h0, h1);
 	if (!ret) {
@@ -572,7 +572,7 @@ again:
 	}
 	sfw_stat_inc(sn, SFW_STAT_FOUND);
 
-	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	spin_lock_bh(lock);
 	if (ct->status & SFW_CONN_DYING) {
 		/* Lost to a deleter: the next lookup will not see it. */
@@ -653,11 +653,12 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 	    READ_ONCE(ct->status) & SFW_CONN_CONFIRMED)
 		return;
 
-	lock = sfw_timer_wheel_lock(sn->wheel, ct->wheel);
+	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	spin_lock_bh(lock);
 	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
 		/* The wheel re-files it by ->expires when the grace is up. */
 		ct->status |= SFW_CONN_CONFIRMED;
+		ct->gen = (u8)READ_ONCE(sn->rules_generation);
 		atomic_dec(&sn->unconfirmed);
 		sfw_stat_inc(sn, SFW_STAT_INSERT);
 		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
@@ -812,6 +813,7 @@ int sfw_conntrack_init(void)
 		     sizeof(struct hlist_nulls_node));
 	BUILD_BUG_ON(SFW_CONN_ALIGN != 2 * sizeof(struct hlist_nulls_node));
 	BUILD_BUG_ON(offsetof(struct sfw_conn, status) != offsetof(struct sfw_conn, tuple.pad));
+	BUILD_BUG_ON(SFW_WHEEL_STRIPES > 1 << (8 - SFW_CONN_STRIPE_SHIFT));
 	sfw_conn_cache = kmem_cache_create("sfw_conn", sizeof(struct sfw_conn),
 					   SFW_CONN_ALIGN, 0, NULL);
 	if (!sfw_conn_cache)

@@ -36,7 +36,7 @@
 /* File @ct to be looked at at jiffy @when; it is jiffy @now. */
 static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
 {
-	struct sfw_wheel_stripe *s = &w->stripe[ct->wheel];
+	struct sfw_wheel_stripe *s = &w->stripe[sfw_conn_stripe(ct)];
 	u64 t = sfw_timer_wheel_target(now, (s32)(when - (u32)now), w->tick_j);
 
 	if (t < s->clock)
@@ -46,13 +46,13 @@ static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when,
 
 void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
 {
-	lockdep_assert_held(&w->stripe[ct->wheel].lock);
+	lockdep_assert_held(&w->stripe[sfw_conn_stripe(ct)].lock);
 	wheel_file(w, ct, when, get_jiffies_64());
 }
 
 void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 expires)
 {
-	lockdep_assert_held(&w->stripe[ct->wheel].lock);
+	lockdep_assert_held(&w->stripe[sfw_conn_stripe(ct)].lock);
 	hlist_del(&ct->wnode);
 	wheel_file(w, ct, expires, get_jiffies_64());
 }

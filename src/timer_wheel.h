@@ -2,7 +2,7 @@
 /*
  * The expiry timer wheel of one network namespace; see timer_wheel.c.
  *
- * The wheel is striped: an entry lives in stripe ct->wheel, and the
+ * The wheel is striped: an entry lives in stripe sfw_conn_stripe(ct), and the
  * stripe's lock is also the entry's lock (protocol state, status, expiry,
  * counters). The index math below is plain arithmetic, shared with the
  * userspace unit tests.
