@@ -3,7 +3,8 @@
 #   make            build sfw.ko against KDIR, and tools/sfwctl
 #   make debug      the module with -DDEBUG: self-tests at load, pr_debug
 #   make tools      tools/sfwctl
-#   make check      unit tests, then the VM suite on every test kernel
+#   make check      unit tests, fuzz regressions, then the VM suite on every test kernel
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make demo       boot the demo gateway in qemu and show what sfw sees
 #   make style      checkpatch.pl over src/, include/ and tools/
 #   make install    module, sfwctl and its man page; dkms.conf for DKMS
@@ -15,7 +16,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module debug tools check unit vm demo style install clean kdir
+.PHONY: all module debug tools check unit fuzz vm demo style install clean kdir
 
 all: module tools
 
@@ -33,6 +34,10 @@ tools:
 
 unit:
 	$(MAKE) -C tests/unit check
+
+# Each fuzz target for FUZZ_SECONDS (default 60).
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz
 
 check:
 	scripts/check.sh

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: build the tools, run the userspace unit tests, then the VM
-# suite on every test kernel. Every result is a TAP line; the last line
+# make check: build the tools, run the userspace unit tests and the fuzz
+# targets' regression replay (plus a short fuzz), then the VM suite on
+# every test kernel. Every result is a TAP line; the last line
 # is the total, "N passed, N failed, N skipped", and the exit status is 0
 # only when nothing failed.
 set -u
@@ -28,6 +29,16 @@ grep -E '^#' "$BUILD/unit.log" | head -n 40
 if [ $urc -ne 0 ] && ! grep -q '^not ok' "$BUILD/unit.log"; then
 	echo "not ok - unit/run # make -C tests/unit check failed:" | emit
 	tail -n 20 "$BUILD/unit.log" | sed 's/^/#   /'
+fi
+
+# Fuzz targets: replay their corpus and the crash inputs kept in
+# tests/fuzz/regress, then fuzz each for FUZZ_CHECK_SECONDS (default 10).
+make -s -C "$TOP/tests/fuzz" check >"$BUILD/fuzz.log" 2>&1
+frc=$?
+sed -n -E 's@^(ok|not ok) [0-9]+ (.*)@\1 - \2@p' "$BUILD/fuzz.log" | emit
+if [ $frc -ne 0 ] && ! grep -q '^not ok' "$BUILD/fuzz.log"; then
+	echo "not ok - fuzz/run # make -C tests/fuzz check failed:" | emit
+	tail -n 20 "$BUILD/fuzz.log" | sed 's/^/#   /'
 fi
 
 "$TOP/scripts/vm-suite.sh" 2>&1 | emit
