@@ -15,6 +15,11 @@
  * unconfirmed entry it created, so dropped traffic leaves no state. A
  * rule may log, rate-limited.
  *
+ * Recheck (sfwctl ruleset load --recheck): after a replace, every
+ * confirmed entry of the namespace is judged again as if its first packet
+ * came now, and those the new rules would not admit are deleted, so a
+ * banned address loses the connections it already had.
+ *
  * Locking: rules_lock (a mutex) serializes writers; packets only read
  * under RCU.
  */
@@ -22,7 +27,10 @@
 #include <linux/icmpv6.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
+#include <net/addrconf.h>
+#include <net/ip6_route.h>
 #include <net/netfilter/ipv4/nf_reject.h>
+#include <net/route.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "rules.h"
@@ -284,6 +292,104 @@ out:
 	kvfree(next);
 	kvfree(norm);
 	return ret;
+}
+
+/* The device routing would use towards @addr now, by name ("" if none). */
+static void route_dev(struct net *net, u8 l3num, const union sfw_addr *addr, char *name)
+{
+	name[0] = 0;
+	if (l3num == SFW_AF_INET) {
+		struct flowi4 fl4 = { .daddr = addr->ip };
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		if (IS_ERR(rt))
+			return;
+		strscpy(name, rt->dst.dev->name, IFNAMSIZ);
+		ip_rt_put(rt);
+	} else {
+		struct flowi6 fl6 = { .daddr = *(const struct in6_addr *)addr->ip6 };
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+		if (!dst->error)
+			strscpy(name, dst->dev->name, IFNAMSIZ);
+		dst_release(dst);
+	}
+}
+
+static bool addr_local(struct net *net, u8 l3num, const union sfw_addr *addr)
+{
+	if (l3num == SFW_AF_INET)
+		return inet_addr_type(net, addr->ip) == RTN_LOCAL;
+	return ipv6_chk_addr(net, (const struct in6_addr *)addr->ip6, NULL, 0);
+}
+
+/*
+ * Would @r admit @ct's first packet today? The chain follows from the
+ * addresses (to this host: input; from it: output; else forward) and the
+ * devices from routing as it is now (out towards the destination, in
+ * from the source), since an entry does not keep them.
+ */
+static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
+			const struct sfw_conn *ct)
+{
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	struct sfw_match_pkt m;
+	enum sfw_chain chain;
+	struct sfw_tuple t;
+	s32 i;
+
+	sfw_conn_tuple(ct, &t);
+	if (addr_local(sn->net, t.l3num, &t.dst))
+		chain = SFW_CHAIN_INPUT;
+	else if (addr_local(sn->net, t.l3num, &t.src))
+		chain = SFW_CHAIN_OUTPUT;
+	else
+		chain = SFW_CHAIN_FORWARD;
+	iif[0] = 0;
+	oif[0] = 0;
+	if (chain != SFW_CHAIN_INPUT)
+		route_dev(sn->net, t.l3num, &t.dst, oif);
+	if (chain != SFW_CHAIN_OUTPUT)
+		route_dev(sn->net, t.l3num, &t.src, iif);
+	m.t = &t;
+	m.ctinfo = SFW_CT_NEW;
+	m.iif = iif[0] ? iif : NULL;
+	m.oif = oif[0] ? oif : NULL;
+	i = sfw_ruleset_match(r->rs, chain, &m);
+	return (i < 0 ? r->rs->chain[chain].policy : r->rs->chain[chain].rules[i].action) ==
+	       SFW_ACT_ACCEPT;
+}
+
+int sfw_rules_recheck(struct sfw_net *sn, u32 *expired)
+{
+	unsigned int b;
+
+	*expired = 0;
+	if (!rcu_access_pointer(sn->rules))
+		return 0;
+	for (b = 0; b < sfw_conntrack_buckets(); b++) {
+		struct hlist_nulls_node *n;
+		const struct sfw_rules *r;
+		enum sfw_dir dir;
+
+		rcu_read_lock();
+		r = rcu_dereference(sn->rules);
+		sfw_conn_for_each_node(n, sfw_conntrack_bucket(b)) {
+			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+			u8 status = READ_ONCE(ct->status);
+
+			/* Unhashing keeps ->next: the walk goes on under RCU. */
+			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
+			    !(status & SFW_CONN_CONFIRMED) || (status & SFW_CONN_DYING))
+				continue;
+			if (r && !rules_admit(sn, r, ct) && sfw_conntrack_delete(sn, ct))
+				(*expired)++;
+		}
+		rcu_read_unlock();
+		if (!(b % 1024))
+			cond_resched();
+	}
+	return 0;
 }
 
 u64 sfw_rules_seed(void)

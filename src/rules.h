@@ -39,6 +39,8 @@ void sfw_rules_counters_reset(struct sfw_net *sn);
 /* Add (@add) or remove elements of set @name: -ENOENT, -EINVAL, -ENOMEM or 0. */
 int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n);
+/* Delete the entries the running rules would not admit now; count them. */
+int sfw_rules_recheck(struct sfw_net *sn, u32 *expired);
 /* The key sets are hashed with, for rule sets built elsewhere. */
 u64 sfw_rules_seed(void);
 /* Sum one counter over the CPUs. */
