@@ -631,8 +631,9 @@ static int match_iface(struct parser *p, struct rule_ctx *c, const struct tok *k
 	if (!len || len >= SFW_IFNAMSIZ || memchr(s, 0, len))
 		return fail(p, &p->tok, "bad interface name (1 to %u characters)", SFW_IFNAMSIZ - 1);
 	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == 0x7f)
-			return fail(p, &p->tok, "bad interface name (no spaces, '/' or control characters)");
+		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == 0x7f)
+			return fail(p, &p->tok,
+				    "bad interface name (no spaces, '/', ':' or control characters)");
 	memcpy(dst, s, len);
 	return 0;
 }

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the rule file parser and printer (tools/rules_parse.c,
+ * tools/rules_print.c).
+ *
+ * One row per snippet: the expected printed form, or the expected error
+ * "t.rules:LINE:COL: message 'word'". Every accepted snippet must also
+ * survive parse -> print -> parse -> print unchanged and build and
+ * compile through the rule set builder; every rejected one must leave
+ * nothing allocated (LeakSanitizer checks at exit).
+ */
+#include <stdlib.h>
+#include "rules_parse.h"
+#include "tap.h"
+
+#define F "t.rules"
+
+struct row {
+	const char *in;
+	const char *want;	/* printed form, or the error when it starts with F ":" */
+};
+
+static const struct row rows[] = {
+	/* The syntax of issue 5, printed back canonically. */
+	{ "# comment\nchain input policy drop\n  ct state established,related accept\n",
+	  "chain input policy drop\n  ct state established,related accept\n" },
+	{ "chain input\n", "chain input policy accept\n" },
+	{ "chain input policy drop ; tcp dport 22 accept", "chain input policy drop\n  tcp dport 22 accept\n" },
+	{ "chain output policy accept\r\n  accept\r\n", "chain output policy accept\n  accept\n" },
+	{ "chain input\n ct state { new , invalid } drop\n",
+	  "chain input policy accept\n  ct state new,invalid drop\n" },
+	{ "chain input\n ct state untracked, related accept\n",
+	  "chain input policy accept\n  ct state related,untracked accept\n" },
+	{ "chain input\n iif lo accept\n iifname eth0 oifname \"wan+0\" drop\n",
+	  "chain input policy accept\n  iif lo accept\n  iif eth0 oif \"wan+0\" drop\n" },
+	{ "chain input\n meta iifname lan0 meta oifname wan0 accept\n",
+	  "chain input policy accept\n  iif lan0 oif wan0 accept\n" },
+	{ "chain input\n tcp dport { 80, 443, 8000-8080 } accept\n",
+	  "chain input policy accept\n  tcp dport { 80, 443, 8000-8080 } accept\n" },
+	{ "chain input\n tcp dport {\n 80,\n 443,\n} accept\n",
+	  "chain input policy accept\n  tcp dport { 80, 443 } accept\n" },
+	{ "chain input\n udp sport 53 udp dport 1024-65535 accept\n",
+	  "chain input policy accept\n  udp sport 53 udp dport 1024-65535 accept\n" },
+	{ "chain input\n tcp dport 0 accept\n", "chain input policy accept\n  tcp dport 0 accept\n" },
+	{ "chain input\n udp dport 53 ip daddr 10.0.0.0/8 accept\n",
+	  "chain input policy accept\n  ip daddr 10.0.0.0/8 udp dport 53 accept\n" },
+	{ "chain input\n ip saddr 10.1.2.3/8 ip daddr 192.0.2.7/32 drop\n",
+	  "chain input policy accept\n  ip saddr 10.0.0.0/8 ip daddr 192.0.2.7 drop\n" },
+	{ "chain input\n inet saddr 10.0.0.1 accept\n",
+	  "chain input policy accept\n  ip saddr 10.0.0.1 accept\n" },
+	{ "chain input\n ip6 saddr 2001:db8::/32 icmpv6 type echo-request accept\n",
+	  "chain input policy accept\n  ip6 saddr 2001:db8::/32 icmpv6 type echo-request accept\n" },
+	{ "chain input\n ip saddr @trusted icmp type echo-request accept\nset trusted { 10.0.0.0/8, 192.0.2.7, 2001:db8::/48 }\n",
+	  "chain input policy accept\n  ip saddr @trusted icmp type echo-request accept\n"
+	  "set trusted { 10.0.0.0/8, 192.0.2.7, 2001:db8::/48 }\n" },
+	{ "set s { 10.0.0.1 }\nchain input\n inet daddr @s accept\n ip6 saddr @s drop\n",
+	  "chain input policy accept\n  inet daddr @s accept\n  ip6 saddr @s drop\nset s { 10.0.0.1 }\n" },
+	{ "set big {\n 10.0.0.1, 10.0.0.2,\n 10.0.0.3,\n 10.0.0.4, 10.0.0.5, }\nset e { }\n",
+	  "set big {\n  10.0.0.1,\n  10.0.0.2,\n  10.0.0.3,\n  10.0.0.4,\n  10.0.0.5\n}\nset e { }\n" },
+	{ "chain input\n icmp type 42 accept\n icmpv6 type packet-too-big accept\n icmpv6 type 1 drop\n",
+	  "chain input policy accept\n  icmp type 42 accept\n  icmpv6 type packet-too-big accept\n"
+	  "  icmpv6 type destination-unreachable drop\n" },
+	{ "chain input\n meta l4proto udp reject\n meta l4proto 47 drop\n meta l4proto 6 tcp dport 1 accept\n",
+	  "chain input policy accept\n  meta l4proto udp reject\n  meta l4proto 47 drop\n  tcp dport 1 accept\n" },
+	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
+	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
+	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
+	  "chain input policy accept\n  tcp dport 23 log prefix \"telnet: \" reject\n  log drop\n"
+	  "  log prefix \"x\" accept\n" },
+	{ "chain input\n log prefix \"a \\\"q\\\" \\\\\" accept\n",
+	  "chain input policy accept\n  log prefix \"a \\\"q\\\" \\\\\" accept\n" },
+	{ "chain input\n tcp dport 22 counter packets 12 bytes 3400 accept\n counter drop\n",
+	  "chain input policy accept\n  tcp dport 22 accept\n  drop\n" },
+	{ "chain forward policy drop\n ct state established,related accept\n iif lan0 oif wan0 accept\n"
+	  "chain input policy drop\nchain output policy accept\n",
+	  "chain input policy drop\nchain forward policy drop\n  ct state established,related accept\n"
+	  "  iif lan0 oif wan0 accept\nchain output policy accept\n" },
+	{ "", "" },
+	{ "# only a comment", "" },
+
+	/* Errors: position and offending word; the first one wins. */
+	{ "chain input\n  foo accept\n", F ":2:3: unknown word 'foo'" },
+	{ "chain input\n  tcp dport\n", F ":2:7: missing value after 'dport'" },
+	{ "chain input\n  tcp\n", F ":2:3: missing value after 'tcp'" },
+	{ "chain input\n  tcp flags syn accept\n", F ":2:7: expected sport or dport, not 'flags'" },
+	{ "chain input\n  ip saddr 10.0.0.300 accept\n", F ":2:12: bad IPv4 address '10.0.0.300'" },
+	{ "chain input\n  ip saddr 10.0.0.0/33 accept\n", F ":2:12: bad prefix length '10.0.0.0/33'" },
+	{ "chain input\n  ip saddr 10.0.0.0/ accept\n", F ":2:12: bad prefix length '10.0.0.0/'" },
+	{ "chain input\n  ip6 saddr 2001:db8::/129 accept\n", F ":2:13: bad prefix length '2001:db8::/129'" },
+	{ "chain input\n  ip6 saddr 2001:zz8::1 accept\n", F ":2:13: bad IPv6 address '2001:zz8::1'" },
+	{ "chain input\n  ip saddr 2001:db8::1 accept\n", F ":2:12: IPv6 address after ip: '2001:db8::1'" },
+	{ "chain input\n  ip saddr { 10.0.0.1 } accept\n", F ":2:12: bad address '{'" },
+	{ "chain input\n  tcp dport 65536 accept\n", F ":2:13: bad port '65536'" },
+	{ "chain input\n  tcp dport http accept\n", F ":2:13: bad port 'http'" },
+	{ "chain input\n  tcp dport 8080-80 accept\n", F ":2:13: port range is backwards '8080-80'" },
+	{ "chain input\n  tcp dport 80- accept\n", F ":2:13: bad port range '80-'" },
+	{ "chain input\n  tcp dport { } accept\n", F ":2:15: empty port list at '}'" },
+	{ "chain input\n  tcp dport { 1 2 } accept\n", F ":2:17: expected ',' or '}', not '2'" },
+	{ "chain input\n  tcp dport 22 accept drop\n", F ":2:23: second action 'drop'" },
+	{ "chain input\n  accept tcp dport 22\n", F ":2:10: the action must come last; found after it 'tcp'" },
+	{ "chain input\n  tcp dport 22\n", F ":2:13: rule needs an action (accept, drop or reject) after '22'" },
+	{ "chain input\n  tcp dport { 22, 23 }\nchain output\n",
+	  F ":2:22: rule needs an action (accept, drop or reject) after '}'" },
+	{ "chain input\n  dport 22 accept\n", F ":2:3: ports need tcp or udp before 'dport'" },
+	{ "chain input\n  meta l4proto icmp tcp dport 22 accept\n",
+	  F ":2:21: conflicting protocols: icmp, then 'tcp'" },
+	{ "chain input\n  tcp dport 22 udp sport 53 accept\n", F ":2:16: conflicting protocols: tcp, then 'udp'" },
+	{ "chain input\n  ip saddr 10.0.0.1 ip6 daddr ::1 accept\n",
+	  F ":2:21: conflicting families: ip, then 'ip6'" },
+	{ "chain input\n  ip6 saddr ::1 icmp type echo-request accept\n",
+	  F ":2:17: conflicting families: ip6, then 'icmp'" },
+	{ "chain input\n  meta nfproto ipv4 ip6 saddr @s accept\nset s { ::1 }\n",
+	  F ":2:21: conflicting families: ip, then 'ip6'" },
+	{ "chain input\n  ip saddr 10.0.0.1 ip saddr 10.0.0.2 accept\n", F ":2:24: second match on 'saddr'" },
+	{ "chain input\n  tcp dport 1 tcp dport 2 accept\n", F ":2:19: second match on 'dport'" },
+	{ "chain input\n  ct state new ct state invalid accept\n", F ":2:19: second match on 'state'" },
+	{ "chain input\n  iif a iif b accept\n", F ":2:9: second match on 'iif'" },
+	{ "chain input\n  log log accept\n", F ":2:7: second 'log'" },
+	{ "chain input\n  counter counter accept\n", F ":2:11: second 'counter'" },
+	{ "chain input\n  counter packets x bytes 1 accept\n", F ":2:19: bad number 'x'" },
+	{ "chain input\n  counter packets 1 accept\n", F ":2:21: expected bytes, not 'accept'" },
+	{ "chain input\n  ct state bogus accept\n",
+	  F ":2:12: unknown ct state (new, established, related, invalid, untracked) 'bogus'" },
+	{ "chain input\n  ct state new, accept\n",
+	  F ":2:17: unknown ct state (new, established, related, invalid, untracked) 'accept'" },
+	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, not 'status'" },
+	{ "chain input\n  icmp type bogus accept\n", F ":2:13: unknown icmp type 'bogus'" },
+	{ "chain input\n  icmp type packet-too-big accept\n", F ":2:13: unknown icmp type 'packet-too-big'" },
+	{ "chain input\n  icmpv6 type 256 accept\n", F ":2:15: unknown icmpv6 type '256'" },
+	{ "chain input\n  meta l4proto 0 accept\n", F ":2:16: unknown protocol '0'" },
+	{ "chain input\n  meta mark 1 accept\n",
+	  F ":2:8: unknown meta key (l4proto, nfproto, iifname, oifname) 'mark'" },
+	{ "chain input\n  iif abcdefghijklmnop accept\n",
+	  F ":2:7: bad interface name (1 to 15 characters) 'abcdefghijklmnop'" },
+	{ "chain input\n  iif \"\" accept\n", F ":2:7: bad interface name (1 to 15 characters) '\"\"'" },
+	{ "chain input\n  iif a/b accept\n",
+	  F ":2:7: bad interface name (no spaces, '/', ':' or control characters) 'a/b'" },
+	{ "chain input\n  log prefix \"0123456789012345678901234567890123\" drop\n",
+	  F ":2:14: log prefix longer than 31 characters '\"0123456789012345678901234567890123\"'" },
+	{ "chain input\n  log prefix \"a\tb\" drop\n",
+	  F ":2:14: control character in log prefix '\"a\\x09b\"'" },
+	{ "chain input\n  log prefix \"telnet: reject\n", F ":2:14: unterminated string '\"telnet: reject'" },
+	{ "chain input\n  log prefix \"a\\n\" drop\n",
+	  F ":2:16: bad escape (only \\\" and \\\\) in string at '\\n'" },
+	{ "chain input\n  tcp dport { 80, 443\n", F ":2:13: unterminated '{'" },
+	{ "chain input\n  tcp dport { 80, 443\n  accept\n", F ":3:3: expected ',' or '}', not 'accept'" },
+	{ "chain input\n  ct state { new\n", F ":2:12: unterminated '{'" },
+	{ "chain input\n  iif eth:0 accept\n",
+	  F ":2:7: bad interface name (no spaces, '/', ':' or control characters) 'eth:0'" },
+	{ "set s { 10.0.0.1,\n 10.0.0.2\n", F ":1:7: unterminated '{'" },
+	{ "chain input\n  tcp dport 22 accept $\n", F ":2:23: unexpected character '$'" },
+	{ "chain input\n  tcp dport 22 accept \x01\n", F ":2:23: unexpected character '\\x01'" },
+	{ "tcp dport 22 accept\n", F ":1:1: rule outside a chain (start one with `chain input`) at 'tcp'" },
+	{ "chain input\nset s { }\n  accept\n",
+	  F ":3:3: rule outside a chain (start one with `chain input`) at 'accept'" },
+	{ "chain input\nchain input\n", F ":2:7: chain defined twice (first on line 1) 'input'" },
+	{ "chain prerouting\n", F ":1:7: unknown chain (input, forward, output) 'prerouting'" },
+	{ "chain\n", F ":1:1: missing value after 'chain'" },
+	{ "chain input policy reject\n", F ":1:20: policy must be accept or drop, not 'reject'" },
+	{ "chain input policy drop extra\n", F ":1:25: expected the end of the line, not 'extra'" },
+	{ "set a { }\nset a { 10.0.0.1 }\n", F ":2:5: set defined twice (first on line 1) 'a'" },
+	{ "set 1a { }\n",
+	  F ":1:5: bad set name (a letter, then letters, digits, _ - .; at most 31) '1a'" },
+	{ "set a 10.0.0.1\n", F ":1:7: expected '{', not '10.0.0.1'" },
+	{ "set a { 10.0.0.1 10.0.0.2 }\n", F ":1:18: expected ',' or '}', not '10.0.0.2'" },
+	{ "set a { 10.0.0.1 } x\n", F ":1:20: expected the end of the line, not 'x'" },
+	{ "chain input\n  ip saddr @nope accept\n  ip daddr @other accept\nset other { }\n",
+	  F ":2:12: unknown set '@nope'" },
+	{ "chain input\n  ip saddr @a-very-long-set-name-that-goes-on-and-on accept\n",
+	  F ":2:12: bad set name (a letter, then letters, digits, _ - .; at most 31) "
+	  "'@a-very-long-set-name-that-goes-on-and-on'" },
+	/* The first error wins, even when an unknown set comes before it. */
+	{ "chain input\n  ip saddr @nope accept\n  bogus\n", F ":3:3: unknown word 'bogus'" },
+	{ "chain input\n  bogus\n  tcp dport 99999 accept\n", F ":2:3: unknown word 'bogus'" },
+};
+
+static struct rules_file *parse(const char *in, size_t len, char *err)
+{
+	return sfw_rules_parse(F, in, len, err);
+}
+
+static char *print(const struct rules_file *rf, unsigned int flags, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		abort();
+	if (json)
+		sfw_rules_print_json(m, rf, flags);
+	else
+		sfw_rules_print(m, rf, flags);
+	fclose(m);
+	return buf;
+}
+
+/* A parsed file must build and compile: the parser checks what the builder checks. */
+static bool builds(const struct rules_file *rf, char *why, size_t size)
+{
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	char err[SFW_RULES_ERR_LEN] = "";
+	struct sfw_ruleset *rs = NULL;
+
+	if (!b)
+		abort();
+	if (sfw_rules_file_to_builder(rf, b, err))
+		snprintf(why, size, "builder: %s", err);
+	else if (!(rs = sfw_ruleset_compile(b, 7, err)))
+		snprintf(why, size, "compile: %s", err);
+	sfw_ruleset_free(rs);
+	sfw_ruleset_builder_free(b);
+	return rs != NULL;
+}
+
+static void test_rows(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		const struct row *r = &rows[i];
+		char err[SFW_RULES_ERR_LEN], why[1024] = "", name[64];
+		struct rules_file *rf = parse(r->in, strlen(r->in), err);
+		bool want_err = !strncmp(r->want, F ":", strlen(F) + 1);
+		char *out = NULL, *out2 = NULL, *cnt = NULL;
+		struct rules_file *rf2 = NULL, *rf3 = NULL;
+
+		snprintf(name, sizeof(name), "row %u (line %u of the table)", i + 1, i + 1);
+		if (want_err) {
+			if (rf)
+				snprintf(why, sizeof(why), "parsed, wanted %s", r->want);
+			else if (strcmp(err, r->want))
+				snprintf(why, sizeof(why), "got <%s> want <%s>", err, r->want);
+			goto done;
+		}
+		if (!rf) {
+			snprintf(why, sizeof(why), "error %s", err);
+			goto done;
+		}
+		out = print(rf, 0, false);
+		if (strcmp(out, r->want)) {
+			snprintf(why, sizeof(why), "printed <%s> want <%s>", out, r->want);
+			goto done;
+		}
+		/* Round trip: print -> parse -> print gives the same text. */
+		rf2 = parse(out, strlen(out), err);
+		if (!rf2) {
+			snprintf(why, sizeof(why), "reparse of <%s>: %s", out, err);
+			goto done;
+		}
+		out2 = print(rf2, 0, false);
+		if (strcmp(out, out2)) {
+			snprintf(why, sizeof(why), "round trip <%s> became <%s>", out, out2);
+			goto done;
+		}
+		/* With counters, as `ruleset show` prints: it loads to the same rules. */
+		cnt = print(rf, SFW_RULES_PRINT_COUNTERS, false);
+		rf3 = parse(cnt, strlen(cnt), err);
+		free(out2);
+		out2 = rf3 ? print(rf3, 0, false) : NULL;
+		if (!rf3 || strcmp(out, out2)) {
+			snprintf(why, sizeof(why), "with counters <%s>: %s", cnt, rf3 ? out2 : err);
+			goto done;
+		}
+		builds(rf, why, sizeof(why));
+done:
+		if (!tap_result(!why[0], name, why))
+			tap_diag("input: <%s>", r->in);
+		free(out);
+		free(out2);
+		free(cnt);
+		sfw_rules_free(rf);
+		sfw_rules_free(rf2);
+		sfw_rules_free(rf3);
+	}
+}
+
+/* What the builder gets: the rule fields, ports, set names and lines, matched for real. */
+static void test_builder(void)
+{
+	static const char in[] =
+		"chain input policy drop\n"
+		"  ct state established,related accept\n"
+		"  tcp dport { 22, 8000-8080 } ct state new accept\n"
+		"  ip saddr @trusted icmp type echo-request accept\n"
+		"  udp dport 53 reject\n"
+		"chain output\n"
+		"set trusted { 10.0.0.0/8, 2001:db8::/48 }\n";
+	struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_TCP };
+	struct sfw_match_pkt m = { .t = &t, .ctinfo = SFW_CT_NEW };
+	char err[SFW_RULES_ERR_LEN] = "", why[SFW_RULES_ERR_LEN] = "";
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
+	struct sfw_ruleset *rs = NULL;
+	const struct rules_rule *rr;
+
+	if (!rf || sfw_rules_file_to_builder(rf, b, err) || !(rs = sfw_ruleset_compile(b, 1, err))) {
+		snprintf(why, sizeof(why), "%s", err);
+		goto out;
+	}
+	rr = &rf->chain[SFW_CHAIN_INPUT].rules[1];
+	if (rr->line != 3 || rr->r.ndport != 2 || rr->dports[1].lo != 8000 ||
+	    rr->dports[1].hi != 8080 || rr->r.l4proto != SFW_IPPROTO_TCP ||
+	    rr->r.ctstate != 1U << SFW_CT_NEW) {
+		snprintf(why, sizeof(why), "rule 2 read wrong");
+		goto out;
+	}
+	if (rs->chain[SFW_CHAIN_INPUT].policy != SFW_ACT_DROP ||
+	    rs->chain[SFW_CHAIN_OUTPUT].policy != SFW_ACT_ACCEPT) {
+		snprintf(why, sizeof(why), "policies");
+		goto out;
+	}
+	t.dport = htons(8042);
+	if (sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m) != 1) {
+		snprintf(why, sizeof(why), "tcp 8042 new: not rule 2");
+		goto out;
+	}
+	t.dport = htons(23);
+	if (sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m) != -1) {
+		snprintf(why, sizeof(why), "tcp 23 new: not the policy");
+		goto out;
+	}
+	t.l4proto = SFW_IPPROTO_ICMP;
+	t.dport = htons(8 << 8);
+	t.src.ip = htonl(0x0a010203);
+	if (sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m) != 2)
+		snprintf(why, sizeof(why), "ping from 10.1.2.3: not rule 3");
+	t.src.ip = htonl(0x0b010203);
+	if (!why[0] && sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m) != -1)
+		snprintf(why, sizeof(why), "ping from 11.1.2.3: not the policy");
+out:
+	tap_result(!why[0], "builder gets the parsed rules and sets", why);
+	sfw_ruleset_free(rs);
+	sfw_ruleset_builder_free(b);
+	sfw_rules_free(rf);
+}
+
+/* A builder error is reported as FILE:LINE of the rule. */
+static void test_builder_error(void)
+{
+	char err[SFW_RULES_ERR_LEN] = "", why[SFW_RULES_ERR_LEN + 16] = "";
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	struct rules_file *rf = parse("chain input\n\n  accept\n  drop\n", 28, err);
+
+	/* A rule the parser cannot produce: what a kernel dump might hold. */
+	rf->chain[SFW_CHAIN_INPUT].rules[1].r.action = 9;
+	if (!sfw_rules_file_to_builder(rf, b, err))
+		snprintf(why, sizeof(why), "builder took action 9");
+	else if (strcmp(err, F ":4: unknown action 9"))
+		snprintf(why, sizeof(why), "got <%s>", err);
+	tap_result(!why[0], "builder error as file:line", why);
+	sfw_ruleset_builder_free(b);
+	sfw_rules_free(rf);
+}
+
+/* Append @s to a growing buffer. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		if (!b->p)
+			abort();
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+static void expect(const char *name, const char *in, size_t len, const char *want)
+{
+	char err[SFW_RULES_ERR_LEN] = "", why[SFW_RULES_ERR_LEN + 64] = "";
+	struct rules_file *rf = parse(in, len, err);
+
+	if (!want && !rf)
+		snprintf(why, sizeof(why), "%s", err);
+	else if (want && rf)
+		snprintf(why, sizeof(why), "parsed, wanted %s", want);
+	else if (want && strcmp(err, want))
+		snprintf(why, sizeof(why), "got <%s> want <%s>", err, want);
+	else if (rf)
+		builds(rf, why, sizeof(why));
+	tap_result(!why[0], name, why);
+	sfw_rules_free(rf);
+}
+
+static void test_limits(void)
+{
+	struct sbuf b = { 0 };
+	char line[128];
+	u32 i;
+
+	/* A line of exactly 4096 characters is fine; 4097 is not. */
+	sb_add(&b, "chain input\n  accept");
+	while (b.len < 12 + 4096)
+		sb_add(&b, " ");
+	sb_add(&b, "\n");
+	expect("line of 4096 characters", b.p, b.len, NULL);
+	b.len = b.len - 1;
+	sb_add(&b, " \n");
+	expect("line of 4097 characters", b.p, b.len, F ":2:4097: line longer than 4096 characters at ' '");
+
+	/* 65536 rules in a chain, then one too many. */
+	b.len = 0;
+	sb_add(&b, "chain input\n");
+	for (i = 0; i < SFW_RULES_MAX; i++) {
+		snprintf(line, sizeof(line), "tcp dport %u accept\n", i);
+		sb_add(&b, line);
+	}
+	expect("65536 rules", b.p, b.len, NULL);
+	sb_add(&b, "drop\n");
+	snprintf(line, sizeof(line), F ":%u:1: more than 65536 rules in chain input at 'drop'",
+		 SFW_RULES_MAX + 2);
+	expect("65537 rules", b.p, b.len, line);
+
+	/* A set of 1e6 elements split across lines, then one too many. */
+	b.len = 0;
+	sb_add(&b, "set big {\n");
+	for (i = 0; i < SFW_RULES_SET_MAX; i++) {
+		snprintf(line, sizeof(line), "%u.%u.%u.%u,%s", 10 + (i >> 24), (i >> 16) & 255,
+			 (i >> 8) & 255, i & 255, i % 8 == 7 ? "\n" : " ");
+		sb_add(&b, line);
+	}
+	sb_add(&b, "}\n");
+	expect("set of 1000000 elements", b.p, b.len, NULL);
+	b.len -= 2;
+	sb_add(&b, "1.2.3.4 }\n");
+	snprintf(line, sizeof(line), F ":%u:1: more than 1000000 elements in set big at '1.2.3.4'",
+		 SFW_RULES_SET_MAX / 8 + 2);
+	expect("set of 1000001 elements", b.p, b.len, line);
+
+	/* 256 ports in a list, then 257; 256 sets, then 257. */
+	b.len = 0;
+	sb_add(&b, "chain input\n tcp dport { 1");
+	for (i = 2; i <= SFW_PORT_RANGES_MAX; i++) {
+		snprintf(line, sizeof(line), ", %u", i);
+		sb_add(&b, line);
+	}
+	expect("256 ports", b.p, b.len, F ":2:12: unterminated '{'");
+	sb_add(&b, " } accept\n");
+	expect("256 ports", b.p, b.len, NULL);
+	b.len -= 10;
+	sb_add(&b, ", 9 } accept\n");
+	expect("257 ports", b.p, b.len, F ":2:1186: more than 256 ports in a list at '9'");
+
+	b.len = 0;
+	for (i = 0; i < SFW_SETS_MAX; i++) {
+		snprintf(line, sizeof(line), "set s%u { }\n", i);
+		sb_add(&b, line);
+	}
+	expect("256 sets", b.p, b.len, NULL);
+	sb_add(&b, "set x { }\n");
+	expect("257 sets", b.p, b.len, F ":257:5: more than 256 sets at 'x'");
+
+	/* A NUL byte is a character like any other: refused, not the end. */
+	expect("NUL byte", "chain input\n accept\0drop\n", 25, F ":2:8: unexpected character '\\x00'");
+	/* An unterminated file with no newline at the end is fine. */
+	expect("no final newline", "chain input\n accept", 19, NULL);
+	free(b.p);
+}
+
+static void test_json(void)
+{
+	static const char in[] =
+		"chain input policy drop\n"
+		"  iif \"a\\\"b\" ip saddr @t tcp dport { 1, 2-3 } log prefix \"x\" accept\n"
+		"set t { 10.0.0.0/8 }\n";
+	static const char want[] =
+		"{\"chains\":[{\"name\":\"input\",\"policy\":\"drop\",\"rules\":[{\"action\":\"accept\","
+		"\"line\":2,\"family\":\"ip\",\"l4proto\":\"tcp\",\"iif\":\"a\\\"b\","
+		"\"saddr_set\":\"t\",\"dport\":[[1,1],[2,3]],\"log\":{\"prefix\":\"x\"},"
+		"\"packets\":0,\"bytes\":0,"
+		"\"text\":\"iif \\\"a\\\\\\\"b\\\" ip saddr @t tcp dport { 1, 2-3 } log prefix \\\"x\\\" accept\"}]}],"
+		"\"sets\":[{\"name\":\"t\",\"elements\":[\"10.0.0.0/8\"]}]}\n";
+	char err[SFW_RULES_ERR_LEN] = "", why[2048] = "";
+	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
+	char *out = rf ? print(rf, SFW_RULES_PRINT_COUNTERS, true) : NULL;
+
+	if (!rf)
+		snprintf(why, sizeof(why), "%s", err);
+	else if (strcmp(out, want))
+		snprintf(why, sizeof(why), "got <%s> want <%s>", out, want);
+	tap_result(!why[0], "json", why);
+	free(out);
+	sfw_rules_free(rf);
+}
+
+int main(void)
+{
+	test_rows();
+	test_builder();
+	test_builder_error();
+	test_json();
+	test_limits();
+	return tap_done();
+}
