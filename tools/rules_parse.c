@@ -396,7 +396,7 @@ static bool set_name_ok(const char *s, size_t len)
 	return true;
 }
 
-static struct rules_set *find_set(struct rules_file *rf, const char *name, size_t len)
+static struct rules_set *file_find_set(struct rules_file *rf, const char *name, size_t len)
 {
 	u32 i;
 
@@ -955,7 +955,7 @@ static int parse_set(struct parser *p, const struct tok *kw)
 	if (p->tok.type != T_WORD || !set_name_ok(p->tok.s, p->tok.len))
 		return fail(p, &p->tok, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
 			    SFW_SET_NAME_LEN - 1);
-	other = find_set(rf, p->tok.s, p->tok.len);
+	other = file_find_set(rf, p->tok.s, p->tok.len);
 	if (other)
 		return fail(p, &p->tok, "set defined twice (first on line %u)", other->line);
 	if (rf->nsets >= SFW_SETS_MAX)
@@ -1033,7 +1033,7 @@ static int parse_all(struct parser *p)
 	for (i = 0; i < p->nrefs; i++) {
 		struct set_ref *r = &p->refs[i];
 
-		if (!find_set(p->rf, r->name, strlen(r->name))) {
+		if (!file_find_set(p->rf, r->name, strlen(r->name))) {
 			struct tok t = { T_WORD, NULL, 0, r->line, r->col };
 			char word[SFW_SET_NAME_LEN + 1];
 
