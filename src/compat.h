@@ -45,4 +45,13 @@
 #define sfw_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
 #endif
 
+/*
+ * Formatted extack messages (NL_SET_ERR_MSG_FMT, a buffer inside struct
+ * netlink_ext_ack) came in 6.2; netlink_rules.c keeps its own before.
+ */
+#include <linux/netlink.h>
+#ifdef NL_SET_ERR_MSG_FMT
+#define SFW_COMPAT_EXTACK_FMT 1
+#endif
+
 #endif /* _SFW_COMPAT_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic netlink family "sfw": connections, statistics, settings and
- * events, as include/uapi/linux/sfw.h documents them.
+ * events, as include/uapi/linux/sfw.h documents them. The rule commands
+ * are in netlink_rules.c; their ops are in this file's table.
  *
  * Requests: every op needs CAP_NET_ADMIN in the namespace's user
  * namespace (GENL_UNS_ADMIN_PERM, dumps too) and acts on the caller's
@@ -43,7 +44,6 @@
 #include "netlink.h"
 #include "sfw.h"
 
-static struct genl_family sfw_genl_family;
 
 enum sfw_mcgrp { SFW_MCGRP_EVENTS };
 
@@ -975,6 +975,94 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.maxattr = SFW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	/* Rules: netlink_rules.c. Ops without a policy take no attribute. */
+	{
+		.cmd = SFW_CMD_RULESET_BEGIN,
+		.doit = sfw_nl_ruleset_begin,
+		.policy = sfw_nl_ruleset_begin_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_ADD,
+		.doit = sfw_nl_ruleset_add,
+		.policy = sfw_nl_ruleset_add_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_COMMIT,
+		.doit = sfw_nl_ruleset_commit,
+		.policy = sfw_nl_ruleset_commit_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_ABORT,
+		.doit = sfw_nl_ruleset_abort,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_GET,
+		.start = sfw_nl_ruleset_dump_start,
+		.dumpit = sfw_nl_rules_dump,
+		.done = sfw_nl_rules_dump_done,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_FLUSH,
+		.doit = sfw_nl_ruleset_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULE_ADD,
+		.doit = sfw_nl_rule_add,
+		.policy = sfw_nl_rule_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULE_INSERT,
+		.doit = sfw_nl_rule_insert,
+		.policy = sfw_nl_rule_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULE_DEL,
+		.doit = sfw_nl_rule_del,
+		.policy = sfw_nl_rule_del_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_SET_ADD,
+		.doit = sfw_nl_set_add,
+		.policy = sfw_nl_set_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_SET_DEL,
+		.doit = sfw_nl_set_del,
+		.policy = sfw_nl_set_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_SET_GET,
+		.start = sfw_nl_set_dump_start,
+		.dumpit = sfw_nl_rules_dump,
+		.done = sfw_nl_rules_dump_done,
+		.policy = sfw_nl_set_get_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_COUNTERS_RESET,
+		.doit = sfw_nl_counters_reset,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group sfw_genl_mcgrps[] = {
@@ -985,7 +1073,7 @@ static const struct genl_multicast_group sfw_genl_mcgrps[] = {
 	},
 };
 
-static struct genl_family sfw_genl_family __ro_after_init = {
+struct genl_family sfw_genl_family __ro_after_init = {
 	.name = SFW_GENL_NAME,
 	.version = SFW_GENL_VERSION,
 	.maxattr = SFW_A_MAX,
@@ -1001,10 +1089,15 @@ static struct genl_family sfw_genl_family __ro_after_init = {
 
 int sfw_netlink_init(void)
 {
-	int ret = genl_register_family(&sfw_genl_family);
+	int ret = sfw_netlink_rules_init();
 
 	if (ret)
 		return ret;
+	ret = genl_register_family(&sfw_genl_family);
+	if (ret) {
+		sfw_netlink_rules_uninit();
+		return ret;
+	}
 	WRITE_ONCE(sfw_events_on, true);
 	return 0;
 }
@@ -1015,4 +1108,5 @@ void sfw_netlink_uninit(void)
 	/* Events in flight checked the flag under RCU. */
 	synchronize_rcu();
 	genl_unregister_family(&sfw_genl_family);
+	sfw_netlink_rules_uninit();
 }

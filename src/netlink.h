@@ -3,6 +3,7 @@
 #ifndef _SFW_NETLINK_H
 #define _SFW_NETLINK_H
 
+#include <net/genetlink.h>
 #include <uapi/linux/sfw.h>
 
 #include "conn.h"
@@ -10,6 +11,36 @@
 
 int sfw_netlink_init(void);
 void sfw_netlink_uninit(void);
+
+/* The family, for the ops of the other netlink_*.c files. */
+extern struct genl_family sfw_genl_family;
+
+/* The rule commands (netlink_rules.c): ops and policies for the family's table. */
+int sfw_netlink_rules_init(void);
+void sfw_netlink_rules_uninit(void);
+int sfw_nl_ruleset_begin(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_ruleset_add(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_ruleset_abort(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_ruleset_flush(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_counters_reset(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_rule_add(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_rule_insert(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_rule_del(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_set_add(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_set_del(struct sk_buff *skb, struct genl_info *info);
+int sfw_nl_ruleset_dump_start(struct netlink_callback *cb);
+int sfw_nl_set_dump_start(struct netlink_callback *cb);
+int sfw_nl_rules_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int sfw_nl_rules_dump_done(struct netlink_callback *cb);
+
+extern const struct nla_policy sfw_nl_ruleset_begin_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_ruleset_add_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_ruleset_commit_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_rule_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_rule_del_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_set_policy[SFW_A_MAX + 1];
+extern const struct nla_policy sfw_nl_set_get_policy[SFW_A_MAX + 1];
 
 /*
  * Announce @ct (confirmed; others are skipped) to the namespace's event

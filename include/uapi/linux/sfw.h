@@ -113,6 +113,136 @@
  * UPDATE when its TCP state changes or it becomes assured, DESTROY when
  * it goes (expiry, deletion, flush, reopen, early drop, namespace exit).
  * Events of a namespace are sent in SFW_A_EVENT_SEQ order.
+ *
+ * Rules. A namespace runs at most one rule set: three chains (input,
+ * forward, output), each an ordered list of rules and a policy, and named
+ * address sets the rules refer to. It is replaced whole, atomically: a
+ * packet is judged by the old set or the new one, never a mix. Each rule
+ * set has a generation number, one more than the namespace's previous.
+ * With none loaded every packet is accepted.
+ *
+ * A chain is named by SFW_CHAIN_A_ID (enum sfw_chain_id) and described by:
+ *
+ *	SFW_A_CHAIN: nest
+ *		SFW_CHAIN_A_ID: u8, enum sfw_chain_id
+ *		SFW_CHAIN_A_POLICY: u8, SFW_RULE_ACT_ACCEPT or SFW_RULE_ACT_DROP
+ *		SFW_CHAIN_A_RULES: u32, how many rules (replies only)
+ *		SFW_CHAIN_A_PACKETS, SFW_CHAIN_A_BYTES: u64, what the policy
+ *		                   judged (replies only)
+ *
+ * A rule (every match is optional; one not given matches anything):
+ *
+ *	SFW_A_RULE: nest
+ *		SFW_RULE_A_CHAIN: u8, enum sfw_chain_id
+ *		SFW_RULE_A_POS: u32, its place in the chain, from 1
+ *		SFW_RULE_A_FAMILY: u8, AF_INET or AF_INET6 (none: both)
+ *		SFW_RULE_A_L4: u8, IPPROTO_*
+ *		SFW_RULE_A_IIF, SFW_RULE_A_OIF: string, interface name (< 16)
+ *		SFW_RULE_A_SADDR, SFW_RULE_A_DADDR: nest, an address or prefix
+ *			SFW_ADDR_A_V4: 4 bytes | SFW_ADDR_A_V6: 16 bytes
+ *			SFW_ADDR_A_LEN: u8, prefix length (default: all bits)
+ *		SFW_RULE_A_SADDR_SET, SFW_RULE_A_DADDR_SET: string, a set's
+ *		                   name (< 32), instead of an address
+ *		SFW_RULE_A_SPORTS, SFW_RULE_A_DPORTS: nest, any of (max 256)
+ *			SFW_PORTS_A_RANGE: nest
+ *				SFW_RANGE_A_LO: be16
+ *				SFW_RANGE_A_HI: be16 (default: LO)
+ *		                   (ports need L4 TCP or UDP)
+ *		SFW_RULE_A_ICMP_TYPE: u8 (needs L4 ICMP or ICMPv6)
+ *		SFW_RULE_A_CT_STATE: u8, SFW_CT_STATE_F_* bits, any of them
+ *		SFW_RULE_A_ACTION: u8, enum sfw_rule_action (required)
+ *		SFW_RULE_A_LOG: flag, log matching packets (rate-limited)
+ *		SFW_RULE_A_LOG_PREFIX: string (< 32), implies SFW_RULE_A_LOG
+ *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
+ *
+ * An address set (its elements are addresses or prefixes of either family):
+ *
+ *	SFW_A_SET: nest
+ *		SFW_SET_A_NAME: string (< 32)
+ *		SFW_SET_A_ELEMS: nest, any number of
+ *			SFW_ELEMS_A_ADDR: nest, an address or prefix (as above)
+ *		SFW_SET_A_COUNT: u32, elements in the set (replies only)
+ *
+ * Errors in rules and sets name the rule: the extack message reads
+ * "input rule 3: ports need tcp or udp" (or "set @name: ..."), and the
+ * offending attribute is pointed at when it is in the request.
+ *
+ * A rule set is loaded as one transaction, which may span messages:
+ *
+ * SFW_CMD_RULESET_BEGIN
+ *	do:   SFW_A_CHAIN (optional, any number: the chains' policies;
+ *	      default accept). Opens the namespace's transaction, owned by
+ *	      the sending socket. EBUSY if the namespace has one open (from
+ *	      another socket or this one). It ends with COMMIT or ABORT, at
+ *	      the first error of an ADD or COMMIT, or when its socket closes
+ *	      or the namespace goes.
+ *
+ * SFW_CMD_RULESET_ADD
+ *	do:   any number of SFW_A_CHAIN (policies), SFW_A_RULE (each appended
+ *	      to its SFW_RULE_A_CHAIN; SFW_RULE_A_POS not allowed) and SFW_A_SET
+ *	      (with SFW_SET_A_NAME and SFW_SET_A_ELEMS; a name seen before in
+ *	      the transaction appends to that set, so a large set spans
+ *	      messages), in order. ENOENT without an open transaction of
+ *	      this socket. Any error ends the transaction (nothing changes)
+ *	      and the extack names the rule or set.
+ *
+ * SFW_CMD_RULESET_COMMIT
+ *	do:   SFW_A_COMMIT_FLAGS (optional): u32, SFW_COMMIT_F_* bits.
+ *	      Compiles what the transaction gathered (set references are
+ *	      resolved here) and, unless SFW_COMMIT_F_CHECK, swaps it in as
+ *	      one step. The transaction ends either way. With
+ *	      SFW_COMMIT_F_RECHECK every existing connection is judged again
+ *	      by the new rules as if its first packet came now, and those
+ *	      they would not admit are deleted. Reply: SFW_CMD_RULESET_COMMIT
+ *	      with SFW_A_GENERATION (the new set's; with CHECK the running
+ *	      one's) and, with RECHECK, SFW_A_COUNT (connections deleted).
+ *
+ * SFW_CMD_RULESET_ABORT
+ *	do:   no attributes. Drops this socket's transaction (ENOENT if none).
+ *
+ * SFW_CMD_RULESET_GET
+ *	dump: no attributes. The running rule set: one message per chain
+ *	      (SFW_A_CHAIN, all three, in order), then one per rule
+ *	      (SFW_A_RULE with every field, SFW_RULE_A_CHAIN, _POS and the
+ *	      counters), then each set (SFW_A_SET with SFW_SET_A_NAME,
+ *	      SFW_SET_A_COUNT and SFW_SET_A_ELEMS; a large set spans several
+ *	      messages, each with a part of the elements in order). Every
+ *	      message carries SFW_A_GENERATION. Nothing when no rule set is
+ *	      loaded. A dump during which the rules or a set changed is
+ *	      flagged NLM_F_DUMP_INTR: dump again.
+ *
+ * SFW_CMD_RULESET_FLUSH
+ *	do:   no attributes. Unloads the rule set: every packet is accepted.
+ *
+ * SFW_CMD_RULE_ADD, SFW_CMD_RULE_INSERT
+ *	do:   SFW_A_RULE with SFW_RULE_A_CHAIN; SFW_A_GENERATION (optional).
+ *	      ADD puts the rule after rule SFW_RULE_A_POS, or at the end of
+ *	      the chain without it; INSERT puts it before rule
+ *	      SFW_RULE_A_POS, or at the start. The running rule set is
+ *	      rebuilt with the change and replaced atomically, as a load is
+ *	      (counters start from zero). ENOENT if no rule set is loaded or
+ *	      no such position; ESTALE if SFW_A_GENERATION is given and is
+ *	      not the running generation. Reply: SFW_CMD_RULE_ADD (or
+ *	      INSERT) with SFW_A_GENERATION, the new one.
+ *
+ * SFW_CMD_RULE_DEL
+ *	do:   SFW_A_RULE with SFW_RULE_A_CHAIN and SFW_RULE_A_POS (no other
+ *	      field); SFW_A_GENERATION (optional). Deletes that rule, as
+ *	      above. Reply: SFW_CMD_RULE_DEL with SFW_A_GENERATION.
+ *
+ * SFW_CMD_SET_ADD, SFW_CMD_SET_DEL
+ *	do:   SFW_A_SET with SFW_SET_A_NAME and SFW_SET_A_ELEMS. Adds the
+ *	      elements to the running set of that name (present ones are
+ *	      kept once), or removes them (absent ones are ignored). The
+ *	      set's new version is swapped in whole: a packet sees the set
+ *	      before or after. ENOENT if there is no such set.
+ *
+ * SFW_CMD_SET_GET
+ *	dump: SFW_A_SET with SFW_SET_A_NAME (optional; ENOENT if there is no
+ *	      such set): that set, else every set, as RULESET_GET gives them.
+ *
+ * SFW_CMD_COUNTERS_RESET
+ *	do:   no attributes. Zeroes the running rule set's counters.
  */
 #ifndef _UAPI_LINUX_SFW_H
 #define _UAPI_LINUX_SFW_H
@@ -133,6 +263,19 @@ enum sfw_cmd {
 	SFW_CMD_CONFIG_GET,
 	SFW_CMD_CONFIG_SET,
 	SFW_CMD_CT_EVENT,	/* kernel to user only */
+	SFW_CMD_RULESET_BEGIN,
+	SFW_CMD_RULESET_ADD,
+	SFW_CMD_RULESET_COMMIT,
+	SFW_CMD_RULESET_ABORT,
+	SFW_CMD_RULESET_GET,
+	SFW_CMD_RULESET_FLUSH,
+	SFW_CMD_RULE_ADD,
+	SFW_CMD_RULE_INSERT,
+	SFW_CMD_RULE_DEL,
+	SFW_CMD_SET_ADD,
+	SFW_CMD_SET_DEL,
+	SFW_CMD_SET_GET,
+	SFW_CMD_COUNTERS_RESET,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -149,6 +292,12 @@ enum sfw_attr {
 	SFW_A_CONFIG,		/* nest: enum sfw_config_attr */
 	SFW_A_EVENT_TYPE,	/* u8: enum sfw_event_type */
 	SFW_A_EVENT_SEQ,	/* u32 */
+	SFW_A_CHAIN,		/* nest: enum sfw_chain_attr */
+	SFW_A_RULE,		/* nest: enum sfw_rule_attr */
+	SFW_A_SET,		/* nest: enum sfw_set_attr */
+	SFW_A_GENERATION,	/* u64 */
+	SFW_A_COMMIT_FLAGS,	/* u32: SFW_COMMIT_F_* */
+	SFW_A_PAD,
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -291,5 +440,117 @@ enum sfw_event_type {
 	__SFW_EVENT_LAST
 };
 #define SFW_EVENT_MAX (__SFW_EVENT_LAST - 1)
+
+/* SFW_A_COMMIT_FLAGS */
+#define SFW_COMMIT_F_CHECK	(1U << 0)	/* compile and check only; change nothing */
+#define SFW_COMMIT_F_RECHECK	(1U << 1)	/* then delete connections the new rules refuse */
+#define SFW_COMMIT_F_ALL	(SFW_COMMIT_F_CHECK | SFW_COMMIT_F_RECHECK)
+
+enum sfw_chain_id {
+	SFW_CHAIN_ID_INPUT,	/* LOCAL_IN: to this host */
+	SFW_CHAIN_ID_FORWARD,	/* FORWARD: through it */
+	SFW_CHAIN_ID_OUTPUT,	/* LOCAL_OUT: from it */
+	__SFW_CHAIN_ID_LAST
+};
+#define SFW_CHAIN_ID_MAX (__SFW_CHAIN_ID_LAST - 1)
+
+enum sfw_rule_action {
+	SFW_RULE_ACT_ACCEPT,
+	SFW_RULE_ACT_DROP,
+	SFW_RULE_ACT_REJECT,	/* TCP RST, else ICMP unreachable; rules only */
+	__SFW_RULE_ACT_LAST
+};
+#define SFW_RULE_ACT_MAX (__SFW_RULE_ACT_LAST - 1)
+
+/* SFW_RULE_A_CT_STATE: the tracker's verdict on the packet. */
+#define SFW_CT_STATE_F_NEW		(1U << 0)
+#define SFW_CT_STATE_F_ESTABLISHED	(1U << 1)
+#define SFW_CT_STATE_F_RELATED		(1U << 2)
+#define SFW_CT_STATE_F_INVALID		(1U << 3)
+#define SFW_CT_STATE_F_UNTRACKED	(1U << 4)	/* ICMPv6 ND, MLD */
+#define SFW_CT_STATE_F_ALL		0x1f
+
+#define SFW_RULE_IFNAME_MAX	16	/* with the NUL */
+#define SFW_RULE_LOG_PREFIX_MAX	32	/* with the NUL */
+#define SFW_SET_NAME_MAX	32	/* with the NUL */
+#define SFW_RULE_PORTS_MAX	256	/* ranges per SFW_RULE_A_SPORTS/DPORTS */
+
+enum sfw_chain_attr {
+	SFW_CHAIN_A_UNSPEC,
+	SFW_CHAIN_A_ID,		/* u8: enum sfw_chain_id */
+	SFW_CHAIN_A_POLICY,	/* u8: SFW_RULE_ACT_ACCEPT or _DROP */
+	SFW_CHAIN_A_RULES,	/* u32 */
+	SFW_CHAIN_A_PACKETS,	/* u64 */
+	SFW_CHAIN_A_BYTES,	/* u64 */
+	SFW_CHAIN_A_PAD,
+	__SFW_CHAIN_A_LAST
+};
+#define SFW_CHAIN_A_MAX (__SFW_CHAIN_A_LAST - 1)
+
+enum sfw_rule_attr {
+	SFW_RULE_A_UNSPEC,
+	SFW_RULE_A_CHAIN,	/* u8: enum sfw_chain_id */
+	SFW_RULE_A_POS,		/* u32, from 1 */
+	SFW_RULE_A_FAMILY,	/* u8: AF_INET, AF_INET6 */
+	SFW_RULE_A_L4,		/* u8: IPPROTO_* */
+	SFW_RULE_A_IIF,		/* string */
+	SFW_RULE_A_OIF,		/* string */
+	SFW_RULE_A_SADDR,	/* nest: enum sfw_addr_attr */
+	SFW_RULE_A_DADDR,	/* nest: enum sfw_addr_attr */
+	SFW_RULE_A_SADDR_SET,	/* string */
+	SFW_RULE_A_DADDR_SET,	/* string */
+	SFW_RULE_A_SPORTS,	/* nest: enum sfw_ports_attr */
+	SFW_RULE_A_DPORTS,	/* nest: enum sfw_ports_attr */
+	SFW_RULE_A_ICMP_TYPE,	/* u8 */
+	SFW_RULE_A_CT_STATE,	/* u8: SFW_CT_STATE_F_* */
+	SFW_RULE_A_ACTION,	/* u8: enum sfw_rule_action */
+	SFW_RULE_A_LOG,		/* flag */
+	SFW_RULE_A_LOG_PREFIX,	/* string */
+	SFW_RULE_A_PACKETS,	/* u64 */
+	SFW_RULE_A_BYTES,	/* u64 */
+	SFW_RULE_A_PAD,
+	__SFW_RULE_A_LAST
+};
+#define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
+
+enum sfw_addr_attr {
+	SFW_ADDR_A_UNSPEC,
+	SFW_ADDR_A_V4,		/* 4 bytes */
+	SFW_ADDR_A_V6,		/* 16 bytes */
+	SFW_ADDR_A_LEN,		/* u8: prefix length */
+	__SFW_ADDR_A_LAST
+};
+#define SFW_ADDR_A_MAX (__SFW_ADDR_A_LAST - 1)
+
+enum sfw_ports_attr {
+	SFW_PORTS_A_UNSPEC,
+	SFW_PORTS_A_RANGE,	/* nest: enum sfw_range_attr */
+	__SFW_PORTS_A_LAST
+};
+#define SFW_PORTS_A_MAX (__SFW_PORTS_A_LAST - 1)
+
+enum sfw_range_attr {
+	SFW_RANGE_A_UNSPEC,
+	SFW_RANGE_A_LO,		/* be16 */
+	SFW_RANGE_A_HI,		/* be16 */
+	__SFW_RANGE_A_LAST
+};
+#define SFW_RANGE_A_MAX (__SFW_RANGE_A_LAST - 1)
+
+enum sfw_set_attr {
+	SFW_SET_A_UNSPEC,
+	SFW_SET_A_NAME,		/* string */
+	SFW_SET_A_ELEMS,	/* nest: enum sfw_elems_attr */
+	SFW_SET_A_COUNT,	/* u32 */
+	__SFW_SET_A_LAST
+};
+#define SFW_SET_A_MAX (__SFW_SET_A_LAST - 1)
+
+enum sfw_elems_attr {
+	SFW_ELEMS_A_UNSPEC,
+	SFW_ELEMS_A_ADDR,	/* nest: enum sfw_addr_attr */
+	__SFW_ELEMS_A_LAST
+};
+#define SFW_ELEMS_A_MAX (__SFW_ELEMS_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_SFW_H */
