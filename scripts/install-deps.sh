@@ -15,6 +15,7 @@ PKGS=(
 	qemu-system-x86 busybox-static kmod cpio xz-utils
 	iproute2 nftables conntrack socat bash procps
 	perl python3 linux-source-6.1
+	flex bison bc libelf-dev libssl-dev xz-utils
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
 )
 
