@@ -28,8 +28,9 @@
 #include <linux/netlink.h>
 #include <linux/sfw.h>
 
+#include "sfwctl.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define RECV_BUF (1U << 20)
 
 static const char *tcp_states[] = {
 	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
@@ -38,7 +39,7 @@ static const char *tcp_states[] = {
 
 /* ---- errors ---- */
 
-static void usage_error(const char *fmt, ...)
+void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,7 +51,7 @@ static void usage_error(const char *fmt, ...)
 	exit(2);
 }
 
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,18 +64,6 @@ static void die(const char *fmt, ...)
 }
 
 /* ---- the netlink connection ---- */
-
-struct nl {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	uint16_t family;
-	uint32_t events_group;
-	char *buf;
-	char errmsg[256];	/* the kernel's extack message */
-};
-
-typedef int (*msg_cb)(const struct nlmsghdr *nlh, void *data);
 
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -118,7 +107,7 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t flags)
+struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
 	struct genlmsghdr *g;
@@ -157,7 +146,7 @@ static int talk_error_cb(const struct nlmsghdr *nlh, void *data)
 	return error_cb(nlh, ((struct talk *)data)->nl);
 }
 
-static int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data)
+int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data)
 {
 	struct talk t = { nl, cb, data };
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
@@ -187,7 +176,7 @@ static int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data)
 }
 
 /* A request the kernel refused: its message, then exit 1. */
-static void kernel_error(struct nl *nl, const char *what)
+void kernel_error(struct nl *nl, const char *what)
 {
 	if (nl->errmsg[0])
 		die("%s: %s (%s)", what, nl->errmsg, strerror(errno));
@@ -276,7 +265,7 @@ static void nl_open(struct nl *nl)
 }
 
 /* Commands parse their arguments first, then open: a usage error wins. */
-static void nl_ready(struct nl *nl)
+void nl_ready(struct nl *nl)
 {
 	if (!nl->sock)
 		nl_open(nl);
@@ -284,7 +273,7 @@ static void nl_ready(struct nl *nl)
 
 /* ---- options ---- */
 
-static bool json;
+bool json;
 
 struct opts {
 	/* tuple / filter */
@@ -1405,13 +1394,6 @@ static int cmd_monitor(struct nl *nl, int argc, char **argv)
 
 /* ---- dispatch ---- */
 
-struct sfwctl_cmd {
-	const char *name;
-	int (*run)(struct nl *nl, int argc, char **argv);
-	const char *help;
-	bool needs_nl;
-};
-
 static int cmd_version(struct nl *nl, int argc, char **argv)
 {
 	(void)nl;
@@ -1437,6 +1419,10 @@ static const struct sfwctl_cmd cmds[] = {
 	{ "stats", cmd_stats, "per-CPU and total counters, INVALID reasons", true },
 	{ "config", cmd_config, "get or set the net.sfw.* settings", true },
 	{ "monitor", cmd_monitor, "print connection events as they happen", true },
+	{ "ruleset", cmd_ruleset, "the rule set: load, show, flush", false },
+	{ "rule", cmd_rule, "one rule: add, insert, delete", false },
+	{ "set", cmd_set, "address set elements: add, del, list", false },
+	{ "counters", cmd_counters, "rule counters: reset", false },
 	{ "version", cmd_version, "print sfwctl's version", false },
 	{ "help", cmd_help, "list the commands", false },
 };
@@ -1454,6 +1440,7 @@ static int cmd_help(struct nl *nl, int argc, char **argv)
 		printf("  %-10s %s\n", cmds[i].name, cmds[i].help);
 	for (i = 0; i < ARRAY_SIZE(ct_cmds); i++)
 		printf("  ct %-7s %s\n", ct_cmds[i].name, ct_cmds[i].help);
+	rules_help();
 	return 0;
 }
 

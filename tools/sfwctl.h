@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sfwctl.h - what sfwctl.c shares with the other sfwctl_*.c files: the
+ * netlink connection, requests, errors and the subcommand table's type.
+ * Only libc and libmnl types here: sfwctl_rules.c also includes the
+ * portable rule set headers, sfwctl.c does not.
+ */
+#ifndef _SFWCTL_H
+#define _SFWCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#define RECV_BUF (1U << 20)
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;
+	uint32_t events_group;
+	char *buf;
+	char errmsg[256];	/* the kernel's extack message */
+};
+
+typedef int (*msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+struct sfwctl_cmd {
+	const char *name;
+	int (*run)(struct nl *nl, int argc, char **argv);
+	const char *help;
+	bool needs_nl;
+};
+
+extern bool json;
+
+/* Exit 2 with "sfwctl: <message> (sfwctl help)"; exit 1 with "sfwctl: <message>". */
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Connect (once) and resolve the family; dies when the module is not loaded. */
+void nl_ready(struct nl *nl);
+/* A request in nl->buf: the header of family @type, command @cmd. */
+struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t flags);
+/* Send @nlh, run @cb on each reply until the ack or NLMSG_DONE: 0, or -1 with errno. */
+int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data);
+/* Print the kernel's extack message for a failed @what and exit 1. */
+void kernel_error(struct nl *nl, const char *what) __attribute__((noreturn));
+
+/* sfwctl_rules.c */
+int cmd_ruleset(struct nl *nl, int argc, char **argv);
+int cmd_rule(struct nl *nl, int argc, char **argv);
+int cmd_set(struct nl *nl, int argc, char **argv);
+int cmd_counters(struct nl *nl, int argc, char **argv);
+void rules_help(void);
+
+#endif /* _SFWCTL_H */
