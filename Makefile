@@ -6,6 +6,7 @@
 #   make check      unit tests, fuzz regressions, then the VM suite on every test kernel
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make demo       boot the demo gateway in qemu and show what sfw sees
+#   make bench      benchmarks: ratios against no firewall and nf_conntrack, one boot
 #   make style      checkpatch.pl over src/, include/ and tools/
 #   make install    module, sfwctl and its man page; dkms.conf for DKMS
 #
@@ -16,7 +17,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module debug tools check unit fuzz vm demo style install clean kdir
+.PHONY: all module debug tools check unit fuzz vm demo bench style install clean kdir
 
 all: module tools
 
@@ -47,6 +48,9 @@ vm:
 
 demo:
 	scripts/demo.sh
+
+bench:
+	scripts/bench.sh
 
 style:
 	scripts/style.sh
