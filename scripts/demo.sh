@@ -11,6 +11,7 @@ krel=$(sfw_test_kernels | head -n 1)
 dir=$BUILD/$krel
 mkdir -p "$dir"
 echo "demo: building sfw for $krel"
+sfw_kernel "$krel" || exit 1
 make -s -C "$TOP/tools" || exit 1
 sfw_build_module "$krel" || { cat "$dir/build.log"; exit 1; }
 sfw_build_initramfs "$krel" "$dir/initramfs.cpio" || exit 1

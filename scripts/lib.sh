@@ -7,7 +7,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 
 # The test kernels: the newest installed 6.1 and 6.12 cloud kernels whose
-# headers are installed too. SFW_KERNELS overrides (space-separated).
+# headers are installed too, then "debug", the kernel built from source
+# with KASAN, lockdep and kmemleak (scripts/build-debug-kernel.sh).
+# SFW_KERNELS overrides (space-separated).
 sfw_test_kernels() {
 	if [ -n "${SFW_KERNELS:-}" ]; then
 		printf '%s\n' $SFW_KERNELS
@@ -21,19 +23,41 @@ sfw_test_kernels() {
 			done | sort -V | tail -n 1)
 		[ -n "$k" ] && echo "$k"
 	done
+	echo debug
 }
 
-# sfw_build_module KREL [debug]: builds sfw.ko in $BUILD/KREL/mod (or
-# mod-debug, with -DDEBUG) from a copy of the sources, so that kernels and
-# flavours never share object files. The compiler's and sparse's output
-# goes to $BUILD/KREL/build.log (build-debug.log).
+# sfw_kernel KID: what a test kernel is made of. Sets SFW_KDIR (the tree
+# to build modules against), SFW_KIMAGE (what qemu boots), SFW_KREL (its
+# uname -r) and SFW_KMODS (where its modules and modules.builtin are).
+# For "debug" this builds the debug kernel, or reuses the cached one.
+sfw_kernel() {
+	local kid=$1 tree
+	if [ "$kid" = debug ]; then
+		tree=$("$TOP/scripts/build-debug-kernel.sh" | tail -n 1) || return 1
+		SFW_KDIR=$tree
+		SFW_KIMAGE=$tree/arch/x86/boot/bzImage
+		SFW_KREL=$(make -s -C "$tree" kernelrelease)
+		SFW_KMODS=$tree/modroot/lib/modules/$SFW_KREL
+	else
+		SFW_KDIR=/lib/modules/$kid/build
+		SFW_KIMAGE=/boot/vmlinuz-$kid
+		SFW_KREL=$kid
+		SFW_KMODS=/lib/modules/$kid
+	fi
+}
+
+# sfw_build_module KID [debug]: builds sfw.ko in $BUILD/KID/mod (or
+# mod-debug, with -DDEBUG) against SFW_KDIR (see sfw_kernel) from a copy
+# of the sources, so that kernels and flavours never share object files.
+# The compiler's and sparse's output goes to $BUILD/KID/build.log
+# (build-debug.log).
 sfw_build_module() {
 	local krel=$1 debug=${2:-} dir=$BUILD/$1/mod${2:+-debug}
 	mkdir -p "$dir"
 	cp -a "$TOP/Kbuild" "$dir/"
 	rm -rf "$dir/src" "$dir/include"
 	cp -a "$TOP/src" "$TOP/include" "$dir/"
-	make -C "/lib/modules/$krel/build" M="$dir" W=1 C=1 \
+	make -C "$SFW_KDIR" M="$dir" W=1 C=1 \
 		${debug:+SFW_DEBUG=y} modules >"$BUILD/$krel/build${debug:+-debug}.log" 2>&1
 }
 
@@ -49,10 +73,10 @@ sfw_copy_bin() {
 	done
 }
 
-# sfw_build_initramfs KREL OUT: busybox, the guest tools, the kernel's
-# netfilter/veth modules, sfw.ko, sfwctl and tests/vm.
+# sfw_build_initramfs KID OUT: busybox, the guest tools, the kernel's
+# netfilter/veth modules, sfw.ko, sfwctl and tests/vm (after sfw_kernel).
 sfw_build_initramfs() {
-	local krel=$1 out=$2 root=$BUILD/$1/root kmods=/lib/modules/$1 m p
+	local kid=$1 out=$2 root=$BUILD/$1/root krel=$SFW_KREL kmods=/lib/modules/$SFW_KREL m p
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,var,root,lib/modules/"$krel"}
 	ln -s ../run "$root/var/run"
@@ -73,17 +97,21 @@ sfw_build_initramfs() {
 	echo 'root:x:0:' >"$root/etc/group"
 
 	# Kernel modules: networking, their library and crypto dependencies,
-	# veth and dummy, then sfw itself under extra/.
-	(cd "$kmods" && cp -a --parents kernel/net kernel/lib kernel/crypto \
-		modules.builtin modules.builtin.modinfo modules.order "$root$kmods/")
+	# veth and dummy (the debug kernel has them built in), then sfw itself
+	# under extra/.
+	(cd "$SFW_KMODS" && cp -a modules.builtin modules.order "$root$kmods/" &&
+		cp -a modules.builtin.modinfo "$root$kmods/" 2>/dev/null;
+		for m in kernel/net kernel/lib kernel/crypto; do
+			[ -d "$m" ] && cp -a --parents "$m" "$root$kmods/"
+		done; true)
 	mkdir -p "$root$kmods/kernel/drivers/net"
-	cp -a "$kmods"/kernel/drivers/net/veth.ko* "$kmods"/kernel/drivers/net/dummy.ko* \
-		"$root$kmods/kernel/drivers/net/"
-	install -D -m 0644 "$BUILD/$krel/mod/sfw.ko" "$root$kmods/extra/sfw.ko"
+	cp -a "$SFW_KMODS"/kernel/drivers/net/veth.ko* "$SFW_KMODS"/kernel/drivers/net/dummy.ko* \
+		"$root$kmods/kernel/drivers/net/" 2>/dev/null
+	install -D -m 0644 "$BUILD/$kid/mod/sfw.ko" "$root$kmods/extra/sfw.ko"
 	depmod -b "$root" "$krel"
 	# The debug build (self-tests at load) stays outside depmod's sight.
-	[ -f "$BUILD/$krel/mod-debug/sfw.ko" ] &&
-		install -D -m 0644 "$BUILD/$krel/mod-debug/sfw.ko" "$root/opt/sfw-debug/sfw.ko"
+	[ -f "$BUILD/$kid/mod-debug/sfw.ko" ] &&
+		install -D -m 0644 "$BUILD/$kid/mod-debug/sfw.ko" "$root/opt/sfw-debug/sfw.ko"
 
 	sfw_copy_bin "$root" "$TOP/tools/sfwctl" /usr/sbin/sfwctl
 	for m in "$TOP"/tests/tools/*; do
@@ -96,15 +124,17 @@ sfw_build_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out"
 }
 
-# sfw_run_vm KREL INITRD DIR MODE TIMEOUT [extra kernel args]: one bounded
-# qemu run. ttyS0 (the console) goes to DIR/console.log; ttyS1, written
+# sfw_run_vm KID INITRD DIR MODE TIMEOUT [extra kernel args]: one bounded
+# qemu run of SFW_KIMAGE (see sfw_kernel). ttyS0 (the console) goes to DIR/console.log; ttyS1, written
 # only by the guest's runner, to DIR/result.txt. Returns timeout's status.
 sfw_run_vm() {
 	local krel=$1 initrd=$2 dir=$3 mode=$4 limit=$5 extra=${6:-}
-	local kernel=${SFW_VMLINUZ:-/boot/vmlinuz-$krel}
+	local kernel=${SFW_VMLINUZ:-$SFW_KIMAGE} mem=${SFW_VM_MEM:-1024}
+	# KASAN's shadow takes an eighth of memory, and its checks time.
+	[ "$krel" = debug ] && mem=${SFW_VM_MEM:-2048}
 	rm -f "$dir/console.log" "$dir/result.txt"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -smp 2 -m "${SFW_VM_MEM:-1024}" \
+		-accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic slab_nomerge sfwmode=$mode $extra" \
 		-display none -nodefaults -no-reboot \

@@ -16,7 +16,6 @@
 set -u
 source "$(dirname "$0")/lib.sh"
 
-limit=${SFW_VM_TIMEOUT:-900}
 kernels=$(sfw_test_kernels)
 if [ -z "$kernels" ]; then
 	echo "not ok - vm # no test kernel installed: run scripts/install-deps.sh"
@@ -30,6 +29,14 @@ for krel in $kernels; do
 	short=${krel%-cloud-amd64}
 	dir=$BUILD/$krel
 	mkdir -p "$dir"
+	if ! sfw_kernel "$krel" >"$dir/kernel.log" 2>&1; then
+		echo "not ok - $short/kernel # could not build or find the kernel:"
+		tail -n 20 "$dir/kernel.log" | sed 's/^/#   /'
+		continue
+	fi
+	# The debug kernel runs everything several times slower.
+	limit=${SFW_VM_TIMEOUT:-900}
+	[ "$krel" = debug ] && limit=${SFW_VM_TIMEOUT:-2400}
 
 	if ! sfw_build_module "$krel"; then
 		echo "not ok - $short/build # module build failed:"
@@ -59,7 +66,7 @@ for krel in $kernels; do
 
 	start=$(date +%s)
 	sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$limit" \
-		"${SFW_TESTS:+sfwtests=$SFW_TESTS}"
+		"${SFW_TESTS:+sfwtests=$SFW_TESTS} sfwtimeout=$((limit / 3))"
 	rc=$?
 	secs=$(($(date +%s) - start))
 
