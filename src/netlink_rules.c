@@ -723,7 +723,7 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&rules_nl_lock);
 	if (!ret)
 		ret = reply_generation(info, SFW_CMD_RULESET_COMMIT, generation,
-				       flags & SFW_COMMIT_F_RECHECK ? expired : -1);
+				       flags & SFW_COMMIT_F_RECHECK ? (s64)expired : -1);
 out:
 	txn_free(t);
 	return ret;
@@ -1317,7 +1317,9 @@ static int rules_netlink_notify(struct notifier_block *nb, unsigned long event, 
 {
 	const struct netlink_notify *n = ptr;
 
-	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC && n->portid)
+	/* Every netlink socket's release comes here: mostly there is no transaction at all. */
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC && n->portid &&
+	    !list_empty_careful(&txns))
 		txns_drop(n->net, n->portid, false);
 	return NOTIFY_DONE;
 }
