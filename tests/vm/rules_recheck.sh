@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `sfwctl ruleset load --recheck` expires exactly the connections the new
+# rules would not admit, and nothing else; a load without it leaves them.
+# Four connections through the gateway: TCP to 6001, 6002 and 6003, UDP to
+# 6004, all admitted by the first rule set. The second admits 6001 and
+# 6004 only: loaded plainly, all four stay; loaded with --recheck, 6002
+# and 6003 go (and their next packet is INVALID with tcp_loose=0), 6001
+# and 6004 stay. Then for IPv6, a banned source loses its connection.
+#
+#   client ---- gateway (sfw) ---- server
+source lib.sh
+need socat sfwctl
+
+cleanup() {
+	cleanup_all_ns
+	sfw_unload
+	rm -rf "$T"
+}
+trap cleanup EXIT
+T=$(mktemp -d)
+
+topo_cgs || exit $ksft_fail
+sfw_load || exit $ksft_fail
+gw() { ip netns exec "$gateway" "$@"; }
+gw sysctl -qw net.sfw.tcp_loose=0
+busywait 5000 ip netns exec "$client" ping -c 1 -W 1 10.0.2.2 >/dev/null || fail "no path client -> server"
+gw sfwctl ct flush >/dev/null 2>&1	# the ping's entry: only the test's connections below
+
+cat >"$T/all" <<R
+chain forward policy drop
+  ct state established,related accept
+  tcp dport 6001-6003 accept
+  udp dport 6004 accept
+  ip6 saddr @ok6 tcp dport 6005 accept
+set ok6 { fd00:1::/64 }
+R
+cat >"$T/some" <<R
+chain forward policy drop
+  ct state established,related accept
+  tcp dport 6001 accept
+  udp dport 6004 accept
+  ip6 saddr @ok6 tcp dport 6005 accept
+set ok6 { fd00:1::/64 }
+R
+gw sfwctl ruleset load "$T/all" 2>/dev/null || fail "load all"
+
+for p in 6001 6002 6003; do
+	ip netns exec "$server" socat -u TCP-LISTEN:$p,reuseaddr OPEN:"$T/recv$p",creat &
+done
+ip netns exec "$server" socat -u TCP6-LISTEN:6005,reuseaddr OPEN:"$T/recv6005",creat &
+ip netns exec "$server" socat -u UDP-RECVFROM:6004,reuseaddr,fork OPEN:/dev/null &
+for p in 6001 6002 6003; do busywait 5000 listening "$server" $p; done
+busywait 5000 listening "$server" 6005
+pids=()
+for p in 6001 6002 6003; do
+	(echo before; sleep 6; echo after) | ip netns exec "$client" socat -u - TCP:10.0.2.2:$p &
+	pids+=($!)
+done
+(echo before; sleep 6; echo after) | ip netns exec "$client" socat -u - TCP6:[fd00:2::2]:6005 &
+pids+=($!)
+echo x | ip netns exec "$client" socat -u - UDP:10.0.2.2:6004,sourceport=46004
+for p in 6001 6002 6003 6005; do
+	check_ct "connection to $p established" "$gateway" "ESTABLISHED .*dport=$p "
+done
+check_ct "UDP flow to 6004" "$gateway" "udp .*dport=6004 "
+
+gw sfwctl ruleset load "$T/some" 2>"$T/err"
+check_eq "a plain load expires nothing" "$(ct_lines "$gateway" 'dport=600[1-5] ' | wc -l)" 5
+gw sfwctl ruleset load --recheck "$T/some" 2>"$T/err"
+check_eq "--recheck reports two expired" "$(cat "$T/err")" "sfwctl: generation 3 loaded; 2 connections expired"
+check_eq "6001 stays" "$(ct_lines "$gateway" 'dport=6001 ' | wc -l)" 1
+check_eq "6002 went" "$(ct_lines "$gateway" 'dport=6002 ' | wc -l)" 0
+check_eq "6003 went" "$(ct_lines "$gateway" 'dport=6003 ' | wc -l)" 0
+check_eq "6004 (UDP) stays" "$(ct_lines "$gateway" 'dport=6004 ' | wc -l)" 1
+check_eq "6005 (IPv6) stays" "$(ct_lines "$gateway" 'dport=6005 ' | wc -l)" 1
+
+# A banned IPv6 source: take it out of the set, recheck with the same rules.
+gw sfwctl set del ok6 fd00:1::/64
+gw sfwctl ruleset show | grep -v '^#' | sed 's/counter packets [0-9]* bytes [0-9]* //' >"$T/now"
+gw sfwctl ruleset load --recheck "$T/now" 2>"$T/err"
+check_eq "--recheck after a set change: one expired" "$(cat "$T/err")" "sfwctl: generation 4 loaded; 1 connections expired"
+check_eq "6005 went" "$(ct_lines "$gateway" 'dport=6005 ' | wc -l)" 0
+check_eq "6001 still stays" "$(ct_lines "$gateway" 'dport=6001 ' | wc -l)" 1
+wait "${pids[@]}"
+sleep 1
+check_eq "6001's data all arrived" "$(cat "$T/recv6001" | tr '\n' ' ')" "before after "
+check_eq "6002's later data was dropped" "$(cat "$T/recv6002" | tr '\n' ' ')" "before "
+exit $ret
