@@ -57,6 +57,10 @@ sfw_build_module() {
 	cp -a "$TOP/Kbuild" "$dir/"
 	rm -rf "$dir/src" "$dir/include"
 	cp -a "$TOP/src" "$TOP/include" "$dir/"
+	# Only sources: objects of an in-tree build for another kernel would
+	# be taken as up to date.
+	find "$dir/src" "$dir/include" \( -name '*.o' -o -name '.*.cmd' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '*.ko' \) -delete
 	make -C "$SFW_KDIR" M="$dir" W=1 C=1 \
 		${debug:+SFW_DEBUG=y} modules >"$BUILD/$krel/build${debug:+-debug}.log" 2>&1
 }

@@ -35,7 +35,7 @@ for krel in $kernels; do
 		continue
 	fi
 	# The debug kernel runs everything several times slower.
-	limit=${SFW_VM_TIMEOUT:-900}
+	limit=${SFW_VM_TIMEOUT:-1200}
 	[ "$krel" = debug ] && limit=${SFW_VM_TIMEOUT:-2400}
 
 	if ! sfw_build_module "$krel"; then

@@ -89,15 +89,26 @@ static int sfw_proc_invalid_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
-/* /proc/net/sfw/conntrack: a walk over the buckets, resumable by bucket. */
+/*
+ * /proc/net/sfw/conntrack: a walk over the buckets under RCU, resumed
+ * between read() calls at (bucket, index within the bucket). seq_file asks
+ * for the same position again when a line did not fit, and for the next
+ * one after a line that did, so the iterator remembers which position it
+ * stands on. As with nf_conntrack's file, a chain that changes between
+ * two read() calls may show an entry twice or miss one; sfwctl's dump does
+ * not (it never splits a bucket).
+ */
 struct ct_iter {
 	struct seq_net_private p;
+	loff_t pos;		/* the position (bucket, skip) stands on */
 	unsigned int bucket;
-	unsigned int skip;	/* entries of this bucket already shown */
-	struct sfw_conn *cur;
+	unsigned int skip;	/* shown entries of this bucket before it */
 };
 
-/* The next confirmed original-direction entry of this namespace, or NULL. */
+/*
+ * The first confirmed original-direction entry of this namespace at or
+ * after (bucket, skip); moves (bucket, skip) onto it. NULL at the end.
+ */
 static struct sfw_conn *ct_iter_find(struct ct_iter *it, struct sfw_net *sn)
 {
 	for (; it->bucket < sfw_conntrack_buckets(); it->bucket++, it->skip = 0) {
@@ -114,7 +125,7 @@ static struct sfw_conn *ct_iter_find(struct ct_iter *it, struct sfw_net *sn)
 				continue;
 			if (seen++ < it->skip)
 				continue;
-			it->skip++;
+			it->skip = seen - 1;
 			return ct;
 		}
 	}
@@ -126,20 +137,22 @@ static void *ct_seq_start(struct seq_file *seq, loff_t *pos)
 {
 	struct ct_iter *it = seq->private;
 	struct sfw_net *sn = sfw_net(seq_file_net(seq));
-	loff_t i;
+	struct sfw_conn *ct;
 
 	rcu_read_lock();
-	if (*pos == 0) {
+	if (*pos == 0 || *pos < it->pos) {
+		it->pos = 0;
 		it->bucket = 0;
 		it->skip = 0;
-	} else {
-		/* Resume after the last entry shown: skip was counted for it. */
-		return it->cur ? (it->cur = ct_iter_find(it, sn)) : NULL;
 	}
-	it->cur = ct_iter_find(it, sn);
-	for (i = 0; i < *pos && it->cur; i++)
-		it->cur = ct_iter_find(it, sn);
-	return it->cur;
+	ct = ct_iter_find(it, sn);
+	/* A seek forward (or a first read past 0): step to the position. */
+	while (ct && it->pos < *pos) {
+		it->skip++;
+		it->pos++;
+		ct = ct_iter_find(it, sn);
+	}
+	return ct;
 }
 
 static void *ct_seq_next(struct seq_file *seq, void *v, loff_t *pos)
@@ -147,8 +160,9 @@ static void *ct_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 	struct ct_iter *it = seq->private;
 
 	(*pos)++;
-	it->cur = ct_iter_find(it, sfw_net(seq_file_net(seq)));
-	return it->cur;
+	it->pos++;
+	it->skip++;
+	return ct_iter_find(it, sfw_net(seq_file_net(seq)));
 }
 
 static void ct_seq_stop(struct seq_file *seq, void *v)

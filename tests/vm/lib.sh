@@ -199,3 +199,25 @@ check_ct() {
 		ip netns exec "$2" cat /proc/net/sfw/conntrack | sed 's/^/      /'
 	fi
 }
+
+# tcp_open NS SOCAT-ADDRESS: a TCP connection from NS (e.g. TCP:10.0.2.2:5000
+# or TCP6:[fd00:2::2]:5000) held open until tcp_close; tcp_send LINE writes
+# on it. Unlike a timed "(echo; sleep) | socat", nothing here races a slow
+# kernel: the connection closes when the test says so.
+tcp_open() {
+	rm -f /tmp/tcp_hold.fifo
+	mkfifo /tmp/tcp_hold.fifo
+	ip netns exec "$1" socat -u PIPE:/tmp/tcp_hold.fifo "$2" &
+	TCP_HOLD_PID=$!
+	exec {TCP_HOLD_FD}>/tmp/tcp_hold.fifo
+}
+
+tcp_send() {
+	echo "$1" >&"$TCP_HOLD_FD"
+}
+
+tcp_close() {
+	exec {TCP_HOLD_FD}>&-
+	wait "$TCP_HOLD_PID"
+	rm -f /tmp/tcp_hold.fifo
+}
