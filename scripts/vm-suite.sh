@@ -36,7 +36,11 @@ for krel in $kernels; do
 	fi
 	# The debug kernel runs everything several times slower.
 	limit=${SFW_VM_TIMEOUT:-1200}
-	[ "$krel" = debug ] && limit=${SFW_VM_TIMEOUT:-2400}
+	scale=1
+	if [ "$krel" = debug ]; then
+		limit=${SFW_VM_TIMEOUT:-2400}
+		scale=10
+	fi
 
 	if ! sfw_build_module "$krel"; then
 		echo "not ok - $short/build # module build failed:"
@@ -66,7 +70,7 @@ for krel in $kernels; do
 
 	start=$(date +%s)
 	sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$limit" \
-		"${SFW_TESTS:+sfwtests=$SFW_TESTS} sfwtimeout=$((limit / 3))"
+		"${SFW_TESTS:+sfwtests=$SFW_TESTS} sfwtimeout=$((limit / 3)) sfwscale=$scale"
 	rc=$?
 	secs=$(($(date +%s) - start))
 

@@ -8,7 +8,7 @@
 source lib.sh
 need sfw-pkt sfwctl
 
-N=${SFW_DUMP_N:-50000}
+N=${SFW_DUMP_N:-$(scaled 50000)}
 cleanup() {
 	rm -f /tmp/churn.run
 	cleanup_all_ns

@@ -7,6 +7,15 @@ ksft_fail=1
 ksft_skip=4
 
 ret=0		# a test exits with $ret: set by check_* on failure
+
+# The debug kernel (KASAN, lockdep) runs ten times slower: the host passes
+# sfwscale=10 and the heaviest tests divide their counts by it.
+SFW_SCALE=$(sed -n 's/.*sfwscale=\([0-9]*\).*/\1/p' /proc/cmdline)
+SFW_SCALE=${SFW_SCALE:-1}
+scaled() {
+	local n=$(($1 / SFW_SCALE))
+	echo $((n > 0 ? n : 1))
+}
 NS_LIST=()
 
 # setup_ns A B ...: create namespaces with unique names and store each

@@ -7,7 +7,7 @@
 source lib.sh
 need sfw-pkt
 
-CYCLES=${SFW_CYCLES:-100}
+CYCLES=${SFW_CYCLES:-$(scaled 100)}
 cleanup() {
 	rm -f /tmp/cycles.run
 	cleanup_all_ns
