@@ -33,7 +33,7 @@
 #include "conn.h"
 #include "timer_wheel.h"
 
-/* File @ct to be looked at at jiffy @when; it is jiffy @now. */
+/* File @ct to be examined at jiffy @when; it is jiffy @now. */
 static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
 {
 	struct sfw_wheel_stripe *s = &w->stripe[sfw_conn_stripe(ct)];

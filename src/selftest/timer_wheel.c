@@ -22,7 +22,7 @@ static void selftest_reap(void *owner, struct hlist_head *expired)
 	}
 }
 
-/* An entry expiring at @expires, filed at jiffy @now to be looked at at @when. */
+/* An entry expiring at @expires, filed at jiffy @now to be examined at jiffy @when. */
 static struct sfw_conn *selftest_conn(struct sfw_timer_wheel *w, u32 when, u32 expires,
 				      bool confirmed, u64 now)
 {
