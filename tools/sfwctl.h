@@ -54,5 +54,11 @@ int cmd_rule(struct nl *nl, int argc, char **argv);
 int cmd_set(struct nl *nl, int argc, char **argv);
 int cmd_counters(struct nl *nl, int argc, char **argv);
 void rules_help(void);
+struct rules_file;
+/* Check @rf here, then load it as `ruleset load` does. 0, or 1 after saying why. */
+int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck);
+
+/* sfwctl_nft.c */
+int ruleset_import_nft(struct nl *nl, int argc, char **argv);
 
 #endif /* _SFWCTL_H */

@@ -606,19 +606,12 @@ static void load_help(void)
 
 static int ruleset_load(struct nl *nl, int argc, char **argv)
 {
-	char err[SFW_RULES_ERR_LEN], cerr[SFW_ERR_LEN];
-	struct sfw_ruleset_builder *b;
-	struct commit_reply reply = { 0 };
-	struct sender s = { .nl = nl };
+	char err[SFW_RULES_ERR_LEN];
 	const char *path = NULL;
 	struct rules_file *rf;
-	struct sfw_ruleset *rs;
-	struct nlmsghdr *nlh;
 	bool check = false, recheck = false;
-	unsigned int c;
 	size_t len;
 	char *buf;
-	u32 i;
 	int a;
 
 	for (a = 0; a < argc; a++) {
@@ -649,6 +642,24 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	return rules_file_load(nl, rf, check, recheck);
+}
+
+/*
+ * Check @rf as the kernel would, then send it as one transaction (or
+ * only check it there). Frees @rf; 0, or 1 after printing why.
+ */
+int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck)
+{
+	char err[SFW_RULES_ERR_LEN], cerr[SFW_ERR_LEN];
+	struct sfw_ruleset_builder *b;
+	struct commit_reply reply = { 0 };
+	struct sender s = { .nl = nl };
+	struct sfw_ruleset *rs;
+	struct nlmsghdr *nlh;
+	unsigned int c;
+	u32 i;
+
 	/* The kernel's own checks, here first, with the file's lines. */
 	b = sfw_ruleset_builder_new();
 	if (!b)
@@ -1032,6 +1043,7 @@ static int set_list(struct nl *nl, int argc, char **argv)
 static const struct sfwctl_cmd ruleset_cmds[] = {
 	{ "load", ruleset_load, "load a rule file as one atomic replace (--check, --recheck)", true },
 	{ "show", ruleset_show, "print the running rule set with counters (-j)", true },
+	{ "import-nft", ruleset_import_nft, "translate the live nftables rule set (--load)", false },
 	{ "flush", ruleset_flush, "unload the rule set: accept everything", true },
 };
 

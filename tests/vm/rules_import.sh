@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# sfwctl ruleset import-nft: an nftables rule set loaded with nft in the
+# gateway is read back through libnftnl and printed in sfw's syntax (the
+# output checked line by line); --load loads it, and traffic is judged
+# as nft judged it: LAN->WAN web passes, its answers come back, WAN->LAN
+# is dropped. An untranslatable rule (meta mark) is named by chain and
+# handle, the import exits 1 and nothing is loaded.
+#
+#   client                 gateway (nft, then sfw)       server
+#   10.0.1.2  c0 --- g0 10.0.1.1     10.0.2.1 g1 --- s0  10.0.2.2
+source lib.sh
+need nft socat sfwctl
+
+cleanup() {
+	cleanup_all_ns
+	sfw_unload
+	rm -rf "$T"
+}
+trap cleanup EXIT
+T=$(mktemp -d)
+
+topo_cgs || exit $ksft_fail
+topo_no_ipv6 "$client" "$gateway" "$server"
+sfw_load || exit $ksft_fail
+gw() { ip netns exec "$gateway" "$@"; }
+cl() { ip netns exec "$client" "$@"; }
+sv() { ip netns exec "$server" "$@"; }
+
+cat >"$T/rules.nft" <<'N'
+table inet filter {
+	set trusted {
+		type ipv4_addr; flags interval
+		elements = { 10.0.0.0/8, 192.0.2.7 }
+	}
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related counter accept
+		ct state invalid drop
+		iifname "lo" accept
+		tcp dport 22 ct state new accept
+		ip saddr @trusted icmp type echo-request accept
+		tcp dport { 80, 443, 8000-8080 } accept
+		udp sport 1000-2000 reject
+		ip6 daddr fd00::/64 meta l4proto udp accept
+	}
+	chain forward {
+		type filter hook forward priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iifname "g0" oifname "g1" accept
+		ip saddr 10.0.2.0/24 ip daddr 10.0.1.2 tcp dport 7 accept
+	}
+}
+N
+gw nft -f "$T/rules.nft" || { fail "nft -f"; exit $ksft_fail; }
+
+cat >"$T/expected" <<'E'
+chain input policy drop
+  ct state established,related accept
+  ct state invalid drop
+  iif lo accept
+  tcp dport 22 ct state new accept
+  ip saddr @trusted icmp type echo-request accept
+  tcp dport { 80, 443, 8000-8080 } accept
+  udp sport 1000-2000 reject
+  ip6 daddr fd00::/64 meta l4proto udp accept
+chain forward policy drop
+  ct state established,related accept
+  ct state invalid drop
+  iif g0 oif g1 accept
+  ip saddr 10.0.2.0/24 ip daddr 10.0.1.2 tcp dport 7 accept
+set trusted { 10.0.0.0/8, 192.0.2.7 }
+E
+gw sfwctl ruleset import-nft >"$T/got" 2>"$T/err"
+check_eq "import-nft exit" $? 0
+n=0
+while IFS= read -r want; do
+	n=$((n + 1))
+	check_eq "line $n" "$(sed -n "${n}p" "$T/got")" "$want"
+done <"$T/expected"
+check_eq "line count" "$(wc -l <"$T/got")" "$(wc -l <"$T/expected")"
+gw sfwctl ruleset import-nft filter >"$T/got_t" 2>&1
+check_eq "import-nft filter (one table) is the same" "$(cmp -s "$T/got" "$T/got_t" && echo same)" same
+
+# Load it; nft's own rules go, so that only sfw judges.
+gw nft flush ruleset
+gw nft -f "$T/rules.nft"
+gw sfwctl ruleset import-nft --load 2>"$T/err"
+check_eq "import-nft --load exit" $? 0
+gw nft flush ruleset
+check_eq "loaded rule set equals the printed one" \
+	"$(gw sfwctl ruleset show | grep -v '^#' | sed 's/ counter packets [0-9]* bytes [0-9]*//')" \
+	"$(sed '$d' "$T/expected"; echo 'chain output policy accept'; tail -n 1 "$T/expected")"
+
+# Traffic, as nft would judge it.
+tcp_listen "$server" 5000
+echo "lan to wan" | cl socat -T 3 -u - TCP:10.0.2.2:5000
+busywait 3000 grep -q "lan to wan" /tmp/socat-5000.out
+check_eq "LAN -> WAN TCP passed" "$(cat /tmp/socat-5000.out)" "lan to wan"
+rm -f /tmp/socat-5000.out
+tcp_listen "$client" 5001
+echo "wan to lan" | sv timeout 4 socat -u - TCP:10.0.1.2:5001,connect-timeout=3 2>/dev/null
+check_eq "WAN -> LAN TCP dropped (listener got)" "$(cat /tmp/socat-5001.out 2>/dev/null | wc -c)" 0
+tcp_listen "$client" 7
+echo "allowed in" | sv socat -T 3 -u - TCP:10.0.1.2:7
+busywait 3000 grep -q "allowed in" /tmp/socat-7.out
+check_eq "WAN -> LAN tcp dport 7 accepted" "$(cat /tmp/socat-7.out)" "allowed in"
+pk() {
+	gw sfwctl ruleset show | awk -v c="$1" -v n="$2" '
+		/^chain / { in_c = ($2 == c); i = 0; next }
+		in_c && /counter packets/ { if (++i == n) { for (k = 1; k < NF; k++) if ($k == "packets") print $(k + 1); exit } }'
+}
+check_ge "forward 'iif g0 oif g1 accept' counted" "$(pk forward 3)" 1
+check_ge "forward 'tcp dport 7' counted" "$(pk forward 4)" 1
+
+# Untranslatable: named by chain and handle, nothing loads.
+gw nft -f "$T/rules.nft"
+gw nft add rule inet filter forward meta mark 3 accept
+h=$(gw nft -a list chain inet filter forward | sed -n 's/.*meta mark .* # handle \([0-9]*\)/\1/p')
+gen=$(gw sfwctl ruleset show | sed -n "1s/# generation \([0-9]*\).*/\1/p")
+gw sfwctl ruleset import-nft --load >"$T/out" 2>"$T/err"
+check_eq "untranslatable: exit" $? 1
+if grep -q "chain forward handle $h: meta mark" "$T/err"; then
+	pass "untranslatable rule named (handle $h)"
+else
+	fail "untranslatable rule not named (handle '$h'): $(head -n 2 "$T/err")"
+fi
+check_eq "untranslatable: nothing printed" "$(wc -c <"$T/out")" 0
+check_eq "untranslatable: nothing loaded (generation)" "$(gw sfwctl ruleset show | sed -n "1s/# generation \([0-9]*\).*/\1/p")" "$gen"
+gw nft flush ruleset
+exit $ret
