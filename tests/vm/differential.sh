@@ -34,9 +34,11 @@ T=$(mktemp -d)
 # traffic). Several accepted alternatives are separated by " | " (the kernels
 # differ). Keep in step with tests/vm/differential.md.
 declare -A ALLOW=(
-	# sfw: out-of-window data is INVALID; nf 6.1 lets it through as ESTABLISHED.
-	[oow-data]="nf=established sfw=invalid"
-	# sfw: an ack more than MAXACKWINCONST behind is INVALID ("ack too old").
+	# D1: data below the window (already acked, "overly delayed"): nf
+	# ignores it and lets it through; sfw marks it INVALID.
+	[old-data]="nf=established sfw=invalid"
+	# D2: an ack more than MAXACKWINCONST behind ("ack too old"): nf lets it
+	# through; sfw marks it INVALID.
 	[ack-too-old]="nf=established sfw=invalid"
 )
 
