@@ -593,11 +593,11 @@ again:
 			invalid_ring_put(skb);
 		goto invalid;
 	}
-	if (res.reopen || res.destroy) {
+	if (res.reopen) {
 		conn_claim(ct);
 		spin_unlock_bh(lock);
 		conn_destroy(sn, ct);
-		if (res.reopen && tries++ < 2)
+		if (tries++ < 2)
 			goto again;
 		v->ctinfo = res.ctinfo;
 		return NF_ACCEPT;
@@ -607,7 +607,18 @@ again:
 		ct->status |= SFW_CONN_SEEN_REPLY;
 	if (res.assured)
 		ct->status |= SFW_CONN_ASSURED;
-	if (res.timeout) {
+	if (res.destroy) {
+		/*
+		 * An RST before any reply: the entry is done, but the filter
+		 * hooks still judge this packet by it (as nf_conntrack keeps
+		 * its entry on the packet), so it expires now and the wheel
+		 * reaps it in its next tick instead of going at once.
+		 */
+		u32 now = (u32)jiffies;
+
+		sfw_timer_wheel_shorten(sn->wheel, ct, now);
+		WRITE_ONCE(ct->expires, now);
+	} else if (res.timeout) {
 		u32 expires = (u32)jiffies + secs_to_j(res.timeout);
 
 		/* Later is lazy; earlier (a close) moves the entry now. */

@@ -33,8 +33,8 @@ for f in 4 6; do
 
 	ip netns exec "$server" socat -u $SOCAT_TCP_LISTEN:5000,reuseaddr OPEN:/tmp/tcp$f.out,creat,trunc &
 	busywait 5000 listening "$server" 5000 || fail "IPv$f: server did not listen"
-	tcp_open "$client" "$SOCAT_TCP:5000"
-	tcp_send hello
+	tcp_open c "$client" "$SOCAT_TCP:5000"
+	tcp_send c hello
 	check_ct "IPv$f: open connection is ESTABLISHED [ASSURED]" "$gateway" \
 		"tcp +6 [0-9]+ ESTABLISHED src=$C_P dst=$S_P sport=[0-9]+ dport=5000 packets=[0-9]+ bytes=[0-9]+ src=$S_P dst=$C_P sport=5000 dport=[0-9]+ packets=[0-9]+ bytes=[0-9]+ \[ASSURED\]" 10000
 	line=$(ct_lines "$gateway" "^$L3 .* dport=5000 ")
@@ -42,7 +42,7 @@ for f in 4 6; do
 	case "$line" in
 	*UNREPLIED*) fail "IPv$f: replied connection still [UNREPLIED]" ;;
 	esac
-	tcp_close
+	tcp_close c
 	check_ct "IPv$f: closed connection is TIME_WAIT or CLOSE" "$gateway" \
 		"tcp +6 [0-9]+ (TIME_WAIT|CLOSE) src=$C_P dst=$S_P sport=[0-9]+ dport=5000 .*\[ASSURED\]"
 	check_eq "IPv$f: server got the data" "$(cat /tmp/tcp$f.out)" hello

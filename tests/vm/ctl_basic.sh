@@ -43,8 +43,8 @@ ip netns exec "$client" ping -6 -c 1 -W 1 fd00:2::2 >/dev/null
 ip netns exec "$client" sfw-pkt -s "$C" -d "$S" udp --sport 20000 --dport 7000 --flows 5
 ip netns exec "$server" socat -u TCP-LISTEN:5000,reuseaddr OPEN:/dev/null &
 busywait 5000 listening "$server" 5000
-tcp_open "$client" TCP:"$S":5000
-tcp_send a
+tcp_open c "$client" TCP:"$S":5000
+tcp_send c a
 check_ct "TCP connection established" "$gateway" "ESTABLISHED .*dport=5000 "
 busywait 3000 bash -c "[ \$(ip netns exec $gateway cat /proc/net/sfw/conntrack | grep -c 'udp .*dport=7000 ') = 5 ]" ||
 	fail "five UDP entries"
@@ -101,28 +101,28 @@ check_ge "ct delete by filter: the TCP entry stays" "$(ct_lines "$gateway" 'dpor
 # A deleted TCP connection: tcp_loose=1 picks it up at its next packet.
 # (Not checked in /proc: an ACK in flight may pick it up at once.)
 check_eq "TCP entry deleted" "$(gw sfwctl ct delete -p tcp --dport 5000 2>&1)" "sfwctl: 1 connections deleted"
-tcp_send b
+tcp_send c b
 check_ct "tcp_loose=1: the next packet picks the connection up" "$gateway" "tcp +6 [0-9]+ ESTABLISHED .*dport=5000 " 8000
-tcp_close
+tcp_close c
 
 # tcp_loose=0: the next packet of a deleted connection is INVALID.
 gw sfwctl config set tcp_loose 0 || fail "config set tcp_loose 0"
 check_eq "config set shows in the sysctl" "$(gw sysctl -n net.sfw.tcp_loose)" 0
 ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr OPEN:/dev/null &
 busywait 5000 listening "$server" 5001
-tcp_open "$client" TCP:"$S":5001
-tcp_send a
+tcp_open c "$client" TCP:"$S":5001
+tcp_send c a
 check_ct "second TCP connection established" "$gateway" "ESTABLISHED .*dport=5001 "
 inv0=$(invalid "$gateway" tcp_not_syn)
 gw sfwctl ct delete -p tcp --dport 5001 2>/dev/null
-tcp_send b
+tcp_send c b
 if busywait 8000 bash -c "[ \$(ip netns exec $gateway cat /proc/net/sfw/invalid | awk '\$1 == \"tcp_not_syn\" { print \$2 }') -gt $inv0 ]"; then
 	pass "tcp_loose=0: the next packet is INVALID (tcp_not_syn)"
 else
 	fail "tcp_loose=0: no tcp_not_syn INVALID after the delete ($(invalid "$gateway" tcp_not_syn), was $inv0)"
 fi
 check_eq "tcp_loose=0: no new entry" "$(ct_lines "$gateway" 'dport=5001 ' | wc -l)" 0
-tcp_close
+tcp_close c
 
 # config: both ways, and what is refused.
 gw sfwctl config set udp_timeout 77

@@ -209,24 +209,38 @@ check_ct() {
 	fi
 }
 
-# tcp_open NS SOCAT-ADDRESS: a TCP connection from NS (e.g. TCP:10.0.2.2:5000
-# or TCP6:[fd00:2::2]:5000) held open until tcp_close; tcp_send LINE writes
-# on it. Unlike a timed "(echo; sleep) | socat", nothing here races a slow
-# kernel: the connection closes when the test says so.
+# tcp_open ID NS SOCAT-ADDRESS: a TCP connection from NS (e.g.
+# TCP:10.0.2.2:5000 or TCP6:[fd00:2::2]:5000) held open until tcp_close ID;
+# tcp_send ID LINE writes on it. Unlike a timed "(echo; sleep) | socat",
+# nothing here races a slow kernel: a connection closes when the test says.
+declare -A TCP_HOLD_FD TCP_HOLD_PID
 tcp_open() {
-	rm -f /tmp/tcp_hold.fifo
-	mkfifo /tmp/tcp_hold.fifo
-	ip netns exec "$1" socat -u PIPE:/tmp/tcp_hold.fifo "$2" &
-	TCP_HOLD_PID=$!
-	exec {TCP_HOLD_FD}>/tmp/tcp_hold.fifo
+	local id=$1 fd
+	rm -f "/tmp/tcp_hold.$id"
+	mkfifo "/tmp/tcp_hold.$id"
+	# The reader must not hold the other connections' write ends, or their
+	# readers never see EOF: close them in its subshell. (A long-lived
+	# background command a test starts while holding one has the same
+	# effect: start those first.)
+	(
+		for fd in "${TCP_HOLD_FD[@]}"; do
+			exec {fd}>&-
+		done
+		exec ip netns exec "$2" socat -u PIPE:"/tmp/tcp_hold.$id" "$3"
+	) &
+	TCP_HOLD_PID[$id]=$!
+	exec {fd}>"/tmp/tcp_hold.$id"
+	TCP_HOLD_FD[$id]=$fd
 }
 
 tcp_send() {
-	echo "$1" >&"$TCP_HOLD_FD"
+	echo "$2" >&"${TCP_HOLD_FD[$1]}"
 }
 
 tcp_close() {
-	exec {TCP_HOLD_FD}>&-
-	wait "$TCP_HOLD_PID"
-	rm -f /tmp/tcp_hold.fifo
+	local id=$1 fd=${TCP_HOLD_FD[$1]}
+	exec {fd}>&-
+	unset "TCP_HOLD_FD[$id]"
+	wait "${TCP_HOLD_PID[$id]}"
+	rm -f "/tmp/tcp_hold.$id"
 }

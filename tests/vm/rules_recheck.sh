@@ -52,16 +52,15 @@ ip netns exec "$server" socat -u TCP6-LISTEN:6005,reuseaddr OPEN:"$T/recv6005",c
 ip netns exec "$server" socat -u UDP-RECVFROM:6004,reuseaddr,fork OPEN:/dev/null &
 for p in 6001 6002 6003; do busywait 5000 listening "$server" $p; done
 busywait 5000 listening "$server" 6005
-pids=()
 for p in 6001 6002 6003; do
-	(echo before; sleep 6; echo after) | ip netns exec "$client" socat -u - TCP:10.0.2.2:$p &
-	pids+=($!)
+	tcp_open $p "$client" TCP:10.0.2.2:$p
+	tcp_send $p before
 done
-(echo before; sleep 6; echo after) | ip netns exec "$client" socat -u - TCP6:[fd00:2::2]:6005 &
-pids+=($!)
+tcp_open 6005 "$client" TCP6:[fd00:2::2]:6005
+tcp_send 6005 before
 echo x | ip netns exec "$client" socat -u - UDP:10.0.2.2:6004,sourceport=46004
 for p in 6001 6002 6003 6005; do
-	check_ct "connection to $p established" "$gateway" "ESTABLISHED .*dport=$p "
+	check_ct "connection to $p established" "$gateway" "ESTABLISHED .*dport=$p " 10000
 done
 check_ct "UDP flow to 6004" "$gateway" "udp .*dport=6004 "
 
@@ -82,8 +81,11 @@ gw sfwctl ruleset load --recheck "$T/now" 2>"$T/err"
 check_eq "--recheck after a set change: one expired" "$(cat "$T/err")" "sfwctl: generation 4 loaded; 1 connections expired"
 check_eq "6005 went" "$(ct_lines "$gateway" 'dport=6005 ' | wc -l)" 0
 check_eq "6001 still stays" "$(ct_lines "$gateway" 'dport=6001 ' | wc -l)" 1
-wait "${pids[@]}"
-sleep 1
+for p in 6001 6002 6003 6005; do
+	tcp_send $p after
+	tcp_close $p
+done
+busywait 3000 grep -q after "$T/recv6001"
 check_eq "6001's data all arrived" "$(cat "$T/recv6001" | tr '\n' ' ')" "before after "
 check_eq "6002's later data was dropped" "$(cat "$T/recv6002" | tr '\n' ' ')" "before "
 exit $ret
