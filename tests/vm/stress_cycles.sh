@@ -71,7 +71,7 @@ before=$(awk '$1 == "sfw_conn" { print $2 }' /proc/slabinfo)
 ip netns del "$gateway"
 # Under KASAN freed objects wait in its quarantine: rmmod is the check there.
 if grep -q ' kasan_report$' /proc/kallsyms; then
-	echo "SKIP: namespace exit count: KASAN's quarantine holds freed objects; rmmod checks the cache"
+	echo "SKIP: namespace exit count: the address sanitizer's quarantine holds freed objects; rmmod checks the cache"
 else
 	# SLUB's active count includes the free slots of per-CPU slabs: allow
 	# ten slabs' worth of slack.
