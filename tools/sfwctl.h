@@ -38,6 +38,7 @@ extern bool json;
 /* Exit 2 with "sfwctl: <message> (sfwctl help)"; exit 1 with "sfwctl: <message>". */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void *sfwctl_grow(void *arr, uint32_t *cap, uint32_t want, size_t size);
 
 /* Connect (once) and resolve the family; dies when the module is not loaded. */
 void nl_ready(struct nl *nl);

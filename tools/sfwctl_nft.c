@@ -191,21 +191,6 @@ static void xerr(struct xlate *x, const char *fmt, ...)
 	x->errors++;
 }
 
-static void *grow_arr(void *arr, u32 *cap, u32 want, size_t size)
-{
-	u32 ncap = *cap ? *cap : 8;
-
-	if (want <= *cap)
-		return arr;
-	while (ncap < want)
-		ncap *= 2;
-	arr = realloc(arr, (size_t)ncap * size);
-	if (!arr)
-		die("out of memory");
-	*cap = ncap;
-	return arr;
-}
-
 /* A netmask of @len bytes as a prefix length, or -1 if it is not one. */
 static int mask_len(const uint8_t *m, uint32_t len)
 {
@@ -499,7 +484,7 @@ static int set_intervals(struct nftnl_set *s, uint32_t len, uint8_t (**lo)[16],
 			free(v);
 			return -1;
 		}
-		v = grow_arr(v, &cap, nv + 1, sizeof(*v));
+		v = sfwctl_grow(v, &cap, nv + 1, sizeof(*v));
 		memset(&v[nv], 0, sizeof(v[nv]));
 		memcpy(v[nv].key, key, len);
 		v[nv].end = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) &&
@@ -573,7 +558,7 @@ static bool import_set(struct xlate *x, struct nftnl_set *s, u8 l3num)
 		xerr(x, "set %s: not a set of addresses", name);
 		return false;
 	}
-	x->rf->sets = grow_arr(x->rf->sets, &x->rf->cap_sets, x->rf->nsets + 1, sizeof(*rs));
+	x->rf->sets = sfwctl_grow(x->rf->sets, &x->rf->cap_sets, x->rf->nsets + 1, sizeof(*rs));
 	rs = &x->rf->sets[x->rf->nsets++];
 	memset(rs, 0, sizeof(*rs));
 	strcpy(rs->name, name);
@@ -765,7 +750,7 @@ static void x_rule(struct xlate *x, struct nftnl_rule *r, struct rules_chain *ch
 	struct rules_rule *rr;
 	int before = x->errors;
 
-	ch->rules = grow_arr(ch->rules, &ch->cap, ch->n + 1, sizeof(*ch->rules));
+	ch->rules = sfwctl_grow(ch->rules, &ch->cap, ch->n + 1, sizeof(*ch->rules));
 	rr = &ch->rules[ch->n];
 	memset(rr, 0, sizeof(*rr));
 	rr->r.saddr_set = rr->r.daddr_set = -1;

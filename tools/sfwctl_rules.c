@@ -349,7 +349,8 @@ static int get_ports(const struct nlattr *nest, struct sfw_port_range **out, u16
 	return 0;
 }
 
-static void *grow(void *arr, u32 *cap, u32 want, size_t size)
+/* Grow @arr of @size-byte items to hold @want (doubling); dies when out of memory. */
+void *sfwctl_grow(void *arr, u32 *cap, u32 want, size_t size)
 {
 	u32 ncap = *cap ? *cap : 8;
 
@@ -402,7 +403,7 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 		return -1;
 	ch = &d->rf->chain[c];
 	ch->defined = true;
-	ch->rules = grow(ch->rules, &ch->cap, ch->n + 1, sizeof(*ch->rules));
+	ch->rules = sfwctl_grow(ch->rules, &ch->cap, ch->n + 1, sizeof(*ch->rules));
 	rr = &ch->rules[ch->n++];
 	memset(rr, 0, sizeof(*rr));
 	r = &rr->r;
@@ -465,7 +466,7 @@ static int dump_set(struct dump *d, const struct nlattr *nest)
 		if (!strcmp(rf->sets[i].name, name))
 			s = &rf->sets[i];
 	if (!s) {
-		rf->sets = grow(rf->sets, &rf->cap_sets, rf->nsets + 1, sizeof(*rf->sets));
+		rf->sets = sfwctl_grow(rf->sets, &rf->cap_sets, rf->nsets + 1, sizeof(*rf->sets));
 		s = &rf->sets[rf->nsets++];
 		memset(s, 0, sizeof(*s));
 		snprintf(s->name, sizeof(s->name), "%s", name);
@@ -475,7 +476,7 @@ static int dump_set(struct dump *d, const struct nlattr *nest)
 	mnl_attr_for_each_nested(a, tb[SFW_SET_A_ELEMS]) {
 		if (mnl_attr_get_type(a) != SFW_ELEMS_A_ADDR || mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 			continue;
-		s->elems = grow(s->elems, &s->cap, s->n + 1, sizeof(*s->elems));
+		s->elems = sfwctl_grow(s->elems, &s->cap, s->n + 1, sizeof(*s->elems));
 		if (get_prefix(a, &s->elems[s->n]))
 			return -1;
 		s->n++;
@@ -968,7 +969,7 @@ static int set_change(struct nl *nl, int argc, char **argv, bool add)
 		if (!copy)
 			die("out of memory");
 		for (w = strtok_r(copy, ", {}", &save); w; w = strtok_r(NULL, ", {}", &save)) {
-			elems = grow(elems, &cap, n + 1, sizeof(*elems));
+			elems = sfwctl_grow(elems, &cap, n + 1, sizeof(*elems));
 			parse_elem(what, w, &elems[n++]);
 		}
 		free(copy);
