@@ -50,7 +50,7 @@ demo:
 	scripts/demo.sh
 
 bench:
-	scripts/bench.sh
+	QUICK=$(QUICK) scripts/bench.sh
 
 style:
 	scripts/style.sh
