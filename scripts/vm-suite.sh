@@ -7,12 +7,15 @@
 #
 # Besides the guest's own tests, each kernel gets three host-side checks:
 #   build       the module builds with W=1 and sparse (C=1), no warnings;
-#   suite-ran   the guest ran to its end (a hung or crashed guest fails
-#               here, naming the test it was in);
+#   suite-ran   the guest ran to its end. A guest that crashes, or that
+#               gives no verdict for a minute past the per-test bound,
+#               fails the test it was in and here; a new guest then
+#               resumes after that test (up to three guests per kernel);
 #   kernel-log  the console shows no WARNING/BUG/KASAN/lockdep/kmemleak.
 #
-# Environment: SFW_KERNELS (list), SFW_VM_TIMEOUT (s, default 900),
-# SFW_TESTS (comma-separated subset).
+# Environment: SFW_KERNELS (list), SFW_VM_TIMEOUT (s, default 1200; the
+# debug kernel 2400), SFW_TESTS (comma-separated subset), SFW_VM_SCALE
+# (multiplies the iteration counts of the stress tests; debug: 10).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -42,6 +45,8 @@ for krel in $kernels; do
 		scale=10
 	fi
 
+	scale=${SFW_VM_SCALE:-$scale}
+
 	if ! sfw_build_module "$krel"; then
 		echo "not ok - $short/build # module build failed:"
 		grep -E 'error|warning' "$dir/build.log" | head -n 20 | sed 's/^/#   /'
@@ -68,34 +73,80 @@ for krel in $kernels; do
 		continue
 	fi
 
+	# One guest runs the whole suite. A guest that hangs or crashes fails
+	# the test it was in, and a fresh guest resumes after that test, so
+	# one wedged kernel costs one test, not the rest of the suite.
+	per_test=$((limit / 3))
 	start=$(date +%s)
-	sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$limit" \
-		"${SFW_TESTS:+sfwtests=$SFW_TESTS} sfwtimeout=$((limit / 3)) sfwscale=$scale"
-	rc=$?
-	secs=$(($(date +%s) - start))
+	after=
+	run=1
+	: >"$dir/result.tap"
+	: >"$dir/consoles.log"
+	while :; do
+		left=$((limit - ($(date +%s) - start)))
+		[ $left -gt 60 ] || left=60
+		sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$left" \
+			"${SFW_TESTS:+sfwtests=$SFW_TESTS} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale softlockup_panic=1" &
+		vm=$!
+		# The guest's runner bounds each test itself; a guest that
+		# outlives that bound by a minute has a wedged kernel.
+		seen=0
+		wedged=
+		since=$(date +%s)
+		while kill -0 $vm 2>/dev/null; do
+			sleep 5
+			now=$(grep -c . "$dir/result.txt" 2>/dev/null)
+			if [ "${now:-0}" != $seen ]; then
+				seen=${now:-0}
+				since=$(date +%s)
+			elif [ -z "$wedged" ] && [ $(($(date +%s) - since)) -gt $((per_test + 60)) ]; then
+				pkill -TERM -P $vm timeout 2>/dev/null || kill $vm 2>/dev/null
+				wedged=$((per_test + 60))
+			fi
+		done
+		wait $vm
+		rc=$?
+		tr -d '\r' <"$dir/console.log" >>"$dir/consoles.log" 2>/dev/null
+		tr -d '\r' <"$dir/result.txt" >"$dir/result-$run.tap" 2>/dev/null
+		cat "$dir/result-$run.tap" >>"$dir/result.tap"
+		# Each guest TAP line, renamed KERNEL/TEST.
+		sed -n -E "s@^(ok|not ok) [0-9]+ (.*)@\1 - $short/\2@p" "$dir/result-$run.tap"
+		grep -q '^# done' "$dir/result-$run.tap" && break
 
-	tr -d '\r' <"$dir/result.txt" >"$dir/result.tap" 2>/dev/null
-	# Each guest TAP line, renamed KERNEL/TEST.
-	sed -n -E "s@^(ok|not ok) [0-9]+ (.*)@\1 - $short/\2@p" "$dir/result.tap"
-
-	if grep -q '^# done' "$dir/result.tap"; then
-		echo "ok - $short/suite-ran in ${secs}s"
-	else
-		last=$(sed -n 's/^# running //p' "$dir/result.tap" | tail -n 1)
-		done_last=$(grep -cE "^(ok|not ok) [0-9]+ ${last:-NONE}( |$)" "$dir/result.tap")
-		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-			what="guest hung: killed after ${limit}s"
+		last=$(sed -n 's/^# running //p' "$dir/result-$run.tap" | tail -n 1)
+		done_last=$(grep -cE "^(ok|not ok) [0-9]+ ${last:-NONE}( |$)" "$dir/result-$run.tap")
+		if [ -n "$wedged" ]; then
+			what="guest hung: no verdict for ${wedged}s, killed"
+		elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			what="guest hung: killed after ${left}s"
 		else
 			what="guest stopped early (qemu exit $rc)"
 		fi
 		if [ -n "$last" ] && [ "$done_last" = 0 ]; then
-			echo "not ok - $short/$last # $what in this test"
+			echo "not ok - $short/$last # $what in this test; console tail:"
+		else
+			echo "not ok - $short/guest-run-$run # $what between tests; console tail:"
 		fi
-		echo "not ok - $short/suite-ran # $what; console tail:"
 		tail -n 25 "$dir/console.log" | tr -d '\r' | sed 's/^/#   /'
+		cp "$dir/console.log" "$dir/console-$run.log"
+		# Resume after the test that died, while time and patience last.
+		if [ -z "$last" ] || [ "$last" = kmemleak ] || [ $run -ge 3 ] ||
+		   [ $(($(date +%s) - start)) -ge $limit ]; then
+			break
+		fi
+		after=$last
+		run=$((run + 1))
+	done
+	secs=$(($(date +%s) - start))
+	if [ $run -eq 1 ] && grep -q '^# done' "$dir/result.tap"; then
+		echo "ok - $short/suite-ran in ${secs}s"
+	elif grep -q '^# done' "$dir/result-$run.tap"; then
+		echo "not ok - $short/suite-ran # in ${secs}s, in $run guests: a guest died (above)"
+	else
+		echo "not ok - $short/suite-ran # gave up after ${secs}s and $run guests"
 	fi
 
-	bad=$(tr -d '\r' <"$dir/console.log" | grep -E "$SFW_BAD_LOG" | head -n 5)
+	bad=$(grep -E "$SFW_BAD_LOG" "$dir/consoles.log" | head -n 5)
 	if [ -n "$bad" ]; then
 		echo "not ok - $short/kernel-log # $(echo "$bad" | head -n 1)"
 		echo "$bad" | sed 's/^/#   /'
