@@ -138,7 +138,7 @@ sfw_run_vm() {
 	[ "$krel" = debug ] && mem=${SFW_VM_MEM:-2048}
 	rm -f "$dir/console.log" "$dir/result.txt"
 	timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
-		-accel tcg,thread=multi -cpu max -smp 2 -m "$mem" \
+		-accel ${SFW_QEMU_ACCEL:-tcg,thread=multi} -cpu max -smp 2 -m "$mem" \
 		-kernel "$kernel" -initrd "$initrd" \
 		-append "console=ttyS0 panic_on_warn=1 panic=-1 oops=panic slab_nomerge sfwmode=$mode $extra" \
 		-display none -nodefaults -no-reboot \

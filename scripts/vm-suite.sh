@@ -15,7 +15,8 @@
 #
 # Environment: SFW_KERNELS (list), SFW_VM_TIMEOUT (s, default 1200; the
 # debug kernel 2400), SFW_TESTS (comma-separated subset), SFW_VM_SCALE
-# (multiplies the iteration counts of the stress tests; debug: 10).
+# (the heaviest tests divide their counts by it; debug: 10), SFW_VM_REPEAT
+# (run each test that many times in one guest, to hunt rare failures).
 set -u
 source "$(dirname "$0")/lib.sh"
 
@@ -86,7 +87,7 @@ for krel in $kernels; do
 		left=$((limit - ($(date +%s) - start)))
 		[ $left -gt 60 ] || left=60
 		sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$left" \
-			"${SFW_TESTS:+sfwtests=$SFW_TESTS} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale softlockup_panic=1" &
+			"${SFW_TESTS:+sfwtests=$SFW_TESTS} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale sfwrepeat=${SFW_VM_REPEAT:-1} softlockup_panic=1" &
 		vm=$!
 		# The guest's runner bounds each test itself; a guest that
 		# outlives that bound by a minute has a wedged kernel.
