@@ -30,11 +30,13 @@
  * connections: a stripe lock is one of 16 per namespace, a bucket lock
  * one of SFW_HASH_LOCKS.
  */
+#include <linux/hash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -512,8 +514,124 @@ static void invalid_ring_put(const struct sk_buff *skb)
 	r->skb[i] = skb;
 }
 
+/*
+ * What PRE_ROUTING made of a received packet, kept for the filter and
+ * confirm hooks that see the same packet next on the same CPU, so that a
+ * forwarded packet is parsed and looked up once instead of three times
+ * (nf_conntrack keeps the same on skb->_nfct, which is not ours).
+ *
+ * A note is used only when it is certainly the packet's own:
+ *  - with BHs off, as they are from PRE_ROUTING to FORWARD, LOCAL_IN and
+ *    the POST_ROUTING of a forwarded packet, so that nothing else on this
+ *    CPU writes the note in between;
+ *  - for the same skb address, namespace, addresses and first four bytes
+ *    of the L4 header (ports, or ICMP type and code), so that an skb
+ *    that reuses a freed one's address and reaches these hooks without
+ *    passing PRE_ROUTING here (a reinjected queued packet) is not taken
+ *    for it;
+ *  - only while no RCU grace period has ended since it was written, so
+ *    that the entry it points to has not been freed.
+ * Anything else is parsed and looked up again, as before. Sixteen slots,
+ * picked by the skb's address, hold a receive batch (gro_normal_batch is
+ * 8), whose PRE_ROUTING runs for the whole list before its FORWARD.
+ */
+#define SFW_NOTES_ORDER	4
+
+struct sfw_note {
+	const struct sk_buff *skb;
+	unsigned long gp;		/* get_state_synchronize_rcu() when written */
+	u32 net_id;
+	__be32 l4word;			/* the first four bytes of the L4 header */
+	struct sfw_ct_verdict v;
+};
+
+static DEFINE_PER_CPU(struct sfw_note[1 << SFW_NOTES_ORDER], sfw_notes);
+
+static struct sfw_note *note_slot(const struct sk_buff *skb)
+{
+	return this_cpu_ptr(&sfw_notes[hash_ptr(skb, SFW_NOTES_ORDER)]);
+}
+
+static const __be32 *l4_word(const struct sk_buff *skb, const struct sfw_pkt *pkt, __be32 *buf)
+{
+	return skb_header_pointer(skb, skb_network_offset(skb) + pkt->l4_off, sizeof(*buf), buf);
+}
+
+/* The note of @skb, or NULL if there is none that is certainly its own. */
+static const struct sfw_note *note_find(const struct sfw_net *sn, const struct sk_buff *skb)
+{
+	const struct sfw_note *n;
+	const struct sfw_tuple *t;
+	const __be32 *w;
+	__be32 buf;
+
+	if (!in_softirq())
+		return NULL;
+	n = note_slot(skb);
+	if (n->skb != skb || n->net_id != sn->net_id || poll_state_synchronize_rcu(n->gp))
+		return NULL;
+	t = &n->v.pkt.tuple;
+	if (t->l3num == SFW_AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->saddr != t->src.ip || iph->daddr != t->dst.ip)
+			return NULL;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		if (memcmp(&ip6h->saddr, t->src.ip6, sizeof(t->src.ip6)) ||
+		    memcmp(&ip6h->daddr, t->dst.ip6, sizeof(t->dst.ip6)))
+			return NULL;
+	}
+	w = l4_word(skb, &n->v.pkt, &buf);
+	return w && *w == n->l4word ? n : NULL;
+}
+
+/* PRE_ROUTING lets @skb by untracked: no note of an earlier skb may speak for it. */
+void sfw_conntrack_forget(const struct sk_buff *skb)
+{
+	struct sfw_note *n;
+
+	if (!in_softirq())
+		return;
+	n = note_slot(skb);
+	if (n->skb == skb)
+		n->skb = NULL;
+}
+
+static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
+				    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
+
 unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, struct sfw_ct_verdict *v)
+{
+	struct sfw_ct_verdict local;
+	struct sfw_note *n;
+	const __be32 *w;
+	unsigned int ret;
+
+	if (v)
+		return conntrack_track(sn, skb, state, v);
+	/* PRE_ROUTING: the verdict goes into a note for the later hooks. */
+	if (!in_softirq())
+		return conntrack_track(sn, skb, state, &local);
+	n = note_slot(skb);
+	n->skb = NULL;
+	ret = conntrack_track(sn, skb, state, &n->v);
+	if (ret != NF_ACCEPT || !n->v.parsed)
+		return ret;
+	w = l4_word(skb, &n->v.pkt, &n->l4word);
+	if (!w)
+		return ret;
+	n->l4word = *w;
+	n->net_id = sn->net_id;
+	n->gp = get_state_synchronize_rcu();
+	n->skb = skb;
+	return ret;
+}
+
+static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
+				    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
 {
 	struct sfw_pkt *pkt = &v->pkt;
 	struct sfw_proto_result res;
@@ -646,6 +764,7 @@ invalid:
 void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
+	const struct sfw_note *note;
 	struct sfw_pkt pkt;
 	struct sfw_conn *ct;
 	enum sfw_dir dir;
@@ -654,13 +773,24 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 	/* The common case: nothing waits for confirmation. */
 	if (!atomic_read(&sn->unconfirmed))
 		return;
+	note = note_find(sn, skb);
+	if (note) {
+		ct = note->v.ct;
+		dir = note->v.dir;
+		if (!ct)
+			return;
+		goto found;
+	}
 	if (skb_parse(&pkt, skb, state->pf))
 		return;
 	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
 	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error)
 		return;
 	ct = sfw_conntrack_lookup(sn, &pkt.tuple, &dir);
-	if (!ct || dir != SFW_DIR_ORIGINAL ||
+	if (!ct)
+		return;
+found:
+	if (dir != SFW_DIR_ORIGINAL ||
 	    READ_ONCE(ct->status) & SFW_CONN_CONFIRMED)
 		return;
 
@@ -688,11 +818,19 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
 			    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
 {
-	bool marked = invalid_ring_take(skb);
+	const struct sfw_note *note = note_find(sn, skb);
 	struct sfw_pkt *pkt = &v->pkt;
 	struct sfw_tuple lookup;
+	bool marked;
 	u8 status;
 
+	if (note) {
+		*v = note->v;
+		if (v->ctinfo == SFW_CT_INVALID)
+			invalid_ring_take(skb);
+		return;
+	}
+	marked = invalid_ring_take(skb);
 	v->ctinfo = SFW_CT_INVALID;
 	v->ct = NULL;
 	v->parsed = false;

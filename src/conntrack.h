@@ -23,9 +23,14 @@ struct sfw_ct_verdict {
 	bool parsed;
 };
 
-/* PRE_ROUTING and LOCAL_OUT: track; returns NF_ACCEPT or NF_DROP. */
+/*
+ * PRE_ROUTING and LOCAL_OUT: track; returns NF_ACCEPT or NF_DROP. With
+ * @v NULL (PRE_ROUTING) the verdict is kept for classify() and confirm().
+ */
 unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, struct sfw_ct_verdict *v);
+/* PRE_ROUTING lets a packet by untracked (looped back). */
+void sfw_conntrack_forget(const struct sk_buff *skb);
 /* FORWARD and LOCAL_IN: classify a packet PRE_ROUTING tracked. */
 void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
 			    const struct nf_hook_state *state, struct sfw_ct_verdict *v);

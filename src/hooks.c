@@ -41,11 +41,15 @@ static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
 	/* A looped-back packet was tracked and filtered on its way out. */
 	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
 	    (state->in->flags & IFF_LOOPBACK)) {
+		sfw_conntrack_forget(skb);
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
 		return NF_ACCEPT;
 	}
+	/* PRE_ROUTING keeps its verdict for the filter hooks (no @v). */
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return sfw_conntrack_in(sn, skb, state, NULL);
 	ret = sfw_conntrack_in(sn, skb, state, &v);
-	if (ret != NF_ACCEPT || state->hook != NF_INET_LOCAL_OUT)
+	if (ret != NF_ACCEPT)
 		return ret;
 	return sfw_rules_filter(sn, skb, state, SFW_CHAIN_OUTPUT, &v);
 }
