@@ -602,10 +602,18 @@ void sfw_conntrack_forget(const struct sk_buff *skb)
 static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
 				    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
 
+/* PRE_ROUTING with BHs on (not seen in practice): track with no note. */
+static noinline unsigned int track_unnoted(struct sfw_net *sn, struct sk_buff *skb,
+					   const struct nf_hook_state *state)
+{
+	struct sfw_ct_verdict v;
+
+	return conntrack_track(sn, skb, state, &v);
+}
+
 unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, struct sfw_ct_verdict *v)
 {
-	struct sfw_ct_verdict local;
 	struct sfw_note *n;
 	const __be32 *w;
 	unsigned int ret;
@@ -614,7 +622,7 @@ unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 		return conntrack_track(sn, skb, state, v);
 	/* PRE_ROUTING: the verdict goes into a note for the later hooks. */
 	if (!in_softirq())
-		return conntrack_track(sn, skb, state, &local);
+		return track_unnoted(sn, skb, state);
 	n = note_slot(skb);
 	n->skb = NULL;
 	ret = conntrack_track(sn, skb, state, &n->v);
@@ -761,11 +769,25 @@ invalid:
 	return NF_ACCEPT;
 }
 
+/* The entry of a packet PRE_ROUTING kept no note of (a local one). */
+static noinline struct sfw_conn *confirm_lookup(struct sfw_net *sn, const struct sk_buff *skb,
+						const struct nf_hook_state *state,
+						enum sfw_dir *dir)
+{
+	struct sfw_pkt pkt;
+
+	if (skb_parse(&pkt, skb, state->pf))
+		return NULL;
+	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error)
+		return NULL;
+	return sfw_conntrack_lookup(sn, &pkt.tuple, dir);
+}
+
 void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 			   const struct nf_hook_state *state)
 {
 	const struct sfw_note *note;
-	struct sfw_pkt pkt;
 	struct sfw_conn *ct;
 	enum sfw_dir dir;
 	spinlock_t *lock;
@@ -777,20 +799,10 @@ void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
 	if (note) {
 		ct = note->v.ct;
 		dir = note->v.dir;
-		if (!ct)
-			return;
-		goto found;
+	} else {
+		ct = confirm_lookup(sn, skb, state, &dir);
 	}
-	if (skb_parse(&pkt, skb, state->pf))
-		return;
-	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
-	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error)
-		return;
-	ct = sfw_conntrack_lookup(sn, &pkt.tuple, &dir);
-	if (!ct)
-		return;
-found:
-	if (dir != SFW_DIR_ORIGINAL ||
+	if (!ct || dir != SFW_DIR_ORIGINAL ||
 	    READ_ONCE(ct->status) & SFW_CONN_CONFIRMED)
 		return;
 
@@ -807,6 +819,18 @@ found:
 	spin_unlock_bh(lock);
 }
 
+const struct sfw_ct_verdict *sfw_conntrack_noted(const struct sfw_net *sn,
+						 const struct sk_buff *skb)
+{
+	const struct sfw_note *note = note_find(sn, skb);
+
+	if (!note)
+		return NULL;
+	if (note->v.ctinfo == SFW_CT_INVALID)
+		invalid_ring_take(skb);
+	return &note->v;
+}
+
 /*
  * FORWARD and LOCAL_IN: what the packet is, for the rules. PRE_ROUTING
  * tracked it already; this is the second lockless lookup, and it changes
@@ -818,19 +842,11 @@ found:
 void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
 			    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
 {
-	const struct sfw_note *note = note_find(sn, skb);
+	bool marked = invalid_ring_take(skb);
 	struct sfw_pkt *pkt = &v->pkt;
 	struct sfw_tuple lookup;
-	bool marked;
 	u8 status;
 
-	if (note) {
-		*v = note->v;
-		if (v->ctinfo == SFW_CT_INVALID)
-			invalid_ring_take(skb);
-		return;
-	}
-	marked = invalid_ring_take(skb);
 	v->ctinfo = SFW_CT_INVALID;
 	v->ct = NULL;
 	v->parsed = false;

@@ -31,6 +31,12 @@ unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, struct sfw_ct_verdict *v);
 /* PRE_ROUTING lets a packet by untracked (looped back). */
 void sfw_conntrack_forget(const struct sk_buff *skb);
+/*
+ * FORWARD and LOCAL_IN: what PRE_ROUTING made of @skb, if it kept a note
+ * of it (valid until the hook returns), else NULL: then classify().
+ */
+const struct sfw_ct_verdict *sfw_conntrack_noted(const struct sfw_net *sn,
+						 const struct sk_buff *skb);
 /* FORWARD and LOCAL_IN: classify a packet PRE_ROUTING tracked. */
 void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
 			    const struct nf_hook_state *state, struct sfw_ct_verdict *v);

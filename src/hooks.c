@@ -27,6 +27,33 @@ struct sfw_net *sfw_net(const struct net *net)
 }
 
 /*
+ * The kernel zeroes every stack variable (INIT_STACK_ALL_ZERO), so a
+ * verdict on the stack (about 150 bytes) costs a rep stos per hook. The
+ * paths that need one are kept out of line, off the common path.
+ */
+static noinline unsigned int track_local_out(struct sfw_net *sn, struct sk_buff *skb,
+					     const struct nf_hook_state *state)
+{
+	struct sfw_ct_verdict v;
+	unsigned int ret;
+
+	ret = sfw_conntrack_in(sn, skb, state, &v);
+	if (ret != NF_ACCEPT)
+		return ret;
+	return sfw_rules_filter(sn, skb, state, SFW_CHAIN_OUTPUT, &v);
+}
+
+static noinline unsigned int filter_unnoted(struct sfw_net *sn, struct sk_buff *skb,
+					    const struct nf_hook_state *state,
+					    enum sfw_chain chain)
+{
+	struct sfw_ct_verdict v;
+
+	sfw_conntrack_classify(sn, skb, state, &v);
+	return sfw_rules_filter(sn, skb, state, chain, &v);
+}
+
+/*
  * PRE_ROUTING: the packet enters the tracker. LOCAL_OUT: the same, then
  * the output chain at once, with the tracker's verdict in hand.
  */
@@ -34,24 +61,18 @@ static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct sfw_net *sn = sfw_net(state->net);
-	struct sfw_ct_verdict v;
-	unsigned int ret;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
+	if (state->hook != NF_INET_PRE_ROUTING)
+		return track_local_out(sn, skb, state);
 	/* A looped-back packet was tracked and filtered on its way out. */
-	if (state->hook == NF_INET_PRE_ROUTING && state->in &&
-	    (state->in->flags & IFF_LOOPBACK)) {
+	if (state->in && (state->in->flags & IFF_LOOPBACK)) {
 		sfw_conntrack_forget(skb);
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
 		return NF_ACCEPT;
 	}
 	/* PRE_ROUTING keeps its verdict for the filter hooks (no @v). */
-	if (state->hook == NF_INET_PRE_ROUTING)
-		return sfw_conntrack_in(sn, skb, state, NULL);
-	ret = sfw_conntrack_in(sn, skb, state, &v);
-	if (ret != NF_ACCEPT)
-		return ret;
-	return sfw_rules_filter(sn, skb, state, SFW_CHAIN_OUTPUT, &v);
+	return sfw_conntrack_in(sn, skb, state, NULL);
 }
 
 /*
@@ -63,14 +84,17 @@ static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct sfw_net *sn = sfw_net(state->net);
-	struct sfw_ct_verdict v;
+	enum sfw_chain chain = state->hook == NF_INET_FORWARD ?
+			       SFW_CHAIN_FORWARD : SFW_CHAIN_INPUT;
+	const struct sfw_ct_verdict *v;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
 	if (!sfw_rules_loaded(sn))
 		return NF_ACCEPT;
-	sfw_conntrack_classify(sn, skb, state, &v);
-	return sfw_rules_filter(sn, skb, state, state->hook == NF_INET_FORWARD ?
-				SFW_CHAIN_FORWARD : SFW_CHAIN_INPUT, &v);
+	v = sfw_conntrack_noted(sn, skb);
+	if (!v)
+		return filter_unnoted(sn, skb, state, chain);
+	return sfw_rules_filter(sn, skb, state, chain, v);
 }
 
 /* LOCAL_IN and POST_ROUTING, last of all: the packet made it. */
