@@ -25,6 +25,7 @@
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <net/addrconf.h>
@@ -44,7 +45,7 @@ void sfw_rules_counter(const struct sfw_rules *r, u32 i, struct sfw_rule_counter
 	out->packets = 0;
 	out->bytes = 0;
 	for_each_possible_cpu(cpu) {
-		const struct sfw_rule_counter *c = per_cpu_ptr(r->cnt, cpu) + i;
+		const struct sfw_rule_counter *c = r->cnt[cpu] + i;
 
 		out->packets += READ_ONCE(c->packets);
 		out->bytes += READ_ONCE(c->bytes);
@@ -123,7 +124,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	m.oif = state->out ? state->out->name : NULL;
 
 	i = sfw_ruleset_match(rules->rs, chain, &m);
-	cnt = this_cpu_ptr(rules->cnt) + rules->base[chain] + (i < 0 ? c->n : (u32)i);
+	/* Statistics: a task that migrates meanwhile counts on the old CPU. */
+	cnt = rules->cnt[raw_smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
 	cnt->packets++;
 	cnt->bytes += skb->len;
 	if (i < 0) {
@@ -146,11 +148,40 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	}
 }
 
+static void counters_free(struct sfw_rule_counter **cnt)
+{
+	int cpu;
+
+	if (!cnt)
+		return;
+	for_each_possible_cpu(cpu)
+		kvfree(cnt[cpu]);
+	kfree(cnt);
+}
+
+static struct sfw_rule_counter **counters_alloc(u32 n)
+{
+	struct sfw_rule_counter **cnt;
+	int cpu;
+
+	cnt = kcalloc(nr_cpu_ids, sizeof(*cnt), GFP_KERNEL_ACCOUNT);
+	if (!cnt)
+		return NULL;
+	for_each_possible_cpu(cpu) {
+		cnt[cpu] = kvcalloc(n, sizeof(**cnt), GFP_KERNEL_ACCOUNT);
+		if (!cnt[cpu]) {
+			counters_free(cnt);
+			return NULL;
+		}
+	}
+	return cnt;
+}
+
 static void rules_free(struct sfw_rules *r)
 {
 	if (!r)
 		return;
-	free_percpu(r->cnt);
+	counters_free(r->cnt);
 	sfw_ruleset_free(r->rs);
 	kfree(r);
 }
@@ -172,8 +203,7 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 		n += rs->chain[c].n + 1;	/* its rules, then its policy */
 	}
 	r->ncnt = n;
-	r->cnt = __alloc_percpu(n * sizeof(struct sfw_rule_counter),
-				__alignof__(struct sfw_rule_counter));
+	r->cnt = counters_alloc(n);
 	if (!r->cnt) {
 		rules_free(r);
 		return -ENOMEM;
@@ -215,7 +245,7 @@ void sfw_rules_counters_reset(struct sfw_net *sn)
 	/* Racy against packets counting at that moment, as nft's reset is. */
 	if (r)
 		for_each_possible_cpu(cpu)
-			memset(per_cpu_ptr(r->cnt, cpu), 0, r->ncnt * sizeof(struct sfw_rule_counter));
+			memset(r->cnt[cpu], 0, r->ncnt * sizeof(struct sfw_rule_counter));
 	mutex_unlock(&sn->rules_lock);
 }
 

@@ -16,8 +16,11 @@ struct sfw_rule_counter {
 struct sfw_rules {
 	struct sfw_ruleset *rs;
 	u64 generation;
-	/* Per CPU: each chain's rules, then its policy; chain c starts at base[c]. */
-	struct sfw_rule_counter __percpu *cnt;
+	/*
+	 * cnt[cpu]: each chain's rules, then its policy; chain c starts at
+	 * base[c]. Not alloc_percpu(): that stops at 32 KiB, 2047 rules.
+	 */
+	struct sfw_rule_counter **cnt;
 	u32 base[SFW_CHAIN_COUNT];
 	u32 ncnt;
 };
