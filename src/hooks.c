@@ -60,7 +60,7 @@ static noinline unsigned int filter_unnoted(struct sfw_net *sn, struct sk_buff *
 static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	struct sfw_net *sn = sfw_net(state->net);
+	struct sfw_net *sn = priv;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
 	if (state->hook != NF_INET_PRE_ROUTING)
@@ -83,7 +83,7 @@ static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
 static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	struct sfw_net *sn = sfw_net(state->net);
+	struct sfw_net *sn = priv;
 	enum sfw_chain chain = state->hook == NF_INET_FORWARD ?
 			       SFW_CHAIN_FORWARD : SFW_CHAIN_INPUT;
 	const struct sfw_ct_verdict *v;
@@ -101,7 +101,7 @@ static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
 static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct sfw_net *sn = sfw_net(state->net);
+	struct sfw_net *sn = priv;
 
 	if (state->hook == NF_INET_POST_ROUTING)
 		sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
@@ -122,7 +122,7 @@ static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
  * filter at the filter priority; confirmation is the last step of
  * LOCAL_IN and POST_ROUTING. Each hook is counted once.
  */
-static const struct nf_hook_ops sfw_ops[] = {
+static const struct nf_hook_ops sfw_ops[SFW_HOOK_OPS] = {
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
@@ -140,6 +140,7 @@ static const struct nf_hook_ops sfw_ops[] = {
 static int __net_init sfw_net_init(struct net *net)
 {
 	struct sfw_net *sn = sfw_net(net);
+	unsigned int i;
 	int ret;
 
 	sn->net = net;
@@ -164,7 +165,14 @@ static int __net_init sfw_net_init(struct net *net)
 	if (ret)
 		goto err_sysctl;
 
-	ret = nf_register_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
+	/*
+	 * Each namespace registers its own copy, whose ->priv hands the
+	 * hooks their sfw_net without a net_generic() lookup per packet.
+	 */
+	memcpy(sn->ops, sfw_ops, sizeof(sn->ops));
+	for (i = 0; i < ARRAY_SIZE(sn->ops); i++)
+		sn->ops[i].priv = sn;
+	ret = nf_register_net_hooks(net, sn->ops, ARRAY_SIZE(sn->ops));
 	if (ret)
 		goto err_hooks;
 
@@ -188,7 +196,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 {
 	struct sfw_net *sn = sfw_net(net);
 
-	nf_unregister_net_hooks(net, sfw_ops, ARRAY_SIZE(sfw_ops));
+	nf_unregister_net_hooks(net, sn->ops, ARRAY_SIZE(sn->ops));
 	sfw_sysctl_uninit_net(net, sn);
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);

@@ -55,6 +55,9 @@ struct sfw_cpu_stats {
 struct sfw_timer_wheel;
 struct sfw_rules;
 
+/* IPv4 and IPv6, each at PRE_ROUTING, LOCAL_OUT, LOCAL_IN (twice), FORWARD, POST_ROUTING. */
+#define SFW_HOOK_OPS	12
+
 struct sfw_net {
 	struct net *net;
 	u32 net_id;			/* net->ns.inum, in the hash key */
@@ -76,6 +79,9 @@ struct sfw_net {
 
 	/* Events (netlink.c): the last sequence number sent. */
 	u32 event_seq;
+
+	/* This namespace's copy of the hooks (hooks.c), ->priv = this. */
+	struct nf_hook_ops ops[SFW_HOOK_OPS];
 };
 
 struct sfw_net *sfw_net(const struct net *net);
