@@ -133,27 +133,52 @@ static void buckets_unlock(unsigned int b0, unsigned int b1)
 	spin_unlock(&sfw_table_locks[l0]);
 }
 
+/*
+ * The key bytes of two tuples are equal: addresses and ports as 32-bit
+ * words (struct sfw_tuple is 4-aligned), then the protocols. Inline, as
+ * it runs for each node of a chain on every packet.
+ */
+static bool tuple_key_equal(const struct sfw_tuple *a, const struct sfw_tuple *b)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	unsigned int i;
+
+	BUILD_BUG_ON(offsetof(struct sfw_tuple, l3num) != 9 * sizeof(u32));
+	for (i = 0; i < 9; i++)
+		diff |= x[i] ^ y[i];
+	return !diff && a->l3num == b->l3num && a->l4proto == b->l4proto;
+}
+
 /* Does node @dir of @ct carry tuple @t (whose inverse is @inv)? */
 static bool conn_match(const struct sfw_conn *ct, enum sfw_dir dir, u32 net_id,
 		       const struct sfw_tuple *t, const struct sfw_tuple *inv)
 {
 	return ct->net_id == net_id &&
-	       !memcmp(&ct->tuple, dir == SFW_DIR_ORIGINAL ? t : inv, SFW_TUPLE_KEY_LEN);
+	       tuple_key_equal(&ct->tuple, dir == SFW_DIR_ORIGINAL ? t : inv);
 }
 
-struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
-				      enum sfw_dir *dir)
+/* The entry with tuple @t (whose tuple_hash() is @hash) either way round. */
+static struct sfw_conn *conn_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
+				    u32 hash, enum sfw_dir *dir)
 {
-	unsigned int b = bucket_of(tuple_hash(t, sn->net_id));
+	unsigned int b = bucket_of(hash);
 	struct hlist_nulls_node *n;
 	struct sfw_tuple inv;
+	bool inverted = false;
 
-	sfw_tuple_invert(t, &inv);
 begin:
 	sfw_conn_for_each_node(n, &sfw_table[b]) {
 		struct sfw_conn *ct = sfw_conn_from_node(n, dir);
 
-		if (conn_match(ct, *dir, sn->net_id, t, &inv) &&
+		if (ct->net_id != sn->net_id)
+			continue;
+		/* A reply node keeps the original tuple: invert once, if ever. */
+		if (*dir == SFW_DIR_REPLY && !inverted) {
+			sfw_tuple_invert(t, &inv);
+			inverted = true;
+		}
+		if (tuple_key_equal(&ct->tuple, *dir == SFW_DIR_ORIGINAL ? t : &inv) &&
 		    !(READ_ONCE(ct->status) & SFW_CONN_DYING))
 			return ct;
 	}
@@ -167,6 +192,12 @@ begin:
 		goto begin;
 	}
 	return NULL;
+}
+
+struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
+				      enum sfw_dir *dir)
+{
+	return conn_lookup(sn, t, tuple_hash(t, sn->net_id), dir);
 }
 
 static void conn_free_rcu(struct rcu_head *head)
@@ -322,25 +353,24 @@ static u32 secs_to_j(u32 secs)
 }
 
 /*
- * A packet that found no entry. Returns 0 with the entry hashed, a
- * positive invalid reason, or a negative errno (-EEXIST: lost a race,
- * look again; anything else: drop the packet).
+ * A packet that found no entry; @h0 is its tuple's hash. Returns 0 with
+ * the entry hashed, a positive invalid reason, or a negative errno
+ * (-EEXIST: lost a race, look again; anything else: drop the packet).
  */
-static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
+static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		       struct sfw_proto_result *res, struct sfw_conn **out)
 {
 	union sfw_proto_state ps = {};
 	struct sfw_tuple inv;
 	struct sfw_conn *ct;
 	spinlock_t *lock;
-	u32 h0, h1;
 	u8 reason = 0;
+	u32 h1;
 	int ret;
 
 	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason))
 		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
 
-	h0 = tuple_hash(&pkt->tuple, sn->net_id);
 	if (!conn_reserve(sn, h0)) {
 		sfw_stat_inc(sn, SFW_STAT_DROP);
 		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
@@ -405,10 +435,15 @@ static const void *skb_read(const void *ctx, unsigned int off, unsigned int len,
 	return skb_header_pointer(skb, skb_network_offset(skb) + off, len, buf);
 }
 
+/* Headers in the linear area are parsed in place; the rest are copied out. */
 static int skb_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
 {
-	return sfw_packet_parse(pkt, pf == NFPROTO_IPV4 ? SFW_AF_INET : SFW_AF_INET6,
-				skb_read, skb, skb->len - skb_network_offset(skb));
+	int noff = skb_network_offset(skb);
+	unsigned int linear = skb_headlen(skb) > noff ? skb_headlen(skb) - noff : 0;
+
+	return sfw_packet_parse_head(pkt, pf == NFPROTO_IPV4 ? SFW_AF_INET : SFW_AF_INET6,
+				     skb_network_header(skb), linear,
+				     skb_read, skb, skb->len - noff);
 }
 
 static bool checksum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
@@ -647,7 +682,7 @@ static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
 	enum sfw_dir dir;
 	spinlock_t *lock;
 	int ret, tries = 0;
-	u32 age = 0;
+	u32 hash, age = 0;
 
 	v->ctinfo = SFW_CT_INVALID;
 	v->ct = NULL;
@@ -676,11 +711,12 @@ static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
 		}
 	}
 
+	hash = tuple_hash(&pkt->tuple, sn->net_id);
 again:
-	ct = sfw_conntrack_lookup(sn, &pkt->tuple, &dir);
+	ct = conn_lookup(sn, &pkt->tuple, hash, &dir);
 	if (!ct) {
 		memset(&res, 0, sizeof(res));
-		ret = conn_create(sn, pkt, &res, &ct);
+		ret = conn_create(sn, pkt, hash, &res, &ct);
 		if (ret > 0)
 			goto invalid;
 		if (ret == -EEXIST && tries++ < 2) {

@@ -87,14 +87,14 @@ static int sfw_conntrack_selftest(void)
 		sfw_tuple_invert(&pkt.tuple, &inv);
 
 		/* Insert; found from both directions. */
-		SELFTEST(conn_create(a, &pkt, &res, &ct) == 0);
+		SELFTEST(conn_create(a, &pkt, tuple_hash(&pkt.tuple, a->net_id), &res, &ct) == 0);
 		ct = sfw_conntrack_lookup(a, &pkt.tuple, &dir);
 		SELFTEST(ct && dir == SFW_DIR_ORIGINAL);
 		SELFTEST(sfw_conntrack_lookup(a, &inv, &dir) == ct && dir == SFW_DIR_REPLY);
 		SELFTEST(ct && READ_ONCE(ct->ps.tcp.state) == SFW_TCP_SYN_SENT);
 
 		/* The same tuple again is a clash; a neighbour tuple is not found. */
-		SELFTEST(conn_create(a, &pkt, &res, &other) == -EEXIST);
+		SELFTEST(conn_create(a, &pkt, tuple_hash(&pkt.tuple, a->net_id), &res, &other) == -EEXIST);
 		selftest_syn(&pkt, l3[i], 1, 2, 1235);
 		SELFTEST(!sfw_conntrack_lookup(a, &pkt.tuple, &dir));
 		selftest_syn(&pkt, l3[i], 1, 2, 1234);
@@ -102,7 +102,7 @@ static int sfw_conntrack_selftest(void)
 		/* Namespaces: b sees nothing of a, and has its own copy. */
 		SELFTEST(!sfw_conntrack_lookup(b, &pkt.tuple, &dir));
 		SELFTEST(!sfw_conntrack_lookup(b, &inv, &dir));
-		SELFTEST(conn_create(b, &pkt, &res, &other) == 0);
+		SELFTEST(conn_create(b, &pkt, tuple_hash(&pkt.tuple, b->net_id), &res, &other) == 0);
 		SELFTEST(atomic_read(&a->count) == 1 && atomic_read(&b->count) == 1);
 
 		/* Delete in a: gone there, still in b. */
