@@ -54,7 +54,9 @@ const char *const sfw_ctinfo_names[SFW_CT_COUNT] = {
 };
 
 struct parser {
-	sfw_read_fn read;
+	const u8 *head;		/* bytes [0, head_len) lie here, contiguous */
+	unsigned int head_len;
+	sfw_read_fn read;	/* the others are read through this */
 	const void *ctx;
 };
 
@@ -82,6 +84,8 @@ static const u8 *rd(const struct parser *ps, unsigned int off, unsigned int len,
 {
 	if (off > end || len > end - off)
 		return NULL;
+	if (off + len <= ps->head_len)
+		return ps->head + off;
 	return ps->read(ps->ctx, off, len, buf);
 }
 
@@ -413,7 +417,16 @@ static int parse_icmp(const struct parser *ps, struct sfw_pkt *pkt,
 int sfw_packet_parse(struct sfw_pkt *pkt, u8 l3num, sfw_read_fn read,
 		     const void *ctx, unsigned int len)
 {
-	const struct parser ps = { .read = read, .ctx = ctx };
+	return sfw_packet_parse_head(pkt, l3num, NULL, 0, read, ctx, len);
+}
+
+int sfw_packet_parse_head(struct sfw_pkt *pkt, u8 l3num, const void *head,
+			  unsigned int head_len, sfw_read_fn read, const void *ctx,
+			  unsigned int len)
+{
+	const struct parser ps = {
+		.head = head, .head_len = min(head_len, len), .read = read, .ctx = ctx,
+	};
 	struct l3info l3;
 	int ret;
 

@@ -119,6 +119,15 @@ const void *sfw_packet_read_flat(const void *ctx, unsigned int off,
 int sfw_packet_parse(struct sfw_pkt *pkt, u8 l3num, sfw_read_fn read,
 		     const void *ctx, unsigned int len);
 
+/*
+ * The same, for a packet whose first @head_len bytes lie contiguous at
+ * @head (an skb's linear area): those are read in place, without a call
+ * through @read, which serves only what lies beyond. Same result.
+ */
+int sfw_packet_parse_head(struct sfw_pkt *pkt, u8 l3num, const void *head,
+			  unsigned int head_len, sfw_read_fn read, const void *ctx,
+			  unsigned int len);
+
 /* Whether an ICMP (@l3num SFW_AF_INET) or ICMPv6 type is an error message. */
 bool sfw_packet_icmp_is_error(u8 l3num, u8 type);
 

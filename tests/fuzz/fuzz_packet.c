@@ -171,6 +171,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	u8 l3num = size && data[0] >> 4 == 6 ? SFW_AF_INET6 : SFW_AF_INET;
 	struct copy_reader cr = { .data = data, .len = size };
+	struct copy_reader cr_rest = cr;
 	struct sfw_pkt pkt, pkt2;
 	int ret, ret2;
 	u8 *padded;
@@ -183,6 +184,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	/* Copying reader: same answer, and only bytes inside the packet read. */
 	ret2 = sfw_packet_parse(&pkt2, l3num, read_copy, &cr, size);
+	FUZZ_CHECK(ret2 == ret);
+	FUZZ_CHECK(!memcmp(&pkt, &pkt2, sizeof(pkt)));
+
+	/* A linear head of any length, the rest copied: same answer again. */
+	ret2 = sfw_packet_parse_head(&pkt2, l3num, data, size ? data[size - 1] % size : 0,
+				     read_copy, &cr_rest, size);
 	FUZZ_CHECK(ret2 == ret);
 	FUZZ_CHECK(!memcmp(&pkt, &pkt2, sizeof(pkt)));
 	if (ret)
