@@ -16,9 +16,12 @@
  * entry is filed for is never later than its expiry.
  *
  * Cost per tick: the entries of the due slot. A run examines at most
- * SFW_WHEEL_BUDGET entries over all stripes and holds one stripe lock at a
- * time; what is left carries over to a run queued one jiffy later. The
- * longest run is kept in max_run_us (/proc/net/sfw/stat).
+ * SFW_WHEEL_BUDGET entries over all stripes, holds one stripe lock at a
+ * time for at most SFW_WHEEL_BATCH expiries, reaps those with no lock
+ * held, and stops once it has run SFW_WHEEL_RUN_US; what is left carries
+ * over to a run queued at once, so the worker yields the CPU in between
+ * and a million entries due together cost many short runs, not one long
+ * one. The longest run is kept in max_run_us (/proc/net/sfw/stat).
  *
  * Locking: a stripe's lock protects its slots, its carry list and every
  * entry filed in it (see conn.h). Lock order: stripe -> hash bucket.
@@ -63,11 +66,12 @@ void sfw_timer_wheel_del(struct sfw_conn *ct)
 }
 
 /*
- * Examine the due slot of @s. Returns false when the budget ran out
- * before the slot was done; the slot then still holds what is left.
+ * Examine the due slot of @s. Returns false when the budget or the batch
+ * ran out before the slot was done; the slot then still holds what is left.
  */
 static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s,
-			   u64 now_j, unsigned int *budget, struct hlist_head *expired)
+			   u64 now_j, unsigned int *budget, unsigned int *batch,
+			   struct hlist_head *expired)
 {
 	unsigned int cur = sfw_timer_wheel_slot(s->clock);
 	struct sfw_conn *ct;
@@ -76,7 +80,7 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 	hlist_for_each_entry_safe(ct, tmp, &s->slot[cur], wnode) {
 		u64 t;
 
-		if (!*budget)
+		if (!*budget || !*batch)
 			return false;
 		(*budget)--;
 		hlist_del(&ct->wnode);
@@ -86,6 +90,7 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 		    (s32)((u32)now_j - ct->expires) >= 0) {
 			ct->status |= SFW_CONN_DYING;
 			hlist_add_head(&ct->wnode, expired);
+			(*batch)--;
 			continue;
 		}
 		t = sfw_timer_wheel_target(now_j, (s32)(ct->expires - (u32)now_j), w->tick_j);
@@ -100,38 +105,44 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 /* One run at jiffy @now_j; returns whether work is left over. */
 static bool wheel_advance(struct sfw_timer_wheel *w, u64 now_j)
 {
-	unsigned int budget = SFW_WHEEL_BUDGET, n, i = w->next_stripe;
+	unsigned int budget = SFW_WHEEL_BUDGET, n, i;
 	u64 start = ktime_get_ns(), now_t = div_u64(now_j, w->tick_j);
-	bool backlog = false;
+	u64 deadline = start + SFW_WHEEL_RUN_US * NSEC_PER_USEC;
+	bool backlog = false, out = false;
 	HLIST_HEAD(expired);
 	u32 us;
 
-	for (n = 0; n < SFW_WHEEL_STRIPES && budget; n++) {
+	for (n = 0; n < SFW_WHEEL_STRIPES && !out; n++) {
 		struct sfw_wheel_stripe *s;
+		bool caught;
 
 		i = (w->next_stripe + n) % SFW_WHEEL_STRIPES;
 		s = &w->stripe[i];
-		spin_lock_bh(&s->lock);
-		while (s->clock <= now_t) {
-			if (!wheel_run_slot(w, s, now_j, &budget, &expired))
-				break;
-			/* Done with this tick: what is due a lap later goes back. */
-			hlist_move_list(&s->carry, &s->slot[sfw_timer_wheel_slot(s->clock)]);
-			s->clock++;
-		}
-		if (s->clock <= now_t)
-			backlog = true;
-		spin_unlock_bh(&s->lock);
+		do {
+			unsigned int batch = SFW_WHEEL_BATCH;
 
-		if (!hlist_empty(&expired)) {
-			w->reap(w->owner, &expired);
-			INIT_HLIST_HEAD(&expired);
+			spin_lock_bh(&s->lock);
+			while (s->clock <= now_t) {
+				if (!wheel_run_slot(w, s, now_j, &budget, &batch, &expired))
+					break;
+				/* Done with this tick: what is due a lap later goes back. */
+				hlist_move_list(&s->carry, &s->slot[sfw_timer_wheel_slot(s->clock)]);
+				s->clock++;
+			}
+			caught = s->clock > now_t;
+			spin_unlock_bh(&s->lock);
+
+			if (!hlist_empty(&expired)) {
+				w->reap(w->owner, &expired);
+				INIT_HLIST_HEAD(&expired);
+			}
+			out = !budget || ktime_get_ns() > deadline;
+		} while (!caught && !out);
+		if (out) {
+			/* Start where this run stopped, so no stripe starves. */
+			w->next_stripe = caught ? (i + 1) % SFW_WHEEL_STRIPES : i;
+			backlog = true;
 		}
-	}
-	if (!budget) {
-		/* Start where this run stopped, so no stripe starves. */
-		w->next_stripe = i;
-		backlog = true;
 	}
 
 	us = div_u64(ktime_get_ns() - start, NSEC_PER_USEC);
@@ -149,7 +160,8 @@ static void wheel_run(struct work_struct *work)
 
 	if (READ_ONCE(w->stopping))
 		return;
-	delay = backlog ? 1 : w->tick_j - jiffies % w->tick_j;
+	/* A backlog goes on at once; the worker yields in between runs. */
+	delay = backlog ? 0 : w->tick_j - jiffies % w->tick_j;
 	queue_delayed_work(system_power_efficient_wq, &w->work, delay);
 }
 

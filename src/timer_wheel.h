@@ -23,6 +23,8 @@
 #define SFW_WHEEL_SLOTS		256	/* slots per stripe: a power of two */
 #define SFW_WHEEL_TICK_MS	250	/* one slot */
 #define SFW_WHEEL_BUDGET	1024	/* entries examined per run, all stripes */
+#define SFW_WHEEL_BATCH		16	/* entries expired between looks at the clock */
+#define SFW_WHEEL_RUN_US	500	/* a run stops once it has taken this long */
 
 /*
  * The tick in which an entry that expires @left jiffies from now (now in
