@@ -368,6 +368,7 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 	u32 h1;
 	int ret;
 
+	/* BHs are off (conntrack_track()). */
 	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason))
 		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
 
@@ -405,13 +406,13 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 	sfw_tuple_invert(&pkt->tuple, &inv);
 	h1 = tuple_hash(&inv, sn->net_id);
 	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
-	spin_lock_bh(lock);
+	spin_lock(lock);
 	ret = conn_insert(ct, &pkt->tuple, &inv, h0, h1);
 	if (!ret) {
 		atomic_inc(&sn->unconfirmed);
 		sfw_timer_wheel_add(sn->wheel, ct, (u32)jiffies + msecs_to_jiffies(SFW_GRACE_MS));
 	}
-	spin_unlock_bh(lock);
+	spin_unlock(lock);
 	if (ret == -ENOSPC) {
 		sfw_stat_inc(sn, SFW_STAT_CHAINLENGTH);
 		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
@@ -637,13 +638,28 @@ void sfw_conntrack_forget(const struct sk_buff *skb)
 static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
 				    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
 
+/*
+ * conntrack_track() takes its locks with BHs off, as they are in softirq;
+ * LOCAL_OUT may come from process context and turns them off here.
+ */
+static unsigned int track_bh_off(struct sfw_net *sn, struct sk_buff *skb,
+				 const struct nf_hook_state *state, struct sfw_ct_verdict *v)
+{
+	unsigned int ret;
+
+	local_bh_disable();
+	ret = conntrack_track(sn, skb, state, v);
+	local_bh_enable();
+	return ret;
+}
+
 /* PRE_ROUTING with BHs on (not seen in practice): track with no note. */
 static noinline unsigned int track_unnoted(struct sfw_net *sn, struct sk_buff *skb,
 					   const struct nf_hook_state *state)
 {
 	struct sfw_ct_verdict v;
 
-	return conntrack_track(sn, skb, state, &v);
+	return track_bh_off(sn, skb, state, &v);
 }
 
 unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
@@ -654,7 +670,7 @@ unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
 	unsigned int ret;
 
 	if (v)
-		return conntrack_track(sn, skb, state, v);
+		return track_bh_off(sn, skb, state, v);
 	/* PRE_ROUTING: the verdict goes into a note for the later hooks. */
 	if (!in_softirq())
 		return track_unnoted(sn, skb, state);
@@ -684,6 +700,7 @@ static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
 	int ret, tries = 0;
 	u32 hash, age = 0;
 
+	lockdep_assert(in_softirq());	/* BHs off: plain spin_lock() below */
 	v->ctinfo = SFW_CT_INVALID;
 	v->ct = NULL;
 	v->parsed = false;
@@ -735,10 +752,10 @@ again:
 	sfw_stat_inc(sn, SFW_STAT_FOUND);
 
 	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
-	spin_lock_bh(lock);
+	spin_lock(lock);
 	if (ct->status & SFW_CONN_DYING) {
 		/* Lost to a deleter: the next lookup will not see it. */
-		spin_unlock_bh(lock);
+		spin_unlock(lock);
 		if (tries++ < 2)
 			goto again;
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
@@ -748,7 +765,7 @@ again:
 		age = ((u32)jiffies - ct->ps.udp.start) / HZ;
 	memset(&res, 0, sizeof(res));
 	if (sfw_proto_packet(&ct->ps, pkt, dir, age, &sn->params, &res)) {
-		spin_unlock_bh(lock);
+		spin_unlock(lock);
 		ret = res.reason;
 		/* The filter hooks cannot tell this from the entry: mark the skb. */
 		if (state->hook == NF_INET_PRE_ROUTING)
@@ -757,7 +774,7 @@ again:
 	}
 	if (res.reopen) {
 		conn_claim(ct);
-		spin_unlock_bh(lock);
+		spin_unlock(lock);
 		conn_destroy(sn, ct);
 		if (tries++ < 2)
 			goto again;
@@ -794,7 +811,7 @@ again:
 	}
 	if (res.changed || res.assured)
 		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
-	spin_unlock_bh(lock);
+	spin_unlock(lock);
 	v->ctinfo = res.ctinfo;
 	v->ct = ct;
 	v->dir = dir;
