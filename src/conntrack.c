@@ -368,7 +368,6 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 	u32 h1;
 	int ret;
 
-	/* BHs are off (conntrack_track()). */
 	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason))
 		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
 
@@ -406,7 +405,7 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 	sfw_tuple_invert(&pkt->tuple, &inv);
 	h1 = tuple_hash(&inv, sn->net_id);
 	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
-	spin_lock(lock);
+	spin_lock(lock);	/* BHs are off: see conntrack_track() */
 	ret = conn_insert(ct, &pkt->tuple, &inv, h0, h1);
 	if (!ret) {
 		atomic_inc(&sn->unconfirmed);
