@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: build the tools, run the userspace unit tests and the fuzz
-# targets' regression replay (plus a short fuzz), then the VM suite on
-# every test kernel. Every result is a TAP line; the last line
-# is the total, "N passed, N failed, N skipped", and the exit status is 0
+# make check: install what is missing (scripts/install-deps.sh), build
+# the tools, run the userspace unit tests and the fuzz targets' regression
+# replay (plus a short fuzz), then the VM suite on every test kernel.
+# Every result is a TAP line; the last line is the total, "N passed, N failed, N skipped", and the exit status is 0
 # only when nothing failed.
 set -u
 source "$(dirname "$0")/lib.sh"
@@ -13,6 +13,14 @@ tap=$BUILD/check.tap
 : >"$tap"
 
 emit() { tee -a "$tap"; }
+
+# What the suite needs, as the README promises: a no-op when all is there.
+if "$TOP/scripts/install-deps.sh" >"$BUILD/install-deps.log" 2>&1; then
+	echo "ok - deps $(tail -n 1 "$BUILD/install-deps.log")" | emit
+else
+	echo "not ok - deps # scripts/install-deps.sh failed: see build/install-deps.log" | emit
+	tail -n 10 "$BUILD/install-deps.log" | sed 's/^/#   /'
+fi
 
 if make -s -C "$TOP/tools" >"$BUILD/tools.log" 2>&1; then
 	echo "ok - tools/build" | emit
@@ -41,7 +49,14 @@ if [ $frc -ne 0 ] && ! grep -q '^not ok' "$BUILD/fuzz.log"; then
 	tail -n 20 "$BUILD/fuzz.log" | sed 's/^/#   /'
 fi
 
-"$TOP/scripts/vm-suite.sh" 2>&1 | emit
+# vm-suite's own status counts too: a suite that stopped before it could
+# print a "not ok" (a shell error, a killed host script) is no pass.
+"$TOP/scripts/vm-suite.sh" 2>&1 | tee "$BUILD/vm-suite.out" | emit
+vrc=${PIPESTATUS[0]}
+if [ "$vrc" -ne 0 ] && ! grep -q '^not ok' "$BUILD/vm-suite.out"; then
+	echo "not ok - vm/run # scripts/vm-suite.sh exited $vrc without a failing line:" | emit
+	tail -n 10 "$BUILD/vm-suite.out" | sed 's/^/#   /'
+fi
 
 passed=$(grep -E '^ok ' "$tap" | grep -vc '# SKIP')
 skipped=$(grep -cE '^ok .*# SKIP' "$tap")

@@ -6,24 +6,43 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 
-# The test kernels: the newest installed 6.1 and 6.12 cloud kernels whose
-# headers are installed too, then "debug", the kernel built from source
-# with KASAN, lockdep and kmemleak (scripts/build-debug-kernel.sh).
-# SFW_KERNELS overrides (space-separated).
+# The test kernels, one a line: for each of the lines 6.1 and 6.12 the
+# newest installed cloud kernel whose headers are installed too, then
+# "debug", the kernel built from source with KASAN, lockdep and kmemleak
+# (scripts/build-debug-kernel.sh). An expected line that has no such
+# kernel prints "missing:LINE", so that the caller fails it by name: a
+# kernel that is not there is a test that did not run, never a pass.
+#
+# SFW_KERNELS overrides (space-separated): each word is a release
+# (6.1.0-57-cloud-amd64, as `ls /boot` shows), a line (6.1, 6.12) or
+# "debug". SFW_BOOT and SFW_MODULES (default /boot and /lib/modules) are
+# where kernels are looked for.
 sfw_test_kernels() {
-	if [ -n "${SFW_KERNELS:-}" ]; then
-		printf '%s\n' $SFW_KERNELS
-		return
-	fi
-	local line k
-	for line in 6.1 6.12; do
-		k=$(ls /boot 2>/dev/null | sed -n "s/^vmlinuz-\(${line//./\\.}\.[0-9].*-cloud-amd64\)$/\1/p" |
-			while read -r k; do
-				[ -f "/lib/modules/$k/build/Makefile" ] && echo "$k"
-			done | sort -V | tail -n 1)
-		[ -n "$k" ] && echo "$k"
+	local want=${SFW_KERNELS:-6.1 6.12 debug} w k
+	for w in $want; do
+		case $w in
+		debug)
+			echo debug
+			;;
+		[0-9]*.[0-9]*-*)
+			if sfw_kernel_installed "$w"; then echo "$w"; else echo "missing:$w"; fi
+			;;
+		*)
+			k=$(ls "${SFW_BOOT:-/boot}" 2>/dev/null |
+				sed -n "s/^vmlinuz-\(${w//./\\.}\.[0-9].*-cloud-amd64\)$/\1/p" |
+				while read -r k; do
+					sfw_kernel_installed "$k" && echo "$k"
+				done | sort -V | tail -n 1)
+			echo "${k:-missing:$w}"
+			;;
+		esac
 	done
-	echo debug
+}
+
+# sfw_kernel_installed KREL: its image and its headers are there.
+sfw_kernel_installed() {
+	[ -f "${SFW_BOOT:-/boot}/vmlinuz-$1" ] &&
+		[ -f "${SFW_MODULES:-/lib/modules}/$1/build/Makefile" ]
 }
 
 # sfw_kernel KID: what a test kernel is made of. Sets SFW_KDIR (the tree
@@ -33,16 +52,23 @@ sfw_test_kernels() {
 sfw_kernel() {
 	local kid=$1 tree
 	if [ "$kid" = debug ]; then
-		tree=$("$TOP/scripts/build-debug-kernel.sh" | tail -n 1) || return 1
+		# Its status, not tail's: a failed build is no kernel.
+		tree=$("$TOP/scripts/build-debug-kernel.sh") || return 1
+		tree=${tree##*$'\n'}
+		[ -f "$tree/arch/x86/boot/bzImage" ] || return 1
 		SFW_KDIR=$tree
 		SFW_KIMAGE=$tree/arch/x86/boot/bzImage
 		SFW_KREL=$(make -s -C "$tree" kernelrelease)
 		SFW_KMODS=$tree/modroot/lib/modules/$SFW_KREL
 	else
-		SFW_KDIR=/lib/modules/$kid/build
-		SFW_KIMAGE=/boot/vmlinuz-$kid
+		sfw_kernel_installed "$kid" || {
+			echo "no image or headers for $kid in ${SFW_BOOT:-/boot}, ${SFW_MODULES:-/lib/modules}" >&2
+			return 1
+		}
+		SFW_KDIR=${SFW_MODULES:-/lib/modules}/$kid/build
+		SFW_KIMAGE=${SFW_BOOT:-/boot}/vmlinuz-$kid
 		SFW_KREL=$kid
-		SFW_KMODS=/lib/modules/$kid
+		SFW_KMODS=${SFW_MODULES:-/lib/modules}/$kid
 	fi
 }
 

@@ -13,30 +13,105 @@
 #               resumes after that test (up to three guests per kernel);
 #   kernel-log  the console shows no WARNING/BUG/KASAN/lockdep/kmemleak.
 #
-# Environment: SFW_KERNELS (list), SFW_VM_TIMEOUT (s, default 1200; the
-# debug kernel 2400), SFW_TESTS (comma-separated subset), SFW_VM_SCALE
-# (the heaviest tests divide their counts by it; debug: 10), SFW_VM_REPEAT
-# (run each test that many times in one guest, to hunt rare failures).
+# Nothing that was meant to run may go missing quietly. A kernel that is
+# not installed, a tests/tools helper that does not build, a name in
+# SFW_TESTS that is no test, and a test that ends a kernel's run with no
+# verdict (or more than one) are each a "not ok", and the exit status is 0
+# only when no line is.
+#
+# Environment: SFW_KERNELS (list: releases, lines 6.1/6.12, or debug),
+# SFW_VM_TIMEOUT (s, default 1200; the debug kernel 2400), SFW_TESTS
+# (comma-separated subset), SFW_VM_SCALE (the heaviest tests divide their
+# counts by it; debug: 10), SFW_VM_REPEAT (run each test that many times in
+# one guest, to hunt rare failures).
 set -u
 source "$(dirname "$0")/lib.sh"
+mkdir -p "$BUILD"
+vm_tap=$BUILD/vm.tap
+: >"$vm_tap"
+
+# say WORDS...: one TAP line (or "#" comment) on stdout and in vm.tap.
+say() {
+	printf '%s\n' "$*" | tee -a "$vm_tap"
+}
+
+# The tests the guest must run, from tests/vm/*.sh as guest-run finds them.
+all_tests=$(cd "$TOP/tests/vm" && for t in *.sh; do [ "$t" = lib.sh ] || echo "${t%.sh}"; done)
+tests=$all_tests
+if [ -n "${SFW_TESTS:-}" ]; then
+	tests=
+	unknown=
+	for t in ${SFW_TESTS//,/ }; do
+		if grep -qx -- "$t" <<<"$all_tests"; then
+			tests+="$t"$'\n'
+		else
+			unknown+=" $t"
+		fi
+	done
+	if [ -n "$unknown" ]; then
+		say "not ok - vm/tests # SFW_TESTS names no such test:$unknown (see tests/vm/*.sh)"
+		exit 1
+	fi
+fi
+only=$(echo $tests | tr ' ' ,)
+repeat=${SFW_VM_REPEAT:-1}
+ntests=$(grep -c . <<<"$tests")
 
 kernels=$(sfw_test_kernels)
 if [ -z "$kernels" ]; then
-	echo "not ok - vm # no test kernel installed: run scripts/install-deps.sh"
+	say "not ok - vm # no test kernel: SFW_KERNELS is empty"
 	exit 1
 fi
 
-make -s -C "$TOP/tools" >/dev/null || { echo "not ok - vm/tools # sfwctl does not build"; exit 1; }
-make -s -C "$TOP/tests/tools" >/dev/null 2>&1 || true
+make -s -C "$TOP/tools" >/dev/null || { say "not ok - vm/tools # sfwctl does not build"; exit 1; }
+# The guest's helpers (sfw-pkt, sfw-nocap, ...) are the project's own: if
+# they do not build, each kernel fails for it, and the tests that need
+# them fail in the guest rather than skip.
+tools_ok=
+make -s -C "$TOP/tests/tools" >"$BUILD/tests-tools.log" 2>&1 && tools_ok=1
 
-for krel in $kernels; do
-	short=${krel%-cloud-amd64}
-	dir=$BUILD/$krel
-	mkdir -p "$dir"
+# verdicts SHORT DIR: every test of the list ended with exactly $repeat
+# verdicts on this kernel (its guest lines and the host's "hung in this
+# test" lines, in DIR/verdicts.tap); each that did not is a "not ok".
+verdicts() {
+	local short=$1 dir=$2 t c ran=0
+	declare -A got
+	for t in $tests; do
+		got[$t]=$(grep -cE "^(ok|not ok) - $short/$t( |\$)" "$dir/verdicts.tap")
+		[ "${got[$t]}" -eq 0 ] || ran=$((ran + 1))
+	done
+	if [ $ran -eq 0 ]; then
+		say "not ok - $short/tests # none of the $ntests tests gave a verdict"
+		return
+	fi
+	for t in $tests; do
+		c=${got[$t]}
+		if [ "$c" -eq 0 ]; then
+			say "not ok - $short/$t # no verdict: the guest never ran it"
+		elif [ "$c" -ne "$repeat" ]; then
+			say "not ok - $short/$t # $c verdicts, expected $repeat"
+		fi
+	done
+	say "# $short: $ran of $ntests tests gave a verdict," \
+		"$(grep -cE "^ok - $short/.* # SKIP" "$dir/verdicts.tap") of them skips"
+}
+
+# run_kernel KREL: the build, the guest runs and the host-side checks of
+# one kernel, as TAP lines on stdout.
+run_kernel() {
+	local krel=$1 short=${1%-cloud-amd64} dir=$BUILD/$1
+	local limit scale warns per_test start after run left vm seen wedged since now rc
+	local last done_last what secs bad
+	if [ -n "$tools_ok" ]; then
+		echo "ok - $short/tools-build tests/tools built"
+	else
+		echo "not ok - $short/tools-build # tests/tools does not build (build/tests-tools.log):"
+		grep -E 'error|warning' "$BUILD/tests-tools.log" | head -n 10 | sed 's/^/#   /'
+	fi
 	if ! sfw_kernel "$krel" >"$dir/kernel.log" 2>&1; then
 		echo "not ok - $short/kernel # could not build or find the kernel:"
 		tail -n 20 "$dir/kernel.log" | sed 's/^/#   /'
-		continue
+		return
 	fi
 	# The debug kernel runs everything several times slower.
 	limit=${SFW_VM_TIMEOUT:-1200}
@@ -51,7 +126,7 @@ for krel in $kernels; do
 	if ! sfw_build_module "$krel"; then
 		echo "not ok - $short/build # module build failed:"
 		grep -E 'error|warning' "$dir/build.log" | head -n 20 | sed 's/^/#   /'
-		continue
+		return
 	fi
 	warns=$(grep -E 'warning:|error:' "$dir/build.log")
 	if [ -n "$warns" ]; then
@@ -71,7 +146,7 @@ for krel in $kernels; do
 
 	if ! sfw_build_initramfs "$krel" "$dir/initramfs.cpio"; then
 		echo "not ok - $short/initramfs # could not pack the initramfs"
-		continue
+		return
 	fi
 
 	# One guest runs the whole suite. A guest that hangs or crashes fails
@@ -87,7 +162,7 @@ for krel in $kernels; do
 		left=$((limit - ($(date +%s) - start)))
 		[ $left -gt 60 ] || left=60
 		sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$left" \
-			"${SFW_TESTS:+sfwtests=$SFW_TESTS} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale sfwrepeat=${SFW_VM_REPEAT:-1} softlockup_panic=1" &
+			"${SFW_TESTS:+sfwtests=$only} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale sfwrepeat=$repeat softlockup_panic=1" &
 		vm=$!
 		# The guest's runner bounds each test itself; a guest that
 		# outlives that bound by a minute has a wedged kernel.
@@ -154,4 +229,20 @@ for krel in $kernels; do
 	else
 		echo "ok - $short/kernel-log clean"
 	fi
+}
+
+for krel in $kernels; do
+	case $krel in
+	missing:*)
+		k=${krel#missing:}
+		say "not ok - ${k%-cloud-amd64}/kernel # no ${k} cloud kernel with its headers" \
+			"in ${SFW_BOOT:-/boot} and ${SFW_MODULES:-/lib/modules}: run scripts/install-deps.sh"
+		continue
+		;;
+	esac
+	dir=$BUILD/$krel
+	mkdir -p "$dir"
+	run_kernel "$krel" | tee "$dir/verdicts.tap" | tee -a "$vm_tap"
+	verdicts "${krel%-cloud-amd64}" "$dir"
 done
+! grep -q '^not ok' "$vm_tap"
