@@ -67,11 +67,16 @@ static inline u8 sfw_conn_stripe(const struct sfw_conn *ct)
 
 static_assert(sizeof(struct sfw_conn) <= 160, "the connection object is 160 bytes at most");
 
+static inline enum sfw_dir sfw_conn_node_dir(const struct hlist_nulls_node *n)
+{
+	return ((unsigned long)n & sizeof(struct hlist_nulls_node)) ?
+	       SFW_DIR_REPLY : SFW_DIR_ORIGINAL;
+}
+
 static inline struct sfw_conn *sfw_conn_from_node(const struct hlist_nulls_node *n,
 						  enum sfw_dir *dir)
 {
-	*dir = ((unsigned long)n & sizeof(struct hlist_nulls_node)) ?
-		SFW_DIR_REPLY : SFW_DIR_ORIGINAL;
+	*dir = sfw_conn_node_dir(n);
 	return container_of((struct hlist_nulls_node *)n, struct sfw_conn, hnode[*dir]);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The connection tracker: the table, and a packet's way through it.
+ * The connection table: hash, locks, lookup, insert, delete, early drop,
+ * expiry and the one walk that /proc, netlink and recheck share. What a
+ * packet does with it is path.c's.
  *
  * Table: one array of hlist_nulls heads shared by all namespaces, hashsize
  * buckets (a power of two). An entry is hashed twice, once per direction,
@@ -11,20 +13,16 @@
  * SFW_MAX_CHAIN nodes takes no more (stat "chainlength").
  *
  * Life of an entry:
- *  created    by the first packet of a connection at PRE_ROUTING or
- *             LOCAL_OUT, once its protocol accepted it and made the first
- *             transition on the still private entry. It is hashed and
- *             counted at once, so the packet's own retransmission finds it,
- *             but it is not CONFIRMED: users do not see it, and the wheel
- *             gives it SFW_GRACE_MS to become confirmed.
- *  confirmed  when that packet reaches LOCAL_IN or POST_ROUTING. A packet
- *             dropped on its way leaves nothing once the grace is over.
+ *  created    by path.c, once the first packet of a connection made its
+ *             protocol's first transition and the rules accepted it
+ *             (sfw_conntrack_add()): hashed both ways, CONFIRMED, counted,
+ *             filed on the wheel.
  *  updated    by each packet under the entry's wheel-stripe lock:
  *             protocol state, expiry, counters (conn.h).
  *  deleted    by whoever sets DYING first under that lock: the wheel at
- *             expiry, a SYN that reopens it, early drop, namespace exit.
- *             The deleter takes it off the wheel, unhashes it and frees it
- *             after an RCU grace period.
+ *             expiry, a SYN that reopens it, early drop, a user, recheck,
+ *             namespace exit. The deleter takes it off the wheel, unhashes
+ *             it and frees it after an RCU grace period.
  *
  * Lock order: wheel stripe -> hash bucket. No lock is shared by all
  * connections: a stripe lock is one of 16 per namespace, a bucket lock
@@ -38,22 +36,18 @@
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/siphash.h>
-#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
-#include <net/netfilter/nf_conntrack.h>
 
 #include "compat.h"
 #include "conntrack.h"
 #include "netlink.h"
-#include "packet.h"
 #include "timer_wheel.h"
 
 #define SFW_HASH_LOCKS		1024
 #define SFW_MAX_CHAIN		64
-#define SFW_GRACE_MS		2000	/* to become confirmed */
 #define SFW_EARLY_DROP_BUCKETS	8
 
 /* 0 sizes the table from memory, as nf_conntrack does. */
@@ -70,7 +64,7 @@ static spinlock_t sfw_table_locks[SFW_HASH_LOCKS];
 static hsiphash_key_t sfw_hash_key __read_mostly;
 static struct kmem_cache *sfw_conn_cache __read_mostly;
 
-static u32 tuple_hash(const struct sfw_tuple *t, u32 net_id)
+u32 sfw_conntrack_hash(const struct sfw_tuple *t, u32 net_id)
 {
 	struct {
 		struct sfw_tuple t;
@@ -158,8 +152,8 @@ static bool conn_match(const struct sfw_conn *ct, enum sfw_dir dir, u32 net_id,
 	       tuple_key_equal(&ct->tuple, dir == SFW_DIR_ORIGINAL ? t : inv);
 }
 
-/* The entry with tuple @t (whose tuple_hash() is @hash) either way round. */
-static struct sfw_conn *conn_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
+/* The entry with tuple @t (whose sfw_conntrack_hash() is @hash) either way round. */
+struct sfw_conn *sfw_conntrack_find(struct sfw_net *sn, const struct sfw_tuple *t,
 				    u32 hash, enum sfw_dir *dir)
 {
 	unsigned int b = bucket_of(hash);
@@ -197,7 +191,7 @@ begin:
 struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
 				      enum sfw_dir *dir)
 {
-	return conn_lookup(sn, t, tuple_hash(t, sn->net_id), dir);
+	return sfw_conntrack_find(sn, t, sfw_conntrack_hash(t, sn->net_id), dir);
 }
 
 static void conn_free_rcu(struct rcu_head *head)
@@ -206,15 +200,15 @@ static void conn_free_rcu(struct rcu_head *head)
 }
 
 /* @ct is DYING and off the wheel: unhash it, uncount it, free it. */
-static void conn_destroy(struct sfw_net *sn, struct sfw_conn *ct)
+void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 {
 	struct sfw_tuple t, inv;
 	unsigned int b0, b1;
 
 	sfw_conn_tuple(ct, &t);
 	sfw_tuple_invert(&t, &inv);
-	b0 = bucket_of(tuple_hash(&t, ct->net_id));
-	b1 = bucket_of(tuple_hash(&inv, ct->net_id));
+	b0 = bucket_of(sfw_conntrack_hash(&t, ct->net_id));
+	b1 = bucket_of(sfw_conntrack_hash(&inv, ct->net_id));
 
 	local_bh_disable();
 	buckets_lock(b0, b1);
@@ -223,8 +217,6 @@ static void conn_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 	buckets_unlock(b0, b1);
 	local_bh_enable();
 
-	if (!(ct->status & SFW_CONN_CONFIRMED))
-		atomic_dec(&sn->unconfirmed);
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
 	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY);
@@ -232,7 +224,7 @@ static void conn_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 }
 
 /* Stripe lock held: claim @ct for deletion. */
-static bool conn_claim(struct sfw_conn *ct)
+bool sfw_conntrack_claim(struct sfw_conn *ct)
 {
 	if (ct->status & SFW_CONN_DYING)
 		return false;
@@ -247,10 +239,10 @@ bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
 	bool mine;
 
 	spin_lock_bh(lock);
-	mine = conn_claim(ct);
+	mine = sfw_conntrack_claim(ct);
 	spin_unlock_bh(lock);
 	if (mine)
-		conn_destroy(sn, ct);
+		sfw_conntrack_destroy(sn, ct);
 	return mine;
 }
 
@@ -263,7 +255,7 @@ static void conn_reap(void *owner, struct hlist_head *expired)
 
 	hlist_for_each_entry_safe(ct, tmp, expired, wnode) {
 		sfw_stat_inc(sn, SFW_STAT_REAPED);
-		conn_destroy(sn, ct);
+		sfw_conntrack_destroy(sn, ct);
 	}
 }
 
@@ -347,29 +339,22 @@ static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
 	return ret;
 }
 
-static u32 secs_to_j(u32 secs)
-{
-	return secs * HZ;
-}
-
 /*
- * A packet that found no entry; @h0 is its tuple's hash. Returns 0 with
- * the entry hashed, a positive invalid reason, or a negative errno
- * (-EEXIST: lost a race, look again; anything else: drop the packet).
+ * A new connection, that path.c's rules accepted: @ps is its protocol
+ * state after its first packet @pkt (@h0 that tuple's hash), expiring
+ * @timeout seconds from now. Hashed both ways and confirmed at once; 0
+ * with it in @out, -EEXIST if a packet of the same flow won the race
+ * (look again), -ENOSPC if the table or a chain is full, -ENOMEM. BHs
+ * are off.
  */
-static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
-		       struct sfw_proto_result *res, struct sfw_conn **out)
+int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
+		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out)
 {
-	union sfw_proto_state ps = {};
 	struct sfw_tuple inv;
 	struct sfw_conn *ct;
 	spinlock_t *lock;
-	u8 reason = 0;
-	u32 h1;
+	u32 now = (u32)jiffies;
 	int ret;
-
-	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason))
-		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
 
 	if (!conn_reserve(sn, h0)) {
 		sfw_stat_inc(sn, SFW_STAT_DROP);
@@ -386,559 +371,78 @@ static int conn_create(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 	}
 	ct->tuple = pkt->tuple;
 	ct->net_id = sn->net_id;
-	ct->status = (h0 % SFW_WHEEL_STRIPES) << SFW_CONN_STRIPE_SHIFT;
-	ct->ps = ps;
+	ct->status = SFW_CONN_CONFIRMED |
+		     (h0 % SFW_WHEEL_STRIPES) << SFW_CONN_STRIPE_SHIFT;
+	ct->gen = (u8)READ_ONCE(sn->rules_generation);
+	ct->ps = *ps;
 	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
-		ct->ps.udp.start = (u32)jiffies;
-
-	/* The first transition runs on the entry while nobody else sees it. */
-	if (sfw_proto_packet(&ct->ps, pkt, SFW_DIR_ORIGINAL, 0, &sn->params, res)) {
-		ret = res->reason ? res->reason : SFW_INVALID_TCP_BAD_TRANSITION;
-		goto err_free;
-	}
-	ct->expires = (u32)jiffies + secs_to_j(res->timeout);
-	if (sn->params.acct) {
+		ct->ps.udp.start = now;
+	ct->expires = now + timeout * HZ;
+	if (READ_ONCE(sn->params.acct)) {
 		ct->packets[SFW_DIR_ORIGINAL] = 1;
 		ct->bytes[SFW_DIR_ORIGINAL] = pkt->len;
 	}
 
 	sfw_tuple_invert(&pkt->tuple, &inv);
-	h1 = tuple_hash(&inv, sn->net_id);
-	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
-	spin_lock(lock);	/* BHs are off: see conntrack_track() */
-	ret = conn_insert(ct, &pkt->tuple, &inv, h0, h1);
-	if (!ret) {
-		atomic_inc(&sn->unconfirmed);
-		sfw_timer_wheel_add(sn->wheel, ct, (u32)jiffies + msecs_to_jiffies(SFW_GRACE_MS));
-	}
-	spin_unlock(lock);
-	if (ret == -ENOSPC) {
-		sfw_stat_inc(sn, SFW_STAT_CHAINLENGTH);
-		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
-		sfw_stat_inc(sn, SFW_STAT_DROP);
-	}
-	if (ret)
-		goto err_free;
-	*out = ct;
-	return 0;
-
-err_free:
-	kmem_cache_free(sfw_conn_cache, ct);
-	atomic_dec(&sn->count);
-	return ret;
-}
-
-static const void *skb_read(const void *ctx, unsigned int off, unsigned int len, void *buf)
-{
-	const struct sk_buff *skb = ctx;
-
-	return skb_header_pointer(skb, skb_network_offset(skb) + off, len, buf);
-}
-
-/* Headers in the linear area are parsed in place; the rest are copied out. */
-static int skb_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
-{
-	int noff = skb_network_offset(skb);
-	unsigned int linear = skb_headlen(skb) > noff ? skb_headlen(skb) - noff : 0;
-
-	return sfw_packet_parse_head(pkt, pf == NFPROTO_IPV4 ? SFW_AF_INET : SFW_AF_INET6,
-				     skb_network_header(skb), linear,
-				     skb_read, skb, skb->len - noff);
-}
-
-static bool checksum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
-			 const struct sfw_pkt *pkt)
-{
-	unsigned int off = skb_network_offset(skb) + pkt->l4_off;
-	__be16 _check;
-	const __be16 *check;
-
-	switch (pkt->tuple.l4proto) {
-	case SFW_IPPROTO_UDP:
-		/* IPv4 UDP may go without a checksum. */
-		check = skb_header_pointer(skb, off + 6, sizeof(_check), &_check);
-		if (state->pf == NFPROTO_IPV4 && check && !*check)
-			return false;
-		break;
-	case SFW_IPPROTO_TCP:
-	case SFW_IPPROTO_ICMP:
-	case SFW_IPPROTO_ICMPV6:
-		break;
-	default:
-		return false;
-	}
-	return nf_checksum(skb, state->hook, off, pkt->tuple.l4proto, state->pf) != 0;
-}
-
-static void count_invalid(struct sfw_net *sn, int reason)
-{
-	if (reason <= 0 || reason >= SFW_INVALID_COUNT)
-		reason = SFW_INVALID_TCP_BAD_TRANSITION;
-	sfw_stat_inc(sn, SFW_STAT_INVALID);
-	this_cpu_inc(sn->stats->invalid[reason]);
-}
-
-/* An ICMP error is RELATED to the connection of the packet it quotes. */
-static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
-{
-	struct sfw_proto_result res;
-	struct sfw_tuple lookup;
-	bool found = false;
-	enum sfw_dir dir;
-
-	if (!sfw_proto_icmp_error_tuple(pkt, &lookup) &&
-	    /* The error goes back to whoever sent the quoted packet. */
-	    !memcmp(&pkt->tuple.dst, &lookup.src, sizeof(lookup.src)))
-		found = sfw_conntrack_lookup(sn, &lookup, &dir);
-	sfw_proto_icmp_error_verdict(found, &res);
-	if (res.ctinfo == SFW_CT_INVALID) {
-		sfw_stat_inc(sn, SFW_STAT_ICMP_ERROR);
-		count_invalid(sn, res.reason);
-	} else {
-		sfw_stat_inc(sn, SFW_STAT_RELATED);
-	}
-	return res.ctinfo;
-}
-
-/*
- * Packets that the state machine found INVALID on an existing entry (out
- * of window, say): the filter hooks look the entry up again and cannot
- * tell such a packet from a good one, so PRE_ROUTING marks its skb here.
- * A packet goes from PRE_ROUTING to FORWARD or LOCAL_IN in one softirq on
- * one CPU (a list of up to a NAPI batch may be in between), so a per-CPU
- * set of skb addresses suffices; PRE_ROUTING clears a stale mark left by
- * a freed skb whose address comes back. If more than SFW_INVALID_RING
- * such packets are in flight on a CPU, the oldest marks are lost and those
- * packets are judged by their entry's state.
- */
-#define SFW_INVALID_RING	32
-
-struct sfw_invalid_ring {
-	const struct sk_buff *skb[SFW_INVALID_RING];
-	unsigned int used;
-	unsigned int next;
-};
-
-static DEFINE_PER_CPU(struct sfw_invalid_ring, sfw_invalid_ring);
-
-/* BHs are off in both: PRE_ROUTING and the filter hooks of received packets. */
-static bool invalid_ring_take(const struct sk_buff *skb)
-{
-	struct sfw_invalid_ring *r = this_cpu_ptr(&sfw_invalid_ring);
-	unsigned int i;
-
-	if (likely(!r->used))
-		return false;
-	for (i = 0; i < SFW_INVALID_RING; i++) {
-		if (r->skb[i] == skb) {
-			r->skb[i] = NULL;
-			r->used--;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void invalid_ring_put(const struct sk_buff *skb)
-{
-	struct sfw_invalid_ring *r = this_cpu_ptr(&sfw_invalid_ring);
-	unsigned int i = r->next++ % SFW_INVALID_RING;
-
-	if (!r->skb[i])
-		r->used++;
-	r->skb[i] = skb;
-}
-
-/*
- * What PRE_ROUTING made of a received packet, kept for the filter and
- * confirm hooks that see the same packet next on the same CPU, so that a
- * forwarded packet is parsed and looked up once instead of three times
- * (nf_conntrack keeps the same on skb->_nfct, which is not ours).
- *
- * A note is used only when it is certainly the packet's own:
- *  - with BHs off, as they are from PRE_ROUTING to FORWARD, LOCAL_IN and
- *    the POST_ROUTING of a forwarded packet, so that nothing else on this
- *    CPU writes the note in between;
- *  - for the same skb address, namespace, addresses and first four bytes
- *    of the L4 header (ports, or ICMP type and code), so that an skb
- *    that reuses a freed one's address and reaches these hooks without
- *    passing PRE_ROUTING here (a reinjected queued packet) is not taken
- *    for it;
- *  - only while no RCU grace period has ended since it was written, so
- *    that the entry it points to has not been freed.
- * Anything else is parsed and looked up again, as before. Sixteen slots,
- * picked by the skb's address, hold a receive batch (gro_normal_batch is
- * 8), whose PRE_ROUTING runs for the whole list before its FORWARD.
- */
-#define SFW_NOTES_ORDER	4
-
-struct sfw_note {
-	const struct sk_buff *skb;
-	unsigned long gp;		/* get_state_synchronize_rcu() when written */
-	u32 net_id;
-	__be32 l4word;			/* the first four bytes of the L4 header */
-	struct sfw_ct_verdict v;
-};
-
-static DEFINE_PER_CPU(struct sfw_note[1 << SFW_NOTES_ORDER], sfw_notes);
-
-static struct sfw_note *note_slot(const struct sk_buff *skb)
-{
-	return this_cpu_ptr(&sfw_notes[hash_ptr(skb, SFW_NOTES_ORDER)]);
-}
-
-static const __be32 *l4_word(const struct sk_buff *skb, const struct sfw_pkt *pkt, __be32 *buf)
-{
-	return skb_header_pointer(skb, skb_network_offset(skb) + pkt->l4_off, sizeof(*buf), buf);
-}
-
-/* The note of @skb, or NULL if there is none that is certainly its own. */
-static const struct sfw_note *note_find(const struct sfw_net *sn, const struct sk_buff *skb)
-{
-	const struct sfw_note *n;
-	const struct sfw_tuple *t;
-	const __be32 *w;
-	__be32 buf;
-
-	if (!in_softirq())
-		return NULL;
-	n = note_slot(skb);
-	if (n->skb != skb || n->net_id != sn->net_id || poll_state_synchronize_rcu(n->gp))
-		return NULL;
-	t = &n->v.pkt.tuple;
-	if (t->l3num == SFW_AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		if (iph->saddr != t->src.ip || iph->daddr != t->dst.ip)
-			return NULL;
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		if (memcmp(&ip6h->saddr, t->src.ip6, sizeof(t->src.ip6)) ||
-		    memcmp(&ip6h->daddr, t->dst.ip6, sizeof(t->dst.ip6)))
-			return NULL;
-	}
-	w = l4_word(skb, &n->v.pkt, &buf);
-	return w && *w == n->l4word ? n : NULL;
-}
-
-/* PRE_ROUTING lets @skb by untracked: no note of an earlier skb may speak for it. */
-void sfw_conntrack_forget(const struct sk_buff *skb)
-{
-	struct sfw_note *n;
-
-	if (!in_softirq())
-		return;
-	n = note_slot(skb);
-	if (n->skb == skb)
-		n->skb = NULL;
-}
-
-static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
-				    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
-
-/*
- * conntrack_track() takes its locks with BHs off, as they are in softirq;
- * LOCAL_OUT may come from process context and turns them off here.
- */
-static unsigned int track_bh_off(struct sfw_net *sn, struct sk_buff *skb,
-				 const struct nf_hook_state *state, struct sfw_ct_verdict *v)
-{
-	unsigned int ret;
-
-	local_bh_disable();
-	ret = conntrack_track(sn, skb, state, v);
-	local_bh_enable();
-	return ret;
-}
-
-/* PRE_ROUTING with BHs on (not seen in practice): track with no note. */
-static noinline unsigned int track_unnoted(struct sfw_net *sn, struct sk_buff *skb,
-					   const struct nf_hook_state *state)
-{
-	struct sfw_ct_verdict v;
-
-	return track_bh_off(sn, skb, state, &v);
-}
-
-unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
-			      const struct nf_hook_state *state, struct sfw_ct_verdict *v)
-{
-	struct sfw_note *n;
-	const __be32 *w;
-	unsigned int ret;
-
-	if (v)
-		return track_bh_off(sn, skb, state, v);
-	/* PRE_ROUTING: the verdict goes into a note for the later hooks. */
-	if (!in_softirq())
-		return track_unnoted(sn, skb, state);
-	n = note_slot(skb);
-	n->skb = NULL;
-	ret = conntrack_track(sn, skb, state, &n->v);
-	if (ret != NF_ACCEPT || !n->v.parsed)
-		return ret;
-	w = l4_word(skb, &n->v.pkt, &n->l4word);
-	if (!w)
-		return ret;
-	n->l4word = *w;
-	n->net_id = sn->net_id;
-	n->gp = get_state_synchronize_rcu();
-	n->skb = skb;
-	return ret;
-}
-
-static unsigned int conntrack_track(struct sfw_net *sn, struct sk_buff *skb,
-				    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
-{
-	struct sfw_pkt *pkt = &v->pkt;
-	struct sfw_proto_result res;
-	struct sfw_conn *ct;
-	enum sfw_dir dir;
-	spinlock_t *lock;
-	int ret, tries = 0;
-	u32 hash, age = 0;
-
-	lockdep_assert(in_softirq());	/* BHs off: plain spin_lock() below */
-	v->ctinfo = SFW_CT_INVALID;
-	v->ct = NULL;
-	v->parsed = false;
-	if (state->hook == NF_INET_PRE_ROUTING)
-		invalid_ring_take(skb);	/* a stale mark of a freed skb at this address */
-	ret = skb_parse(pkt, skb, state->pf);
-	if (ret)
-		goto invalid;
-	v->parsed = true;
-	if (state->hook == NF_INET_PRE_ROUTING && READ_ONCE(sn->params.checksum) &&
-	    checksum_bad(skb, state, pkt)) {
-		ret = SFW_INVALID_BAD_CHECKSUM;
-		goto invalid;
-	}
-	if (pkt->tuple.l4proto == SFW_IPPROTO_ICMP ||
-	    pkt->tuple.l4proto == SFW_IPPROTO_ICMPV6) {
-		if (pkt->icmp.is_error) {
-			v->ctinfo = icmp_error(sn, pkt);
-			return NF_ACCEPT;
-		}
-		if (sfw_proto_icmp_untracked(pkt)) {
-			sfw_stat_inc(sn, SFW_STAT_IGNORE);
-			v->ctinfo = SFW_CT_UNTRACKED;
-			return NF_ACCEPT;
-		}
-	}
-
-	hash = tuple_hash(&pkt->tuple, sn->net_id);
-again:
-	ct = conn_lookup(sn, &pkt->tuple, hash, &dir);
-	if (!ct) {
-		memset(&res, 0, sizeof(res));
-		ret = conn_create(sn, pkt, hash, &res, &ct);
-		if (ret > 0)
-			goto invalid;
-		if (ret == -EEXIST && tries++ < 2) {
-			sfw_stat_inc(sn, SFW_STAT_CLASHRES);
-			goto again;
-		}
-		if (ret < 0)
-			return NF_DROP;
-		sfw_stat_inc(sn, SFW_STAT_NEW);
-		v->ctinfo = res.ctinfo;
-		/* Hashed and unconfirmed: a rule that drops the packet deletes it. */
-		v->ct = ct;
-		v->dir = SFW_DIR_ORIGINAL;
-		return NF_ACCEPT;
-	}
-	sfw_stat_inc(sn, SFW_STAT_FOUND);
-
 	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	spin_lock(lock);
-	if (ct->status & SFW_CONN_DYING) {
-		/* Lost to a deleter: the next lookup will not see it. */
-		spin_unlock(lock);
-		if (tries++ < 2)
-			goto again;
-		sfw_stat_inc(sn, SFW_STAT_IGNORE);
-		return NF_ACCEPT;
-	}
-	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
-		age = ((u32)jiffies - ct->ps.udp.start) / HZ;
-	memset(&res, 0, sizeof(res));
-	if (sfw_proto_packet(&ct->ps, pkt, dir, age, &sn->params, &res)) {
-		spin_unlock(lock);
-		ret = res.reason;
-		/* The filter hooks cannot tell this from the entry: mark the skb. */
-		if (state->hook == NF_INET_PRE_ROUTING)
-			invalid_ring_put(skb);
-		goto invalid;
-	}
-	if (res.reopen) {
-		conn_claim(ct);
-		spin_unlock(lock);
-		conn_destroy(sn, ct);
-		if (tries++ < 2)
-			goto again;
-		v->ctinfo = res.ctinfo;
-		return NF_ACCEPT;
-	}
-
-	if (dir == SFW_DIR_REPLY)
-		ct->status |= SFW_CONN_SEEN_REPLY;
-	if (res.assured)
-		ct->status |= SFW_CONN_ASSURED;
-	if (res.destroy) {
-		/*
-		 * An RST before any reply: the entry is done, but the filter
-		 * hooks still judge this packet by it (as nf_conntrack keeps
-		 * its entry on the packet), so it expires now and the wheel
-		 * reaps it in its next tick instead of going at once.
-		 */
-		u32 now = (u32)jiffies;
-
-		sfw_timer_wheel_shorten(sn->wheel, ct, now);
-		WRITE_ONCE(ct->expires, now);
-	} else if (res.timeout) {
-		u32 expires = (u32)jiffies + secs_to_j(res.timeout);
-
-		/* Later is lazy; earlier (a close) moves the entry now. */
-		if ((ct->status & SFW_CONN_CONFIRMED) && (s32)(expires - ct->expires) < 0)
-			sfw_timer_wheel_shorten(sn->wheel, ct, expires);
-		WRITE_ONCE(ct->expires, expires);
-	}
-	if (READ_ONCE(sn->params.acct)) {
-		ct->packets[dir]++;
-		ct->bytes[dir] += pkt->len;
-	}
-	if (res.changed || res.assured)
-		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
-	spin_unlock(lock);
-	v->ctinfo = res.ctinfo;
-	v->ct = ct;
-	v->dir = dir;
-	return NF_ACCEPT;
-
-invalid:
-	count_invalid(sn, ret);
-	return NF_ACCEPT;
-}
-
-/* The entry of a packet PRE_ROUTING kept no note of (a local one). */
-static noinline struct sfw_conn *confirm_lookup(struct sfw_net *sn, const struct sk_buff *skb,
-						const struct nf_hook_state *state,
-						enum sfw_dir *dir)
-{
-	struct sfw_pkt pkt;
-
-	if (skb_parse(&pkt, skb, state->pf))
-		return NULL;
-	if ((pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
-	     pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) && pkt.icmp.is_error)
-		return NULL;
-	return sfw_conntrack_lookup(sn, &pkt.tuple, dir);
-}
-
-void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
-			   const struct nf_hook_state *state)
-{
-	const struct sfw_note *note;
-	struct sfw_conn *ct;
-	enum sfw_dir dir;
-	spinlock_t *lock;
-
-	/* The common case: nothing waits for confirmation. */
-	if (!atomic_read(&sn->unconfirmed))
-		return;
-	note = note_find(sn, skb);
-	if (note) {
-		ct = note->v.ct;
-		dir = note->v.dir;
-	} else {
-		ct = confirm_lookup(sn, skb, state, &dir);
-	}
-	if (!ct || dir != SFW_DIR_ORIGINAL ||
-	    READ_ONCE(ct->status) & SFW_CONN_CONFIRMED)
-		return;
-
-	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
-	spin_lock_bh(lock);
-	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
-		/* The wheel re-files it by ->expires when the grace is up. */
-		ct->status |= SFW_CONN_CONFIRMED;
-		ct->gen = (u8)READ_ONCE(sn->rules_generation);
-		atomic_dec(&sn->unconfirmed);
+	ret = conn_insert(ct, &pkt->tuple, &inv, h0, sfw_conntrack_hash(&inv, sn->net_id));
+	if (!ret) {
+		sfw_timer_wheel_add(sn->wheel, ct, ct->expires);
 		sfw_stat_inc(sn, SFW_STAT_INSERT);
 		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
 	}
-	spin_unlock_bh(lock);
+	spin_unlock(lock);
+	if (ret) {
+		if (ret == -ENOSPC) {
+			sfw_stat_inc(sn, SFW_STAT_CHAINLENGTH);
+			sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
+			sfw_stat_inc(sn, SFW_STAT_DROP);
+		}
+		kmem_cache_free(sfw_conn_cache, ct);
+		atomic_dec(&sn->count);
+		return ret;
+	}
+	*out = ct;
+	return 0;
 }
 
-const struct sfw_ct_verdict *sfw_conntrack_noted(const struct sfw_net *sn,
-						 const struct sk_buff *skb)
+/* What users see of the table: live, original-direction nodes of @sn. */
+bool sfw_conntrack_visible(const struct sfw_conn *ct, enum sfw_dir dir,
+			   const struct sfw_net *sn)
 {
-	const struct sfw_note *note = note_find(sn, skb);
+	u8 status = READ_ONCE(ct->status);
 
-	if (!note)
-		return NULL;
-	if (note->v.ctinfo == SFW_CT_INVALID)
-		invalid_ring_take(skb);
-	return &note->v;
+	return dir == SFW_DIR_ORIGINAL && ct->net_id == sn->net_id &&
+	       (status & SFW_CONN_CONFIRMED) && !(status & SFW_CONN_DYING);
 }
 
 /*
- * FORWARD and LOCAL_IN: what the packet is, for the rules. PRE_ROUTING
- * tracked it already; this is the second lockless lookup, and it changes
- * nothing. A packet INVALID by its form (parse, checksum, TCP flags, an
- * ICMP error for nothing) is INVALID again here; one the state machine
- * refused carries a mark (invalid_ring_put()); the rest follow their
- * entry: NEW until the reply direction has been seen, then ESTABLISHED.
+ * Delete every entry of @sn that @kill says should go, bucket by bucket
+ * under RCU (unhashing keeps ->next, so the walk goes on); how many went.
+ * Process context: it reschedules between buckets. Every whole-table
+ * change (flush, delete by filter, recheck) is this walk.
  */
-void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
-			    const struct nf_hook_state *state, struct sfw_ct_verdict *v)
+u32 sfw_conntrack_cleanup(struct sfw_net *sn,
+			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),
+			  void *arg)
 {
-	bool marked = invalid_ring_take(skb);
-	struct sfw_pkt *pkt = &v->pkt;
-	struct sfw_tuple lookup;
-	u8 status;
+	struct sfw_conn *ct;
+	unsigned int b;
+	u32 count = 0;
 
-	v->ctinfo = SFW_CT_INVALID;
-	v->ct = NULL;
-	v->parsed = false;
-	if (skb_parse(pkt, skb, state->pf))
-		return;
-	v->parsed = true;
-	if (READ_ONCE(sn->params.checksum) && state->in && !(state->in->flags & IFF_LOOPBACK) &&
-	    checksum_bad(skb, state, pkt))
-		return;
-	if (pkt->tuple.l4proto == SFW_IPPROTO_ICMP || pkt->tuple.l4proto == SFW_IPPROTO_ICMPV6) {
-		if (pkt->icmp.is_error) {
-			if (!sfw_proto_icmp_error_tuple(pkt, &lookup) &&
-			    !memcmp(&pkt->tuple.dst, &lookup.src, sizeof(lookup.src)) &&
-			    sfw_conntrack_lookup(sn, &lookup, &v->dir))
-				v->ctinfo = SFW_CT_RELATED;
-			return;
-		}
-		if (sfw_proto_icmp_untracked(pkt)) {
-			v->ctinfo = SFW_CT_UNTRACKED;
-			return;
-		}
+	for (b = 0; b < sfw_conntrack_buckets(); b++) {
+		struct hlist_nulls_node *n;
+
+		rcu_read_lock();
+		sfw_conntrack_for_each_visible(ct, n, sn, b)
+			if (kill(sn, ct, arg) && sfw_conntrack_delete(sn, ct))
+				count++;
+		rcu_read_unlock();
+		if (!(b % 1024))
+			cond_resched();
 	}
-	if (pkt->tuple.l4proto == SFW_IPPROTO_TCP && sfw_proto_tcp_check(pkt))
-		return;
-	v->ct = sfw_conntrack_lookup(sn, &pkt->tuple, &v->dir);
-	if (!v->ct || marked)
-		return;
-	status = READ_ONCE(v->ct->status);
-	if (v->dir == SFW_DIR_ORIGINAL && !(status & SFW_CONN_SEEN_REPLY))
-		v->ctinfo = SFW_CT_NEW;
-	else
-		v->ctinfo = SFW_CT_ESTABLISHED;
-}
-
-/* A rule dropped the packet that created @v->ct: take the entry back. */
-void sfw_conntrack_dropped(struct sfw_net *sn, const struct sfw_ct_verdict *v)
-{
-	if (v->ct && v->dir == SFW_DIR_ORIGINAL &&
-	    !(READ_ONCE(v->ct->status) & SFW_CONN_CONFIRMED))
-		sfw_conntrack_delete(sn, v->ct);
+	return count;
 }
 
 /* The namespace-independent half of a namespace's tracker (self-tests use it alone). */
@@ -948,7 +452,6 @@ static int ct_net_init(struct sfw_net *sn, u32 net_id)
 	sfw_ct_params_init(&sn->params);
 	sn->conntrack_max = sfw_conntrack_buckets();
 	atomic_set(&sn->count, 0);
-	atomic_set(&sn->unconfirmed, 0);
 	sn->wheel = sfw_timer_wheel_create(conn_reap, sn);
 	return PTR_ERR_OR_ZERO(sn->wheel);
 }

@@ -3,8 +3,6 @@
 #ifndef _SFW_CONNTRACK_H
 #define _SFW_CONNTRACK_H
 
-#include <linux/netfilter.h>
-
 #include "conn.h"
 #include "packet.h"
 #include "sfw.h"
@@ -14,47 +12,51 @@ void sfw_conntrack_uninit(void);
 int sfw_conntrack_init_net(struct net *net, struct sfw_net *sn);
 void sfw_conntrack_uninit_net(struct net *net, struct sfw_net *sn);
 
-/* What the tracker says of one packet, for the rules (valid under RCU). */
-struct sfw_ct_verdict {
-	struct sfw_pkt pkt;	/* its tuple is valid if parsed */
-	struct sfw_conn *ct;	/* its entry, or NULL */
-	enum sfw_dir dir;
-	u8 ctinfo;		/* enum sfw_ctinfo */
-	bool parsed;
-};
-
-/*
- * PRE_ROUTING and LOCAL_OUT: track; returns NF_ACCEPT or NF_DROP. With
- * @v NULL (PRE_ROUTING) the verdict is kept for classify() and confirm().
- */
-unsigned int sfw_conntrack_in(struct sfw_net *sn, struct sk_buff *skb,
-			      const struct nf_hook_state *state, struct sfw_ct_verdict *v);
-/* PRE_ROUTING lets a packet by untracked (looped back). */
-void sfw_conntrack_forget(const struct sk_buff *skb);
-/*
- * FORWARD and LOCAL_IN: what PRE_ROUTING made of @skb, if it kept a note
- * of it (valid until the hook returns), else NULL: then classify().
- */
-const struct sfw_ct_verdict *sfw_conntrack_noted(const struct sfw_net *sn,
-						 const struct sk_buff *skb);
-/* FORWARD and LOCAL_IN: classify a packet PRE_ROUTING tracked. */
-void sfw_conntrack_classify(struct sfw_net *sn, struct sk_buff *skb,
-			    const struct nf_hook_state *state, struct sfw_ct_verdict *v);
-/* A rule dropped the packet: delete the entry it created, if unconfirmed. */
-void sfw_conntrack_dropped(struct sfw_net *sn, const struct sfw_ct_verdict *v);
-/* LOCAL_IN and POST_ROUTING: the packet made it; confirm its new entry. */
-void sfw_conntrack_confirm(struct sfw_net *sn, struct sk_buff *skb,
-			   const struct nf_hook_state *state);
-
-/* Under rcu_read_lock(). */
+/* The hash a tuple is filed under in namespace @net_id. */
+u32 sfw_conntrack_hash(const struct sfw_tuple *t, u32 net_id);
+/* Under rcu_read_lock(): the live entry with tuple @t either way round. */
+struct sfw_conn *sfw_conntrack_find(struct sfw_net *sn, const struct sfw_tuple *t,
+				    u32 hash, enum sfw_dir *dir);
 struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
 				      enum sfw_dir *dir);
+/* BHs off: a new, confirmed entry (see conntrack.c); 0 or -errno. */
+int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
+		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out);
 /* Delete @ct (found under RCU); false if somebody else already is. */
 bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct);
+/* The two halves of a delete: claim under the stripe lock, destroy after. */
+bool sfw_conntrack_claim(struct sfw_conn *ct);
+void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct);
 
-/* For walkers (/proc, dumps), under rcu_read_lock(). */
+/*
+ * The one walk of the table. sfw_conntrack_for_each_visible() visits the
+ * entries of @sn in bucket @b that users see (live, original direction),
+ * under RCU; /proc and dumps use it to resume at a bucket, and
+ * sfw_conntrack_cleanup() walks every bucket with it to delete what
+ * @kill picks (flush, delete by filter, recheck).
+ */
 unsigned int sfw_conntrack_buckets(void);
 struct hlist_nulls_head *sfw_conntrack_bucket(unsigned int i);
+bool sfw_conntrack_visible(const struct sfw_conn *ct, enum sfw_dir dir,
+			   const struct sfw_net *sn);
+
+static inline struct sfw_conn *sfw_conntrack_visible_node(const struct hlist_nulls_node *n,
+							  const struct sfw_net *sn)
+{
+	enum sfw_dir dir;
+	struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
+
+	return sfw_conntrack_visible(ct, dir, sn) ? ct : NULL;
+}
+
+#define sfw_conntrack_for_each_visible(ct, n, sn, b)			\
+	sfw_conn_for_each_node(n, sfw_conntrack_bucket(b))		\
+		if (!((ct) = sfw_conntrack_visible_node(n, sn))) {} else
+
+u32 sfw_conntrack_cleanup(struct sfw_net *sn,
+			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),
+			  void *arg);
+
 /* Seconds until @ct expires (0 if due). */
 u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct);
 

@@ -5,9 +5,16 @@
  * pernet_operations give every network namespace, those alive at load
  * time and those created later, its own struct sfw_net and its own copy
  * of the hooks. A namespace's init brings up its units in order and its
- * exit takes them down in reverse (stats, tracker, proc, sysctl, hooks);
- * nf_unregister_net_hooks() waits for packets in flight, so nothing a hook
- * uses is freed under it.
+ * exit takes them down in reverse (stats, tracker, proc, sysctl, hooks).
+ * What a packet does in the hooks is path.c's.
+ *
+ * Teardown is two-step, as in iptable_filter: .pre_exit unregisters the
+ * hooks, and .exit frees what they use. nf_unregister_net_hooks() does not
+ * wait for packets in flight (the old hook array goes by call_rcu()), but
+ * the pernet core runs synchronize_rcu() between every .pre_exit and every
+ * .exit, so a CPU still inside a hook, which runs under rcu_read_lock(),
+ * has left it before anything is freed, and no entry can be created after
+ * the table is drained.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter_ipv4.h>
@@ -16,7 +23,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
-#include "rules.h"
+#include "path.h"
 #include "sfw.h"
 
 static unsigned int sfw_net_id __read_mostly;
@@ -26,86 +33,35 @@ struct sfw_net *sfw_net(const struct net *net)
 	return net_generic(net, sfw_net_id);
 }
 
-/*
- * The kernel zeroes every stack variable (INIT_STACK_ALL_ZERO), so a
- * verdict on the stack (about 150 bytes) costs a rep stos per hook. The
- * paths that need one are kept out of line, off the common path.
- */
-static noinline unsigned int track_local_out(struct sfw_net *sn, struct sk_buff *skb,
-					     const struct nf_hook_state *state)
+/* FORWARD, LOCAL_IN and LOCAL_OUT: the one pass of path.c. */
+static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
 {
-	struct sfw_ct_verdict v;
-	unsigned int ret;
+	struct sfw_net *sn = priv;
+	enum sfw_chain chain;
 
-	ret = sfw_conntrack_in(sn, skb, state, &v);
-	if (ret != NF_ACCEPT)
-		return ret;
-	return sfw_rules_filter(sn, skb, state, SFW_CHAIN_OUTPUT, &v);
+	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
+	switch (state->hook) {
+	case NF_INET_FORWARD:
+		chain = SFW_CHAIN_FORWARD;
+		break;
+	case NF_INET_LOCAL_IN:
+		chain = SFW_CHAIN_INPUT;
+		break;
+	default:
+		chain = SFW_CHAIN_OUTPUT;
+		break;
+	}
+	return sfw_path_filter(sn, skb, state, chain);
 }
 
-static noinline unsigned int filter_unnoted(struct sfw_net *sn, struct sk_buff *skb,
-					    const struct nf_hook_state *state,
-					    enum sfw_chain chain)
-{
-	struct sfw_ct_verdict v;
-
-	sfw_conntrack_classify(sn, skb, state, &v);
-	return sfw_rules_filter(sn, skb, state, chain, &v);
-}
-
-/*
- * PRE_ROUTING: the packet enters the tracker. LOCAL_OUT: the same, then
- * the output chain at once, with the tracker's verdict in hand.
- */
-static unsigned int sfw_hook_track(void *priv, struct sk_buff *skb,
+/* PRE_ROUTING and POST_ROUTING: count; sfw's own translation goes here. */
+static unsigned int sfw_hook_count(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct sfw_net *sn = priv;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
-	if (state->hook != NF_INET_PRE_ROUTING)
-		return track_local_out(sn, skb, state);
-	/* A looped-back packet was tracked and filtered on its way out. */
-	if (state->in && (state->in->flags & IFF_LOOPBACK)) {
-		sfw_conntrack_forget(skb);
-		sfw_stat_inc(sn, SFW_STAT_IGNORE);
-		return NF_ACCEPT;
-	}
-	/* PRE_ROUTING keeps its verdict for the filter hooks (no @v). */
-	return sfw_conntrack_in(sn, skb, state, NULL);
-}
-
-/*
- * LOCAL_IN and FORWARD: the rules judge the packet, with what the tracker
- * made of it at PRE_ROUTING. With no rule set loaded everything passes
- * and nothing is looked up.
- */
-static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
-{
-	struct sfw_net *sn = priv;
-	enum sfw_chain chain = state->hook == NF_INET_FORWARD ?
-			       SFW_CHAIN_FORWARD : SFW_CHAIN_INPUT;
-	const struct sfw_ct_verdict *v;
-
-	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
-	if (!sfw_rules_loaded(sn))
-		return NF_ACCEPT;
-	v = sfw_conntrack_noted(sn, skb);
-	if (!v)
-		return filter_unnoted(sn, skb, state, chain);
-	return sfw_rules_filter(sn, skb, state, chain, v);
-}
-
-/* LOCAL_IN and POST_ROUTING, last of all: the packet made it. */
-static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
-{
-	struct sfw_net *sn = priv;
-
-	if (state->hook == NF_INET_POST_ROUTING)
-		sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
-	sfw_conntrack_confirm(sn, skb, state);
 	return NF_ACCEPT;
 }
 
@@ -117,24 +73,22 @@ static unsigned int sfw_hook_confirm(void *priv, struct sk_buff *skb,
 }
 
 /*
- * Tracking runs at PRE_ROUTING and LOCAL_OUT right after defragmentation
- * and nf_conntrack (LOCAL_OUT filters there too); LOCAL_IN and FORWARD
- * filter at the filter priority; confirmation is the last step of
- * LOCAL_IN and POST_ROUTING. Each hook is counted once.
+ * The filter points sit between nf_nat's destination (-100) and source
+ * (100) translations, so that sfw sees each connection from one side
+ * whatever nf_nat does (path.c says why); the counting points sit where
+ * nf_nat translates. Each hook is counted once.
  */
 static const struct nf_hook_ops sfw_ops[SFW_HOOK_OPS] = {
-	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_CONNTRACK + 1),
-	SFW_OPS(sfw_hook_track, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_count, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
-	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_LAST - 1),
-	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_LAST - 1),
-	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_CONNTRACK + 1),
-	SFW_OPS(sfw_hook_track, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_CONNTRACK + 1),
+	SFW_OPS(sfw_hook_count, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
+	SFW_OPS(sfw_hook_count, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST),
+	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
-	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_LAST - 1),
-	SFW_OPS(sfw_hook_confirm, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_LAST - 1),
+	SFW_OPS(sfw_hook_count, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_NAT_SRC),
 };
 
 static int __net_init sfw_net_init(struct net *net)
@@ -192,11 +146,19 @@ err_stats:
 	return ret;
 }
 
-static void __net_exit sfw_net_exit(struct net *net)
+/* No new packet enters a hook; those inside may still run (see the top). */
+static void __net_exit sfw_net_pre_exit(struct net *net)
 {
 	struct sfw_net *sn = sfw_net(net);
 
 	nf_unregister_net_hooks(net, sn->ops, ARRAY_SIZE(sn->ops));
+}
+
+/* A grace period after sfw_net_pre_exit(): no packet is inside a hook. */
+static void __net_exit sfw_net_exit(struct net *net)
+{
+	struct sfw_net *sn = sfw_net(net);
+
 	sfw_sysctl_uninit_net(net, sn);
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);
@@ -206,6 +168,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 
 static struct pernet_operations sfw_net_ops = {
 	.init = sfw_net_init,
+	.pre_exit = sfw_net_pre_exit,
 	.exit = sfw_net_exit,
 	.id = &sfw_net_id,
 	.size = sizeof(struct sfw_net),

@@ -352,15 +352,6 @@ static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
 	return true;
 }
 
-/* What users see of the table: confirmed, live, original-direction nodes. */
-static bool ct_visible(const struct sfw_conn *ct, enum sfw_dir dir, const struct sfw_net *sn)
-{
-	u8 status = READ_ONCE(ct->status);
-
-	return dir == SFW_DIR_ORIGINAL && ct->net_id == sn->net_id &&
-	       (status & SFW_CONN_CONFIRMED) && !(status & SFW_CONN_DYING);
-}
-
 /* Messages about one connection. */
 
 static size_t tuple_size(void)
@@ -526,7 +517,7 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	rcu_read_lock();
 	ct = sfw_conntrack_lookup(sn, &t, &dir);
-	if (ct && ct_visible(ct, SFW_DIR_ORIGINAL, sn))
+	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn))
 		ret = ct_msg(msg, info->snd_portid, info->snd_seq, 0, SFW_CMD_CT_GET, ct, 0, 0);
 	else
 		ret = -ENOENT;
@@ -588,12 +579,10 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	for (; d->bucket < sfw_conntrack_buckets(); d->bucket++) {
 		unsigned char *mark = skb_tail_pointer(skb);
 		struct hlist_nulls_node *n;
-		enum sfw_dir dir;
+		struct sfw_conn *ct;
 
-		sfw_conn_for_each_node(n, sfw_conntrack_bucket(d->bucket)) {
-			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
-
-			if (!ct_visible(ct, dir, sn) || !filter_match(&d->filter, ct))
+		sfw_conntrack_for_each_visible(ct, n, sn, d->bucket) {
+			if (!filter_match(&d->filter, ct))
 				continue;
 			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0);
@@ -614,30 +603,10 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
-/* Delete every visible entry that matches @f; how many went. */
-static u32 ct_delete_matching(struct sfw_net *sn, const struct ct_filter *f)
+/* From sfw_conntrack_cleanup(): does @ct match the filter @arg? */
+static bool ct_filter_kill(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
-	unsigned int b;
-	u32 count = 0;
-
-	for (b = 0; b < sfw_conntrack_buckets(); b++) {
-		struct hlist_nulls_node *n;
-		enum sfw_dir dir;
-
-		rcu_read_lock();
-		sfw_conn_for_each_node(n, sfw_conntrack_bucket(b)) {
-			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
-
-			/* Unhashing keeps ->next: the walk goes on under RCU. */
-			if (ct_visible(ct, dir, sn) && filter_match(f, ct) &&
-			    sfw_conntrack_delete(sn, ct))
-				count++;
-		}
-		rcu_read_unlock();
-		if (!(b % 1024))
-			cond_resched();
-	}
-	return count;
+	return filter_match(arg, ct);
 }
 
 static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -665,7 +634,7 @@ static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = filter_parse(&f, fattr, info->extack);
 		if (ret)
 			return ret;
-		return reply_count(info, SFW_CMD_CT_DEL, ct_delete_matching(sn, &f));
+		return reply_count(info, SFW_CMD_CT_DEL, sfw_conntrack_cleanup(sn, ct_filter_kill, &f));
 	}
 
 	ret = tuple_parse(&t, tattr, info->extack);
@@ -673,7 +642,7 @@ static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	rcu_read_lock();
 	ct = sfw_conntrack_lookup(sn, &t, &dir);
-	if (ct && ct_visible(ct, SFW_DIR_ORIGINAL, sn) && sfw_conntrack_delete(sn, ct))
+	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) && sfw_conntrack_delete(sn, ct))
 		count = 1;
 	rcu_read_unlock();
 	if (!count) {
@@ -687,7 +656,7 @@ static int ct_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ct_filter all = {};
 
-	return reply_count(info, SFW_CMD_CT_FLUSH, ct_delete_matching(info_sn(info), &all));
+	return reply_count(info, SFW_CMD_CT_FLUSH, sfw_conntrack_cleanup(info_sn(info), ct_filter_kill, &all));
 }
 
 /* Statistics: the counters of /proc/net/sfw/stat and /invalid. */

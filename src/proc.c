@@ -106,7 +106,7 @@ struct ct_iter {
 };
 
 /*
- * The first confirmed original-direction entry of this namespace at or
+ * The first visible entry of this namespace (sfw_conntrack_visible()) at or
  * after (bucket, skip); moves (bucket, skip) onto it. NULL at the end.
  */
 static struct sfw_conn *ct_iter_find(struct ct_iter *it, struct sfw_net *sn)
@@ -114,15 +114,9 @@ static struct sfw_conn *ct_iter_find(struct ct_iter *it, struct sfw_net *sn)
 	for (; it->bucket < sfw_conntrack_buckets(); it->bucket++, it->skip = 0) {
 		struct hlist_nulls_node *n;
 		unsigned int seen = 0;
-		enum sfw_dir dir;
+		struct sfw_conn *ct;
 
-		sfw_conn_for_each_node(n, sfw_conntrack_bucket(it->bucket)) {
-			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
-			u8 status = READ_ONCE(ct->status);
-
-			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
-			    !(status & SFW_CONN_CONFIRMED) || (status & SFW_CONN_DYING))
-				continue;
+		sfw_conntrack_for_each_visible(ct, n, sn, it->bucket) {
 			if (seen++ < it->skip)
 				continue;
 			it->skip = seen - 1;

@@ -11,9 +11,9 @@
  *
  * Verdicts: accept, drop, or reject (a TCP RST, else an ICMP/ICMPv6 port
  * unreachable for UDP and administratively prohibited otherwise; the
- * kernel rate-limits the ICMP). A packet a rule drops takes back the
- * unconfirmed entry it created, so dropped traffic leaves no state. A
- * rule may log, rate-limited.
+ * kernel rate-limits the ICMP). A connection's entry is created only
+ * once its first packet is accepted (path.c), so dropped traffic leaves
+ * no state. A rule may log, rate-limited.
  *
  * Recheck (sfwctl ruleset load --recheck): after a replace, every
  * confirmed entry of the namespace is judged again as if its first packet
@@ -34,6 +34,7 @@
 #include <net/route.h>
 #include <net/netfilter/ipv6/nf_reject.h>
 
+#include "conntrack.h"
 #include "rules.h"
 
 static u64 sfw_set_seed __read_mostly;
@@ -124,8 +125,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	m.oif = state->out ? state->out->name : NULL;
 
 	i = sfw_ruleset_match(rules->rs, chain, &m);
-	/* Statistics: a task that migrates meanwhile counts on the old CPU. */
-	cnt = rules->cnt[raw_smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
+	/* BHs are off (path.c): nothing else on this CPU bumps these now. */
+	cnt = rules->cnt[smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
 	cnt->packets++;
 	cnt->bytes += skb->len;
 	if (i < 0) {
@@ -143,7 +144,6 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 		reject(skb, state, v);
 		fallthrough;
 	default:
-		sfw_conntrack_dropped(sn, v);
 		return NF_DROP;
 	}
 }
@@ -390,35 +390,20 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
 	       SFW_ACT_ACCEPT;
 }
 
+/* Under RCU, from sfw_conntrack_cleanup(): would the running rules refuse @ct now? */
+static bool rules_refuse(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
+{
+	const struct sfw_rules *r = rcu_dereference(sn->rules);
+
+	return r && !rules_admit(sn, r, ct);
+}
+
 int sfw_rules_recheck(struct sfw_net *sn, u32 *expired)
 {
-	unsigned int b;
-
 	*expired = 0;
 	if (!rcu_access_pointer(sn->rules))
 		return 0;
-	for (b = 0; b < sfw_conntrack_buckets(); b++) {
-		struct hlist_nulls_node *n;
-		const struct sfw_rules *r;
-		enum sfw_dir dir;
-
-		rcu_read_lock();
-		r = rcu_dereference(sn->rules);
-		sfw_conn_for_each_node(n, sfw_conntrack_bucket(b)) {
-			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
-			u8 status = READ_ONCE(ct->status);
-
-			/* Unhashing keeps ->next: the walk goes on under RCU. */
-			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
-			    !(status & SFW_CONN_CONFIRMED) || (status & SFW_CONN_DYING))
-				continue;
-			if (r && !rules_admit(sn, r, ct) && sfw_conntrack_delete(sn, ct))
-				(*expired)++;
-		}
-		rcu_read_unlock();
-		if (!(b % 1024))
-			cond_resched();
-	}
+	*expired = sfw_conntrack_cleanup(sn, rules_refuse, NULL);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
 #ifndef _SFW_RULES_H
 #define _SFW_RULES_H
 
-#include "conntrack.h"
+#include "path.h"
 #include "ruleset.h"
 #include "sfw.h"
 

@@ -29,10 +29,10 @@ enum sfw_stat {
 	SFW_STAT_FOUND,		/* lookup found an entry */
 	SFW_STAT_NEW,		/* entry created */
 	SFW_STAT_INVALID,	/* packet judged INVALID */
-	SFW_STAT_IGNORE,	/* not tracked (looped back: tracked on the way out) */
+	SFW_STAT_IGNORE,	/* not tracked (ND/MLD; looped back: tracked on the way out) */
 	SFW_STAT_DELETE,	/* entry deleted */
 	SFW_STAT_CHAINLENGTH,	/* insert refused: chain too long */
-	SFW_STAT_INSERT,	/* entry confirmed */
+	SFW_STAT_INSERT,	/* entry inserted (its first packet passed) */
 	SFW_STAT_INSERT_FAILED,	/* entry could not be inserted */
 	SFW_STAT_DROP,		/* packet dropped by the tracker (table full) */
 	SFW_STAT_EARLY_DROP,	/* non-assured entry evicted for a new one */
@@ -55,8 +55,8 @@ struct sfw_cpu_stats {
 struct sfw_timer_wheel;
 struct sfw_rules;
 
-/* IPv4 and IPv6, each at PRE_ROUTING, LOCAL_OUT, LOCAL_IN (twice), FORWARD, POST_ROUTING. */
-#define SFW_HOOK_OPS	12
+/* IPv4 and IPv6, each at PRE_ROUTING, LOCAL_OUT, LOCAL_IN, FORWARD, POST_ROUTING. */
+#define SFW_HOOK_OPS	10
 
 struct sfw_net {
 	struct net *net;
@@ -68,8 +68,7 @@ struct sfw_net {
 	/* The tracker: knobs (net.sfw.*), counts, expiry. */
 	struct sfw_ct_params params;
 	unsigned int conntrack_max;	/* 0: no limit */
-	atomic_t count;			/* entries, confirmed or not */
-	atomic_t unconfirmed;
+	atomic_t count;			/* entries */
 	struct sfw_timer_wheel *wheel;
 
 	/* The rule set (rules.c): NULL until one is loaded, then swapped whole. */

@@ -56,14 +56,21 @@ static void selftest_syn(struct sfw_pkt *pkt, u8 l3num, u8 src, u8 dst, u16 spor
 	pkt->tcp.wscale = SFW_TCP_WSCALE_NONE;
 }
 
-/* conn_create() as the packet path calls it: BHs off, the lookup's hash. */
+/* A new entry as path.c makes one: the first transition, then the add. */
 static int selftest_create(struct sfw_net *sn, const struct sfw_pkt *pkt,
 			   struct sfw_proto_result *res, struct sfw_conn **out)
 {
+	union sfw_proto_state ps = {};
+	u8 reason = 0;
 	int ret;
 
+	memset(res, 0, sizeof(*res));
+	if (!sfw_proto_new(&ps, pkt, &sn->params, &reason) ||
+	    sfw_proto_packet(&ps, pkt, SFW_DIR_ORIGINAL, 0, &sn->params, res))
+		return -EINVAL;
 	local_bh_disable();
-	ret = conn_create(sn, pkt, tuple_hash(&pkt->tuple, sn->net_id), res, out);
+	ret = sfw_conntrack_add(sn, pkt, sfw_conntrack_hash(&pkt->tuple, sn->net_id),
+				&ps, res->timeout, out);
 	local_bh_enable();
 	return ret;
 }

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A packet's way through sfw: one pass per hook, read top to bottom as
+ * NPF's npf_packet_handler() reads: parse once -> find the connection ->
+ * its state machine -> the rules -> create state on pass -> verdict.
+ *
+ * Where the pass runs, and why there:
+ *
+ *  - At the three filter points only, FORWARD, LOCAL_IN and LOCAL_OUT, at
+ *    the filter priority. A packet crosses one of them, once (a looped
+ *    back one: see below), so the tracker's verdict never has to be
+ *    carried from one hook to another. Nothing is kept per packet between
+ *    hooks: no note keyed by an skb's address, no mark that a reused
+ *    address or a packet queued to userspace and reinjected (NFQUEUE)
+ *    could make stale. Each pass works from what is in the packet now.
+ *
+ *  - These points lie between nf_nat's two manipulations: destination NAT
+ *    at PRE_ROUTING and LOCAL_OUT (NF_IP_PRI_NAT_DST, -100) and source NAT
+ *    at POST_ROUTING and LOCAL_IN (NF_IP_PRI_NAT_SRC, 100). When the
+ *    kernel's NAT translates beside sfw, every packet of a connection is
+ *    seen from the same side: the original direction after DNAT and
+ *    before SNAT, the reply after un-SNAT and before un-DNAT (the tuples
+ *    iptables' filter table sees). A reply's tuple is then the exact
+ *    inverse of the original's, and the one entry, hashed under both,
+ *    finds it. Tracking at PRE_ROUTING (before DNAT) and confirming at
+ *    POST_ROUTING (after SNAT), as sfw once did, saw two different flows.
+ *
+ *  - Create on pass: a new connection's first transition runs on a
+ *    private state; the rules judge the packet as NEW; only if they accept
+ *    it is the entry allocated, hashed and confirmed. Dropped packets cost
+ *    no allocation and leave no state. A packet dropped after sfw's
+ *    verdict (by a later hook, a full queue) leaves its entry to expire on
+ *    its protocol's timeout, as in NPF and pf.
+ *
+ *  - Looped-back packets (between two local sockets) are tracked once, on
+ *    their way out at LOCAL_OUT. At LOCAL_IN from a loopback device the
+ *    input chain judges them by their entry, which the pass looks up but
+ *    does not move (stat "ignore").
+ *
+ *  - BHs are off for the pass: softirq brings most packets, and LOCAL_OUT
+ *    and a reinjected packet may come from process context. The entry and
+ *    rule-counter updates below rely on it.
+ *
+ * Cost: one parse and one lockless lookup per packet; a lock only on the
+ * entry's wheel stripe. PRE_ROUTING and POST_ROUTING only count packets
+ * (hooks.c); they are where sfw's own address translation belongs.
+ */
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conntrack.h"
+#include "netlink.h"
+#include "path.h"
+#include "rules.h"
+#include "timer_wheel.h"
+
+static const void *skb_read(const void *ctx, unsigned int off, unsigned int len, void *buf)
+{
+	const struct sk_buff *skb = ctx;
+
+	return skb_header_pointer(skb, skb_network_offset(skb) + off, len, buf);
+}
+
+/* Headers in the linear area are parsed in place; the rest are copied out. */
+static int skb_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
+{
+	int noff = skb_network_offset(skb);
+	unsigned int linear = skb_headlen(skb) > noff ? skb_headlen(skb) - noff : 0;
+
+	return sfw_packet_parse_head(pkt, pf == NFPROTO_IPV4 ? SFW_AF_INET : SFW_AF_INET6,
+				     skb_network_header(skb), linear,
+				     skb_read, skb, skb->len - noff);
+}
+
+static bool checksum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
+			 const struct sfw_pkt *pkt)
+{
+	unsigned int off = skb_network_offset(skb) + pkt->l4_off;
+	__be16 _check;
+	const __be16 *check;
+
+	switch (pkt->tuple.l4proto) {
+	case SFW_IPPROTO_UDP:
+		/* IPv4 UDP may go without a checksum. */
+		check = skb_header_pointer(skb, off + 6, sizeof(_check), &_check);
+		if (state->pf == NFPROTO_IPV4 && check && !*check)
+			return false;
+		break;
+	case SFW_IPPROTO_TCP:
+	case SFW_IPPROTO_ICMP:
+	case SFW_IPPROTO_ICMPV6:
+		break;
+	default:
+		return false;
+	}
+	return nf_checksum(skb, state->hook, off, pkt->tuple.l4proto, state->pf) != 0;
+}
+
+static void count_invalid(struct sfw_net *sn, int reason)
+{
+	if (reason <= 0 || reason >= SFW_INVALID_COUNT)
+		reason = SFW_INVALID_TCP_BAD_TRANSITION;
+	sfw_stat_inc(sn, SFW_STAT_INVALID);
+	this_cpu_inc(sn->stats->invalid[reason]);
+}
+
+/* An ICMP error is RELATED to the connection of the packet it quotes. */
+static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
+{
+	struct sfw_proto_result res;
+	struct sfw_tuple lookup;
+	bool found = false;
+	enum sfw_dir dir;
+
+	if (!sfw_proto_icmp_error_tuple(pkt, &lookup) &&
+	    /* The error goes back to whoever sent the quoted packet. */
+	    !memcmp(&pkt->tuple.dst, &lookup.src, sizeof(lookup.src)))
+		found = sfw_conntrack_lookup(sn, &lookup, &dir);
+	sfw_proto_icmp_error_verdict(found, &res);
+	if (res.ctinfo == SFW_CT_INVALID) {
+		sfw_stat_inc(sn, SFW_STAT_ICMP_ERROR);
+		count_invalid(sn, res.reason);
+	} else {
+		sfw_stat_inc(sn, SFW_STAT_RELATED);
+	}
+	return res.ctinfo;
+}
+
+/*
+ * A packet no entry knows: may it open a connection? Its first transition
+ * runs on @ps, which nobody else sees yet. 0, or an invalid reason.
+ */
+static int conn_first(struct sfw_net *sn, const struct sfw_pkt *pkt,
+		      union sfw_proto_state *ps, struct sfw_proto_result *res)
+{
+	u8 reason = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	memset(res, 0, sizeof(*res));
+	if (!sfw_proto_new(ps, pkt, &sn->params, &reason))
+		return reason ? reason : SFW_INVALID_TCP_NOT_SYN;
+	if (sfw_proto_packet(ps, pkt, SFW_DIR_ORIGINAL, 0, &sn->params, res))
+		return res->reason ? res->reason : SFW_INVALID_TCP_BAD_TRANSITION;
+	return 0;
+}
+
+/*
+ * The state machine on @ct, found in direction @dir, under its wheel
+ * stripe's lock. 0 with @res->ctinfo, a positive invalid reason, or
+ * -EAGAIN when the entry is going (deleted meanwhile, or reopened by
+ * this very packet): look again.
+ */
+static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
+		       const struct sfw_pkt *pkt, struct sfw_proto_result *res)
+{
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	u32 age = 0, now;
+
+	spin_lock(lock);
+	if (ct->status & SFW_CONN_DYING) {
+		spin_unlock(lock);
+		return -EAGAIN;
+	}
+	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
+		age = ((u32)jiffies - ct->ps.udp.start) / HZ;
+	memset(res, 0, sizeof(*res));
+	if (sfw_proto_packet(&ct->ps, pkt, dir, age, &sn->params, res)) {
+		spin_unlock(lock);
+		return res->reason ? res->reason : SFW_INVALID_TCP_BAD_TRANSITION;
+	}
+	if (res->reopen) {
+		/* A new SYN on a closing connection: the old entry goes first. */
+		sfw_conntrack_claim(ct);
+		spin_unlock(lock);
+		sfw_conntrack_destroy(sn, ct);
+		return -EAGAIN;
+	}
+
+	if (dir == SFW_DIR_REPLY)
+		ct->status |= SFW_CONN_SEEN_REPLY;
+	if (res->assured)
+		ct->status |= SFW_CONN_ASSURED;
+	now = (u32)jiffies;
+	if (res->destroy) {
+		/* An RST before any reply: done; the wheel reaps it next tick. */
+		sfw_timer_wheel_shorten(sn->wheel, ct, now);
+		WRITE_ONCE(ct->expires, now);
+	} else if (res->timeout) {
+		u32 expires = now + res->timeout * HZ;
+
+		/* Later is lazy; earlier (a close) moves the entry now. */
+		if ((s32)(expires - ct->expires) < 0)
+			sfw_timer_wheel_shorten(sn->wheel, ct, expires);
+		WRITE_ONCE(ct->expires, expires);
+	}
+	if (READ_ONCE(sn->params.acct)) {
+		ct->packets[dir]++;
+		ct->bytes[dir] += pkt->len;
+	}
+	if (res->changed || res->assured)
+		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
+	spin_unlock(lock);
+	return 0;
+}
+
+/* A looped-back packet, tracked on its way out: what its entry says of it. */
+static u8 conn_classify(const struct sfw_conn *ct, enum sfw_dir dir)
+{
+	if (dir == SFW_DIR_ORIGINAL && !(READ_ONCE(ct->status) & SFW_CONN_SEEN_REPLY))
+		return SFW_CT_NEW;
+	return SFW_CT_ESTABLISHED;
+}
+
+static bool looped_back(const struct nf_hook_state *state)
+{
+	return state->in && (state->in->flags & IFF_LOOPBACK);
+}
+
+static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
+			 const struct nf_hook_state *state, enum sfw_chain chain)
+{
+	bool track = !(state->hook == NF_INET_LOCAL_IN && looped_back(state));
+	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID };
+	struct sfw_proto_result res;
+	union sfw_proto_state ps;
+	bool create = false;
+	unsigned int verdict;
+	int ret, tries = 0;
+	u32 hash = 0;
+
+	/* 1. Parse once; what is broken by its form is INVALID. */
+	ret = skb_parse(&v.pkt, skb, state->pf);
+	if (ret)
+		goto invalid;
+	v.parsed = true;
+	if (state->hook != NF_INET_LOCAL_OUT && track && READ_ONCE(sn->params.checksum) &&
+	    checksum_bad(skb, state, &v.pkt)) {
+		ret = SFW_INVALID_BAD_CHECKSUM;
+		goto invalid;
+	}
+	if (v.pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	    v.pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
+		if (v.pkt.icmp.is_error) {
+			v.ctinfo = icmp_error(sn, &v.pkt);
+			goto filter;
+		}
+		if (sfw_proto_icmp_untracked(&v.pkt)) {
+			sfw_stat_inc(sn, SFW_STAT_IGNORE);
+			v.ctinfo = SFW_CT_UNTRACKED;
+			goto filter;
+		}
+	}
+
+	/* 2. Find its connection, either way round. */
+	hash = sfw_conntrack_hash(&v.pkt.tuple, sn->net_id);
+again:
+	v.ct = sfw_conntrack_find(sn, &v.pkt.tuple, hash, &v.dir);
+	if (!track) {
+		sfw_stat_inc(sn, SFW_STAT_IGNORE);
+		if (v.ct)
+			v.ctinfo = conn_classify(v.ct, v.dir);
+		goto filter;
+	}
+
+	/* 3. The state machine: on the entry, or on a new one's private state. */
+	if (v.ct) {
+		sfw_stat_inc(sn, SFW_STAT_FOUND);
+		ret = conn_update(sn, v.ct, v.dir, &v.pkt, &res);
+		if (ret == -EAGAIN && tries++ < 2)
+			goto again;
+		if (ret == -EAGAIN) {
+			/* Deleted under us each time: let the rules judge it as INVALID. */
+			v.ct = NULL;
+			goto filter;
+		}
+		if (ret)
+			goto invalid;
+	} else {
+		ret = conn_first(sn, &v.pkt, &ps, &res);
+		if (ret)
+			goto invalid;
+		create = true;
+	}
+	v.ctinfo = res.ctinfo;
+
+filter:
+	/* 4. The rules, first match wins. */
+	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
+	if (verdict != NF_ACCEPT || !create)
+		return verdict;
+
+	/* 5. Create state on pass. */
+	ret = sfw_conntrack_add(sn, &v.pkt, hash, &ps, res.timeout, &v.ct);
+	if (ret == -EEXIST && tries++ < 2) {
+		/* Another CPU created it first: this packet is one of its. */
+		sfw_stat_inc(sn, SFW_STAT_CLASHRES);
+		create = false;
+		goto again;
+	}
+	if (ret)
+		return NF_DROP;
+	sfw_stat_inc(sn, SFW_STAT_NEW);
+	return NF_ACCEPT;
+
+invalid:
+	count_invalid(sn, ret);
+	v.ct = NULL;
+	v.ctinfo = SFW_CT_INVALID;
+	goto filter;
+}
+
+unsigned int sfw_path_filter(struct sfw_net *sn, struct sk_buff *skb,
+			     const struct nf_hook_state *state, enum sfw_chain chain)
+{
+	unsigned int verdict;
+
+	/* With no rules, nothing judges a looped-back packet: nothing to do. */
+	if (state->hook == NF_INET_LOCAL_IN && looped_back(state) && !sfw_rules_loaded(sn)) {
+		sfw_stat_inc(sn, SFW_STAT_IGNORE);
+		return NF_ACCEPT;
+	}
+	if (in_softirq())
+		return pass(sn, skb, state, chain);
+	local_bh_disable();
+	verdict = pass(sn, skb, state, chain);
+	local_bh_enable();
+	return verdict;
+}

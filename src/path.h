@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A packet's way through sfw; see path.c. */
+#ifndef _SFW_PATH_H
+#define _SFW_PATH_H
+
+#include <linux/netfilter.h>
+
+#include "conn.h"
+#include "packet.h"
+#include "ruleset.h"
+#include "sfw.h"
+
+/* What the tracker says of one packet, for the rules (valid under RCU). */
+struct sfw_ct_verdict {
+	struct sfw_pkt pkt;	/* its tuple is valid if parsed */
+	struct sfw_conn *ct;	/* its entry, or NULL (not yet created, INVALID) */
+	enum sfw_dir dir;
+	u8 ctinfo;		/* enum sfw_ctinfo */
+	bool parsed;
+};
+
+/* FORWARD, LOCAL_IN and LOCAL_OUT: track and judge; NF_ACCEPT or NF_DROP. */
+unsigned int sfw_path_filter(struct sfw_net *sn, struct sk_buff *skb,
+			     const struct nf_hook_state *state, enum sfw_chain chain);
+
+#endif /* _SFW_PATH_H */
