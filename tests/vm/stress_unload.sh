@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Unload with packets inside the hooks (issue #12, item 1). Each cycle
+# loads sfw, loads a rule set into the gateway and unloads it, while
+# three UDP floods with changing ports and a TCP stream cross the
+# gateway, and namespaces holding live entries are deleted beside it.
+# Before the hooks went in .pre_exit, a CPU still in sfw_rules_filter()
+# used a freed rule set: a general protection fault in most runs.
+#
+#   client ---- gateway (sfw, forward rules) ---- server
+#   10.0.1.2    10.0.1.1 / 10.0.2.1               10.0.2.2
+#   3 x UDP flood, TCP stream  ---------------->  TCP sink :5001
+#
+# 50 cycles on the stock kernels, 10 on the debug kernel (ten times slower).
+source lib.sh
+need sfw-pkt sfwctl socat
+
+CYCLES=${SFW_CYCLES:-$(scaled 50)}
+[ "$CYCLES" -lt 10 ] && CYCLES=10
+RULES='chain forward policy drop
+  ct state established,related accept
+  ct state invalid drop
+  iif g0 oif g1 accept
+chain input policy accept
+  ct state invalid drop
+'
+cleanup() {
+	rm -f /tmp/unload.run /tmp/unload.rules
+	wait 2>/dev/null
+	nft delete table inet sfw_keys 2>/dev/null
+	cleanup_all_ns
+	sfw_unload
+}
+trap cleanup EXIT
+
+topo_cgs || exit $ksft_fail
+topo_no_ipv6 "$client" "$gateway" "$server"
+set_family 4
+busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+
+# Hold the nf_hooks static keys on (VM-NOTES: patching kernel text under
+# TCG with traffic flowing can trap), as stress_cycles.sh does.
+nft -f - <<'NFT' || { fail "could not hold the hook keys"; exit $ret; }
+table inet sfw_keys {
+	chain p { type filter hook prerouting priority 0; }
+	chain i { type filter hook input priority 0; }
+	chain f { type filter hook forward priority 0; }
+	chain o { type filter hook output priority 0; }
+	chain q { type filter hook postrouting priority 0; }
+}
+NFT
+
+ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr,fork OPEN:/dev/null &
+busywait 5000 listening "$server" 5001 || { fail "TCP sink did not start"; exit $ret; }
+
+echo "$RULES" >/tmp/unload.rules
+touch /tmp/unload.run
+# Each load restarts when it ends, so that it lasts the whole run.
+for f in 1 2 3; do
+	(
+		p=$((10000 * f))
+		while [ -e /tmp/unload.run ]; do
+			ip netns exec "$client" sfw-pkt -s "$C" -d "$S" udp --sport $p --dport 9 \
+				--flows 200 >/dev/null 2>&1
+			p=$(((p + 200) % 60000 + 1024))
+		done
+	) &
+done
+(
+	while [ -e /tmp/unload.run ]; do
+		ip netns exec "$client" socat -u /dev/zero "TCP:$S:5001" 2>/dev/null
+		sleep 0.1
+	done
+) &
+# Namespaces that die with live entries, while sfw is loaded or going.
+(
+	while [ -e /tmp/unload.run ]; do
+		n=unload-$RANDOM
+		ip netns add $n && ip -n $n link set lo up &&
+			ip netns exec $n sfw-pkt -s 127.0.0.1 -d 127.0.0.1 udp --sport 1000 \
+				--dport 7 --flows 50 >/dev/null 2>&1
+		ip netns del $n
+	done
+) &
+
+fwd() {
+	ip -n "$gateway" -s link show g1 | awk '/TX:/ { getline; print $2; exit }'
+}
+before=$(fwd)
+bad=0
+for i in $(seq 1 "$CYCLES"); do
+	if ! sfw_load; then
+		fail "cycle $i: modprobe"
+		bad=1
+		break
+	fi
+	if ! ip netns exec "$gateway" sfwctl ruleset load /tmp/unload.rules; then
+		fail "cycle $i: ruleset load"
+		bad=1
+		break
+	fi
+	if ! rmmod sfw; then
+		fail "cycle $i: rmmod"
+		bad=1
+		break
+	fi
+done
+after=$(fwd)
+rm -f /tmp/unload.run
+wait
+
+[ $bad = 0 ] && pass "$CYCLES cycles of load, rule-set load and unload under load"
+# The floods must have been there: at least 1000 packets forwarded per cycle.
+check_ge "packets forwarded during the cycles" "$((after - before))" $((CYCLES * 1000))
+check_eq "the sfw_conn cache is gone" "$(grep -c '^sfw_conn ' /proc/slabinfo)" 0
+exit $ret
