@@ -9,6 +9,7 @@
 #   make bench      benchmarks: ratios against no firewall and nf_conntrack, one boot
 #   make style      checkpatch.pl over src/, include/ and tools/
 #   make install    module, sfwctl and its man page; dkms.conf for DKMS
+#   make load       load the module built here, with the modules it needs first
 #
 # W=1 and C=1 pass through to Kbuild.
 
@@ -17,7 +18,7 @@ KDIR ?= /lib/modules/$(KREL)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module debug tools check unit fuzz vm demo bench style install clean kdir
+.PHONY: all module debug tools check unit fuzz vm demo bench style install load clean kdir
 
 all: module tools
 
@@ -60,6 +61,13 @@ install: module tools
 	depmod -a $(KREL)
 	install -D -m 0755 tools/sfwctl "$(DESTDIR)$(PREFIX)/sbin/sfwctl"
 	install -D -m 0644 tools/sfwctl.8 "$(DESTDIR)$(PREFIX)/share/man/man8/sfwctl.8"
+
+# insmod does not load dependencies: modprobe the ones modinfo names first
+# (nf_defrag_ipv4/6, nf_reject_ipv4/6), so nobody meets "unknown symbol".
+load: module
+	@deps=$$(modinfo -F depends ./sfw.ko | tr ',' ' '); \
+	test -z "$$deps" || modprobe -a $$deps
+	insmod ./sfw.ko
 
 clean:
 	-test -f "$(KDIR)/Makefile" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean

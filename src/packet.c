@@ -156,6 +156,14 @@ static int parse_ipv4(const struct parser *ps, unsigned int off, unsigned int en
 		return SFW_INVALID_BAD_L3_HEADER;
 	ihl = (h[0] & 0x0f) * 4;
 	tot = get16(h + 2);
+	/*
+	 * BIG TCP (6.3+): a GSO packet over 64 KiB has tot_len 0 and is as
+	 * long as its buffer, as nf_conntrack takes it (skb->len). The IP
+	 * layer let only such packets through with a 0, so a 0 outside is
+	 * one; a quoted header is only a prefix and gets no such reading.
+	 */
+	if (!tot && !inner)
+		tot = end - off;
 	if (ihl < 20 || tot < ihl)
 		return SFW_INVALID_BAD_L3_HEADER;
 	if (tot <= end - off)
@@ -194,9 +202,13 @@ static int parse_ipv6(const struct parser *ps, unsigned int off, unsigned int en
 	if (h[0] >> 4 != 6)
 		return SFW_INVALID_BAD_L3_HEADER;
 	plen = get16(h + 4);
-	/* Jumbograms (payload length 0, RFC 2675) are not supported. */
-	if (!plen && !inner)
-		return SFW_INVALID_BAD_L3_HEADER;
+	/*
+	 * Payload length 0: a jumbogram (RFC 2675, its length in a hop-by-hop
+	 * option) or an IPv6 BIG TCP packet. Either is as long as its buffer,
+	 * as nf_conntrack takes it; the hop-by-hop header is skipped below.
+	 */
+	if (!plen && !inner && end - off > 40)
+		plen = end - off - 40;
 	if (plen <= end - off - 40)
 		end = off + 40 + plen;
 	else if (!inner)

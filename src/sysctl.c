@@ -7,6 +7,16 @@
  * jiffies, which must stay below 2^31 ahead at HZ=1000). Booleans take
  * 0 or 1. A value out of range is refused with EINVAL and changes
  * nothing; the kernel's minmax handlers do that for us.
+ *
+ * Limits a user namespace cannot lift. The table is shared by every
+ * namespace, so a namespace's conntrack_max and timeouts decide how much
+ * of it that namespace may hold, and for how long. In a namespace owned
+ * by any user namespace but the initial one (an unprivileged container:
+ * `unshare -Urn`), they are read-only, keep the defaults every namespace
+ * starts with, and writes fail with EPERM, through the sysctl and through
+ * sfwctl alike; nf_conntrack makes nf_conntrack_max read-only there for
+ * the same reason. The booleans (checksum, acct, tcp_loose, ...) change
+ * only how the namespace judges its own packets and stay writable.
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -21,11 +31,14 @@ static unsigned int timeout_max = 20 * 24 * 3600;
 static unsigned int count_max = INT_MAX;
 static unsigned int buckets_shown;
 
+/* A setting that bounds the namespace's share of the table (see the top). */
+#define SFW_SHARE	0x8000
+
 #define SFW_TIMEOUT(name, field) {				\
 	.procname = name,					\
 	.data = &((struct sfw_net *)0)->params.field,		\
 	.maxlen = sizeof(unsigned int),				\
-	.mode = 0644,						\
+	.mode = 0644 | SFW_SHARE,				\
 	.proc_handler = proc_douintvec_minmax,			\
 	.extra1 = &timeout_min,					\
 	.extra2 = &timeout_max,					\
@@ -55,7 +68,7 @@ static const struct ctl_table sfw_sysctl_template[] = {
 		.procname = "conntrack_max",
 		.data = &((struct sfw_net *)0)->conntrack_max,
 		.maxlen = sizeof(unsigned int),
-		.mode = 0644,
+		.mode = 0644 | SFW_SHARE,
 		.proc_handler = proc_douintvec_minmax,
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &count_max,
@@ -117,6 +130,9 @@ int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn)
 			table[i].data = &buckets_shown;
 		else
 			table[i].data = (char *)sn + (uintptr_t)table[i].data;
+		if ((table[i].mode & SFW_SHARE) && net->user_ns != &init_user_ns)
+			table[i].mode = 0444;
+		table[i].mode &= ~SFW_SHARE;
 	}
 
 	sn->sysctl_hdr = sfw_register_net_sysctl(net, "net/sfw", table,
@@ -163,14 +179,15 @@ static void *setting_data(struct sfw_net *sn, const struct ctl_table *t)
 	return (char *)sn + (uintptr_t)t->data;
 }
 
-/* Setting @i of @sn: name, value, range, writable, as the sysctl has them. */
+/* Setting @i of @sn: name, value, range, writable, as its sysctl has them. */
 void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s)
 {
 	const struct ctl_table *t = &sfw_sysctl_template[i];
+	const struct ctl_table *mine = sn->sysctl_hdr->ctl_table_arg;
 	const void *data = setting_data(sn, t);
 
 	s->name = t->procname;
-	s->writable = t->mode & 0200;
+	s->writable = mine[i].mode & 0200;
 	if (t->maxlen == sizeof(u8)) {
 		s->value = READ_ONCE(*(const u8 *)data);
 		s->max = U8_MAX;

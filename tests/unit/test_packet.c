@@ -400,6 +400,24 @@ static unsigned int b_ipv6_jumbo(u8 *b)
 	return n;
 }
 
+/* BIG TCP: a GSO packet over 64 KiB carries tot_len 0. */
+static unsigned int b_ipv4_tot0(u8 *b)
+{
+	unsigned int n = tcp4(b, SFW_TCPH_SYN, NULL, 0);
+
+	pb_put16(b + 2, 0);
+	return n;
+}
+
+/* The whole buffer is the packet: a SYN of 20 (IPv4) or 40 (IPv6) + 20 + options. */
+static const char *c_len_is_buffer(const struct sfw_pkt *pkt)
+{
+	if (pkt->tuple.l4proto != SFW_IPPROTO_TCP || !(pkt->tcp.flags & SFW_TCPH_SYN))
+		return "TCP SYN tuple";
+	return pkt->len == pkt->l4_off + pkt->tcp.doff * 4u + pkt->payload_len ?
+	       NULL : "length is not the buffer's";
+}
+
 static const char *c_generic(const struct sfw_pkt *pkt)
 {
 	return pkt->tuple.l4proto == 59 && !pkt->tuple.sport && !pkt->tuple.dport ?
@@ -459,7 +477,8 @@ static const struct pcase cases[] = {
 	{ "parse: IPv6 TCP", SFW_AF_INET6, b_ipv6_tcp, 0, c_ipv6_tcp },
 	{ "parse: IPv6 shorter than its header", SFW_AF_INET6, b_ipv6_short, SFW_INVALID_TRUNCATED_L3, NULL },
 	{ "parse: IPv6 payload length beyond buffer", SFW_AF_INET6, b_ipv6_plen_big, SFW_INVALID_TRUNCATED_L3, NULL },
-	{ "parse: IPv6 jumbogram unsupported", SFW_AF_INET6, b_ipv6_jumbo, SFW_INVALID_BAD_L3_HEADER, NULL },
+	{ "parse: IPv6 payload length 0 (jumbogram, BIG TCP) is the buffer's", SFW_AF_INET6, b_ipv6_jumbo, 0, c_len_is_buffer },
+	{ "parse: IPv4 tot_len 0 (BIG TCP) is the buffer's", SFW_AF_INET, b_ipv4_tot0, 0, c_len_is_buffer },
 	{ "parse: IPv6 hop-by-hop, dest, routing, fragment chain", SFW_AF_INET6, b_ipv6_chain, 0, c_ipv6_chain },
 	{ "parse: IPv6 extension header truncated", SFW_AF_INET6, b_ipv6_ext_trunc, SFW_INVALID_TRUNCATED_L3, NULL },
 	{ "parse: IPv6 hop-by-hop not first", SFW_AF_INET6, b_ipv6_hbh_late, SFW_INVALID_BAD_L3_HEADER, NULL },
