@@ -33,7 +33,7 @@ for f in 4 6; do
 
 	# A query and its answer.
 	ip netns exec "$server" socat -T 5 $SOCAT_UDP_LISTEN:5353,reuseaddr SYSTEM:'echo answer' &
-	sleep 0.5
+	busywait 5000 udp_listening "$server" 5353 || fail "IPv$f: no UDP listener on the server"
 	got=$(echo query | ip netns exec "$client" socat -T 3 - "$SOCAT_UDP:5353,sourceport=41053")
 	check_eq "IPv$f: the query was answered" "$got" answer
 	check_ct "IPv$f: answered query is replied" "$gateway" \
@@ -60,7 +60,9 @@ ip netns exec "$gateway" sysctl -qw net.sfw.udp_timeout=2 || fail "set net.sfw.u
 ip netns exec "$client" $PKT -s "$C" -d "$NOWHERE" udp --sport 43000 --dport 53
 check_ct "udp_timeout=2: the entry is there" "$gateway" "sport=43000 dport=53" 1000
 start=${EPOCHREALTIME/./}
-if busywait 3000 bash -c "! ip netns exec $gateway grep -q 'sport=43000 dport=53' /proc/net/sfw/conntrack"; then
+# Gone from a table that can be read: "! grep" alone would pass on a
+# /proc file that is not there.
+if busywait 3000 ct_gone "$gateway" 'sport=43000 dport=53'; then
 	pass "udp_timeout=2: gone after $(( (${EPOCHREALTIME/./} - start) / 1000 )) ms (limit 3000)"
 else
 	fail "udp_timeout=2: entry still there after 3 s"

@@ -107,10 +107,15 @@ verdict() {
 }
 
 TABLE=()
-# judge STEP NF SFW: equal, a listed difference, or a failure.
+# judge STEP NF SFW: equal, a listed difference, or a failure. Two
+# trackers that both saw nothing agree on nothing: "none" on both sides
+# fails, but for a connection's state (STEP/tcp), where "none" is no entry.
 judge() {
 	local step=$1 nf=$2 sfw=$3 got="nf=$2 sfw=$3" alt res
-	if [ "$nf" = "$sfw" ]; then
+	if [ "$nf" = none ] && [ "$sfw" = none ] && [ "${step%/tcp}" = "$step" ]; then
+		res="NEITHER SAW IT"
+		fail "$step: neither nf_conntrack nor sfw counted anything"
+	elif [ "$nf" = "$sfw" ]; then
 		res=same
 		[ -n "${ALLOW[$step]:-}" ] && res="same (listed difference not seen)"
 		pass "$step: nf=$nf sfw=$sfw"
@@ -136,7 +141,8 @@ pkt() {
 	shift 2
 	nb=$(vec_nf) sb=$(vec_sfw)
 	ip netns exec "$ns" sfw-pkt "$@" || { fail "$step: sfw-pkt $*"; return; }
-	busywait 2000 settled1 "$nb" "$sb"
+	busywait 2000 settled1 "$nb" "$sb" ||
+		fail "$step: not counted by both trackers within 2 s (nf $nb -> $(vec_nf), sfw $sb -> $(vec_sfw))"
 	na=$(vec_nf) sa=$(vec_sfw)
 	judge "$step" "$(verdict "$nb" "$na")" "$(verdict "$sb" "$sa")"
 }
@@ -237,7 +243,8 @@ exchange() {
 	shift
 	nb=$(vec_nf) sb=$(vec_sfw)
 	"$@"
-	busywait 5000 settled
+	busywait 5000 settled ||
+		fail "$step: the counters did not settle within 5 s (nf $(vec_nf), sfw $(vec_sfw))"
 	judge "$step" "$(delta "$nb" "$(vec_nf)")" "$(delta "$sb" "$(vec_sfw)")"
 }
 real_tcp() {
@@ -248,7 +255,7 @@ real_tcp() {
 }
 real_udp() {
 	sv socat UDP-RECVFROM:6000 SYSTEM:"echo pong" &
-	sleep 0.2
+	busywait 5000 udp_listening "$server" 6000 || fail "real-udp: no listener"
 	echo ping | cl timeout 3 socat -t 1 - UDP:10.0.2.2:6000 >"$T/udp.out"
 	wait $!
 }

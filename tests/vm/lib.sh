@@ -67,10 +67,24 @@ check_ge() {
 	if [ "$2" -ge "$3" ] 2>/dev/null; then pass "$1 ($2 >= $3)"; else fail "$1: got '$2', expected >= $3"; fi
 }
 
+# skip_part WHAT WHY: one check of the test cannot run here (WHAT is a
+# short name, WHY the reason), while the rest of the test goes on.
+# guest-run reports it as a TAP skip of its own, TEST/WHAT, counted in
+# the total: a check that cannot run is never hidden in a pass.
+skip_part() {
+	echo "SKIP PART: $1: $2"
+}
+
+# need TOOL...: every tool a test uses is one the initramfs carries
+# (scripts/lib.sh copies the guest tools and tests/tools/*), so a missing
+# one is a broken harness: the test fails, it does not skip.
 need() {
 	local t
 	for t in "$@"; do
-		command -v "$t" >/dev/null || skip "$t not available"
+		command -v "$t" >/dev/null || {
+			fail "$t is not in the guest (scripts/lib.sh puts it there: did it build?)"
+			exit $ksft_fail
+		}
 	done
 }
 
@@ -88,17 +102,32 @@ sfw_loaded() {
 	grep -q '^sfw ' /proc/modules
 }
 
+# die_missing WHAT: a counter a test reads does not exist. That is a
+# failure, never a 0: a "delta is 0" check on a counter that is not there
+# would pass whatever sfw did. The helpers below run inside $( ), where
+# neither exit nor ret reaches the test, so this prints the FAIL line and
+# ends the test itself with SIGTERM (its EXIT trap still cleans up);
+# guest-run also fails any test that printed a FAIL line.
+die_missing() {
+	echo "FAIL: $*" >&2
+	kill -TERM $$
+	exit $ksft_fail
+}
+
 # sfw_stat NS COLUMN: a /proc/net/sfw/stat column summed over CPUs, in
-# decimal. NS "" is the runner's own namespace.
+# decimal. NS "" is the runner's own namespace. A missing file or column
+# fails the test (die_missing).
 sfw_stat() {
-	local ns=$1 col=$2 i c=-1 s=0
+	local ns=$1 col=$2 i c=-1 s=0 out
 	local -a h v
+	out=$(${ns:+ip netns exec "$ns"} cat /proc/net/sfw/stat) ||
+		die_missing "no /proc/net/sfw/stat in namespace '${ns:-init}'"
 	{
 		read -r -a h
 		for i in "${!h[@]}"; do [ "${h[i]}" = "$col" ] && c=$i; done
-		[ $c -ge 0 ] || { echo "no-column-$col"; return 1; }
+		[ $c -ge 0 ] || die_missing "/proc/net/sfw/stat has no column '$col' (it has: ${h[*]})"
 		while read -r -a v; do s=$((s + 16#${v[c]})); done
-	} < <(${ns:+ip netns exec "$ns"} cat /proc/net/sfw/stat)
+	} <<<"$out"
 	echo $s
 }
 
@@ -150,6 +179,42 @@ listening() {
 	ip netns exec "$1" ss -Hltn | grep -q ":$2 "
 }
 
+# udp_listening NS PORT: a UDP socket is bound to PORT in NS.
+udp_listening() {
+	ip netns exec "$1" ss -Hlun | grep -q ":$2 "
+}
+
+# udp_listen NS PORT FILE: a socat that writes every datagram to PORT
+# (of the family set_family chose) into FILE, for checks that nothing
+# arrived; waits until it is bound and FILE exists, so that an empty FILE
+# means "nothing came", never "nobody listened".
+udp_listen() {
+	local ns=$1 port=$2 file=$3
+	ip netns exec "$ns" socat -u "$SOCAT_UDP_RECV:$port,reuseaddr" OPEN:"$file",creat,trunc &
+	busywait 5000 udp_listening "$ns" "$port" && busywait 2000 test -e "$file"
+}
+
+# rule_count NS CHAIN N: the packet counter of rule N of CHAIN in `sfwctl
+# ruleset show` in NS. A rule that is not there fails the test.
+rule_count() {
+	local n
+	n=$(ip netns exec "$1" sfwctl ruleset show | awk -v c="$2" -v n="$3" '
+		/^chain / { in_c = ($2 == c); i = 0; next }
+		in_c && /counter packets/ { if (++i == n) { for (k = 1; k < NF; k++) if ($k == "packets") print $(k + 1); exit } }')
+	[ -n "$n" ] || die_missing "no rule $3 in chain $2 of the rule set in '$1'"
+	echo "$n"
+}
+
+# policy_count NS CHAIN: the packets CHAIN's policy judged in NS, from the
+# first line of `sfwctl ruleset show`. No such line fails the test.
+policy_count() {
+	local n
+	n=$(ip netns exec "$1" sfwctl ruleset show |
+		sed -n "1s/^# generation [0-9]*; packets and bytes the policies judged:.* $2 \([0-9]*\) [0-9]*.*/\1/p")
+	[ -n "$n" ] || die_missing "no policy counter for chain $2 in '$1' (no rule set loaded?)"
+	echo "$n"
+}
+
 # tcp_listen NS PORT [ADDR]: a socat server that echoes one connection's
 # data into /tmp/socat-PORT.out; waits until it listens.
 tcp_listen() {
@@ -166,7 +231,8 @@ set_family() {
 		C=10.0.1.2 S=10.0.2.2 GW=10.0.1.1 NOWHERE=10.0.2.99
 		C_P=$C S_P=$S NOWHERE_P=$NOWHERE
 		PKT="sfw-pkt" SOCAT_TCP="TCP:$S" SOCAT_UDP="UDP:$S"
-		SOCAT_TCP_LISTEN=TCP-LISTEN SOCAT_UDP_LISTEN=UDP-RECVFROM PING="ping -4"
+		SOCAT_TCP_LISTEN=TCP-LISTEN SOCAT_UDP_LISTEN=UDP-RECVFROM SOCAT_UDP_RECV=UDP4-RECV
+		PING="ping -4"
 		L3=ipv4 ICMP=icmp ECHO=8 ECHOREPLY=0
 	else
 		C=fd00:1::2 S=fd00:2::2 GW=fd00:1::1 NOWHERE=fd00:2::99
@@ -174,7 +240,8 @@ set_family() {
 		S_P=fd00:0002:0000:0000:0000:0000:0000:0002
 		NOWHERE_P=fd00:0002:0000:0000:0000:0000:0000:0099
 		PKT="sfw-pkt -6" SOCAT_TCP="TCP6:[$S]" SOCAT_UDP="UDP6:[$S]"
-		SOCAT_TCP_LISTEN=TCP6-LISTEN SOCAT_UDP_LISTEN=UDP6-RECVFROM PING="ping -6"
+		SOCAT_TCP_LISTEN=TCP6-LISTEN SOCAT_UDP_LISTEN=UDP6-RECVFROM SOCAT_UDP_RECV=UDP6-RECV
+		PING="ping -6"
 		L3=ipv6 ICMP=icmpv6 ECHO=128 ECHOREPLY=129
 	fi
 }
@@ -189,14 +256,27 @@ ct_has() {
 	ct_lines "$1" "$2" >/dev/null
 }
 
+# ct_gone NS REGEX: NS's table can be read and no entry matches.
+ct_gone() {
+	local t
+	t=$(ip netns exec "$1" cat /proc/net/sfw/conntrack) || return 1
+	! grep -qE -- "$2" <<<"$t"
+}
+
 # ct_count NS: confirmed entries shown.
 ct_count() {
 	ip netns exec "$1" cat /proc/net/sfw/conntrack | wc -l
 }
 
-# invalid NS REASON: packets counted INVALID for REASON in NS.
+# invalid NS REASON: packets counted INVALID for REASON in NS. A missing
+# file or reason fails the test (die_missing).
 invalid() {
-	ip netns exec "$1" cat /proc/net/sfw/invalid | awk -v r="$2" '$1 == r { print $2; f = 1 } END { if (!f) print "no-reason-" r }'
+	local out n
+	out=$(ip netns exec "$1" cat /proc/net/sfw/invalid) ||
+		die_missing "no /proc/net/sfw/invalid in namespace '$1'"
+	n=$(awk -v r="$2" '$1 == r { print $2 }' <<<"$out")
+	[ -n "$n" ] || die_missing "/proc/net/sfw/invalid has no reason '$2'"
+	echo "$n"
 }
 
 # check_ct WHAT NS REGEX [TIMEOUT_MS]: an entry matching REGEX shows up.

@@ -44,6 +44,7 @@ R
 gw sfwctl ruleset load "$T/a" 2>/dev/null || fail "load a"
 gen0=$(gw sfwctl ruleset show | sed -n 's/^# generation \([0-9]*\);.*/\1/p')
 inv0=$(sfw_stat "$gateway" invalid)
+found0=$(sfw_stat "$gateway" found)
 
 ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$T/recv",creat,trunc &
 busywait 5000 listening "$server" 5001
@@ -85,6 +86,9 @@ check_ge "pings sent during the reloads" "${sent:-0}" 50
 check_eq "every ping came back (none judged by a mix)" "${recv:-0}" "${sent:-x}"
 busywait 3000 bash -c "[ \$(stat -c %s $T/recv) = \$((\$(cat $T/chunks) * 16384)) ]"
 check_eq "the TCP stream arrived whole" "$(stat -c %s "$T/recv")" "$(($(cat "$T/chunks") * 16384))"
+# The positive control of the INVALID check: the tracker counted the
+# traffic (a ping's reply and each stream segment find their entry).
+check_ge "the gateway's tracker saw the traffic" "$(( $(sfw_stat "$gateway" found) - found0 ))" "${recv:-50}"
 check_eq "no packet turned INVALID" "$(sfw_stat "$gateway" invalid)" "$inv0"
 
 # The last generation (set a) counts exactly what went through under it.

@@ -9,7 +9,7 @@
 #
 #   ns: sfwctl, a dummy device
 source lib.sh
-need sfwctl sfw-nocap
+need sfwctl sfw-nocap sfw-jsoncheck
 
 cleanup() {
 	cleanup_all_ns
@@ -65,10 +65,8 @@ check_eq "show's output loads again" $? 0
 show_rules >$T/norm2
 check_eq "and gives the same rules" "$(diff $T/norm1 $T/norm2 && echo same)" same
 check_eq "generation moved to 2" "$(generation)" 2
-if command -v sfw-jsoncheck >/dev/null; then
-	x sfwctl ruleset show -j | sfw-jsoncheck >/dev/null
-	check_eq "show -j is JSON" $? 0
-fi
+x sfwctl ruleset show -j | sfw-jsoncheck >/dev/null
+check_eq "show -j is JSON" $? 0
 
 # Broken files: nothing changes, the error names the place.
 printf 'chain input policy drop\n  tcp dport 22 acept\n' >$T/bad1

@@ -94,25 +94,24 @@ check_eq "loaded rule set equals the printed one" \
 	"$(sed '$d' "$T/expected"; echo 'chain output policy accept'; tail -n 1 "$T/expected")"
 
 # Traffic, as nft would judge it.
-tcp_listen "$server" 5000
+tcp_listen "$server" 5000 || fail "no listener on the server's port 5000"
 echo "lan to wan" | cl socat -T 3 -u - TCP:10.0.2.2:5000
 busywait 3000 grep -q "lan to wan" /tmp/socat-5000.out
 check_eq "LAN -> WAN TCP passed" "$(cat /tmp/socat-5000.out)" "lan to wan"
 rm -f /tmp/socat-5000.out
-tcp_listen "$client" 5001
+# The negative check's controls: the listener is up, and the forward
+# policy judged the SYN (so it reached the gateway and went no further).
+tcp_listen "$client" 5001 || fail "WAN -> LAN: no listener on the client's port 5001"
+pol0=$(policy_count "$gateway" forward)
 echo "wan to lan" | sv timeout 4 socat -u - TCP:10.0.1.2:5001,connect-timeout=3 2>/dev/null
+check_ge "WAN -> LAN TCP: the forward policy judged the SYN" "$(( $(policy_count "$gateway" forward) - pol0 ))" 1
 check_eq "WAN -> LAN TCP dropped (listener got)" "$(cat /tmp/socat-5001.out 2>/dev/null | wc -c)" 0
-tcp_listen "$client" 7
+tcp_listen "$client" 7 || fail "no listener on the client's port 7"
 echo "allowed in" | sv socat -T 3 -u - TCP:10.0.1.2:7
 busywait 3000 grep -q "allowed in" /tmp/socat-7.out
 check_eq "WAN -> LAN tcp dport 7 accepted" "$(cat /tmp/socat-7.out)" "allowed in"
-pk() {
-	gw sfwctl ruleset show | awk -v c="$1" -v n="$2" '
-		/^chain / { in_c = ($2 == c); i = 0; next }
-		in_c && /counter packets/ { if (++i == n) { for (k = 1; k < NF; k++) if ($k == "packets") print $(k + 1); exit } }'
-}
-check_ge "forward 'iif g0 oif g1 accept' counted" "$(pk forward 3)" 1
-check_ge "forward 'tcp dport 7' counted" "$(pk forward 4)" 1
+check_ge "forward 'iif g0 oif g1 accept' counted" "$(rule_count "$gateway" forward 3)" 1
+check_ge "forward 'tcp dport 7' counted" "$(rule_count "$gateway" forward 4)" 1
 
 # Untranslatable: named by chain and handle, nothing loads.
 gw nft -f "$T/rules.nft"

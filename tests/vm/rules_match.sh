@@ -35,12 +35,8 @@ gw sysctl -qw net.sfw.tcp_loose=0
 busywait 5000 cl ping -c 1 -W 1 10.0.2.2 >/dev/null || fail "no path client -> server"
 cl ping -6 -c 1 -W 1 fd00:2::2 >/dev/null
 
-# count CHAIN N: packets of rule N of CHAIN in `ruleset show`.
-count() {
-	gw sfwctl ruleset show | awk -v c="$1" -v n="$2" '
-		/^chain / { in_c = ($2 == c); i = 0; next }
-		in_c && /counter packets/ { if (++i == n) { for (k = 1; k < NF; k++) if ($k == "packets") print $(k + 1); exit } }'
-}
+# count CHAIN N: packets of rule N of the gateway's CHAIN.
+count() { rule_count "$gateway" "$@"; }
 load() { gw sfwctl ruleset load "$1" 2>/dev/null || fail "load $1"; }
 
 for fam in 4 6; do
@@ -109,16 +105,22 @@ R
 	case "$out" in *"Connection refused"*) pass "IPv$fam: reject tcp: the client gets a RST (connection refused)" ;;
 	*) fail "IPv$fam: reject tcp: '$out'" ;; esac
 	check_eq "IPv$fam: reject tcp counted" "$(count forward 14)" 1
+	# reject udp: with a listener on the port, so that the server's own
+	# port unreachable cannot stand in for the one reject sends. Two
+	# datagrams, each from a new socket: two NEW packets for the rule.
+	udp_listen "$server" 82 "$T/got82" || fail "IPv$fam: no UDP listener on the server's port 82"
 	out=$(echo x | cl timeout 5 socat -T 2 - "$SOCAT_UDP:82" 2>&1; echo x | cl timeout 5 socat -T 2 - "$SOCAT_UDP:82" 2>&1)
 	case "$out" in *"Connection refused"*) pass "IPv$fam: reject udp: the client gets an ICMP port unreachable" ;;
 	*) fail "IPv$fam: reject udp: '$out'" ;; esac
-	# drop: the server sees nothing.
-	sv socat -u $SOCAT_UDP_LISTEN:83,reuseaddr OPEN:"$T/got83",creat &
-	sleep 0.3
+	check_eq "IPv$fam: reject udp counted both datagrams" "$(count forward 15)" 2
+	check_eq "IPv$fam: reject udp: the server's listener got nothing" "$(wc -c <"$T/got82")" 0
+	# drop: the server sees nothing. The listener is bound first, and the
+	# drop rule's count is the proof that the datagram reached the gateway.
+	udp_listen "$server" 83 "$T/got83" || fail "IPv$fam: no UDP listener on the server's port 83"
 	echo x | cl socat -u - "$SOCAT_UDP:83"
-	sleep 0.5
-	check_eq "IPv$fam: drop: nothing arrived" "$(cat "$T/got83" 2>/dev/null)" ""
+	busywait 2000 test "$(count forward 16)" -ge 1
 	check_eq "IPv$fam: drop counted" "$(count forward 16)" 1
+	check_eq "IPv$fam: drop: nothing arrived" "$(wc -c <"$T/got83")" 0
 	# daddr @set: a packet from the server to the client.
 	sv $PKT -s "$S" -d "$C" udp --sport 6000 --dport 6000
 	check_eq "IPv$fam: daddr @set" "$(count forward 17)" 1
@@ -150,15 +152,19 @@ load "$T/seed"
 for fam in 4 6; do
 	set_family $fam
 	sv socat -T 5 $SOCAT_UDP_LISTEN:53,reuseaddr SYSTEM:'echo answer' &
-	sleep 0.3
+	busywait 5000 udp_listening "$server" 53 || fail "IPv$fam seed: no DNS listener"
 	got=$(echo query | cl socat -T 3 - "$SOCAT_UDP:53,sourceport=41053")
 	check_eq "IPv$fam seed: a DNS query goes out and its answer comes back" "$got" answer
 	wait 2>/dev/null
-	cl socat -u -T 3 $SOCAT_UDP_LISTEN:42000,reuseaddr OPEN:"$T/unsolicited$fam",creat &
-	sleep 0.3
+	# The client listens, and the forward policy's count shows the packet
+	# reached the gateway and was judged there: only then does an empty
+	# file mean "blocked".
+	udp_listen "$client" 42000 "$T/unsolicited$fam" || fail "IPv$fam seed: no listener on the client"
+	pol0=$(policy_count "$gateway" forward)
 	sv $PKT -s "$S" -d "$C" udp --sport 53 --dport 42000
-	sleep 0.5
-	check_eq "IPv$fam seed: an unsolicited packet from port 53 is blocked" "$(cat "$T/unsolicited$fam" 2>/dev/null)" ""
+	busywait 2000 test "$(policy_count "$gateway" forward)" -gt "$pol0"
+	check_eq "IPv$fam seed: the forward policy dropped it" "$(( $(policy_count "$gateway" forward) - pol0 ))" 1
+	check_eq "IPv$fam seed: an unsolicited packet from port 53 is blocked" "$(wc -c <"$T/unsolicited$fam")" 0
 	kill $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
 	sv socat $SOCAT_TCP_LISTEN:80,reuseaddr SYSTEM:'echo page' &
