@@ -71,7 +71,7 @@ for f in 4 6; do
 		pass "IPv$f: TCP data arrived" || fail "IPv$f: TCP data did not arrive"
 	busywait 3000 test -s /tmp/nat-peer.out
 	peer=$(tr -d '[]\n' </tmp/nat-peer.out)
-	check_eq "IPv$f: the server saw the masquerade address" "$peer" "$WAN_GW"
+	check_eq "IPv$f: the server saw the masquerade address" "$peer" "$WAN_GW_P"
 	check_ct "IPv$f: sfw tracked the TCP connection with its LAN address, both ways" "$gateway" \
 		"^$L3 +[0-9]+ tcp +6 [0-9]+ (TIME_WAIT|CLOSE|LAST_ACK|FIN_WAIT|CLOSE_WAIT|ESTABLISHED) src=$C_P dst=$S_P sport=[0-9]+ dport=5000 .*src=$S_P dst=$C_P sport=5000 .*\[ASSURED\]"
 	rm -f /tmp/nat-tcp.out /tmp/nat-peer.out
@@ -85,7 +85,8 @@ for f in 4 6; do
 		"^$L3 +[0-9]+ udp +17 [0-9]+ src=$C_P dst=$S_P sport=41053 dport=5353 packets=1 bytes=[0-9]+ src=$S_P dst=$C_P sport=5353 dport=41053 packets=1 "
 
 	# DNAT: the WAN reaches the LAN server through the gateway's port 8080.
-	tcp_listen "$client" 80 || fail "IPv$f: LAN server listens"
+	ip netns exec "$client" socat -u $SOCAT_TCP_LISTEN:80,reuseaddr OPEN:/tmp/socat-80.out,creat,trunc &
+	busywait 5000 listening "$client" 80 || fail "IPv$f: LAN server listens"
 	echo "dnat-$f" | ip netns exec "$server" socat -u - "$DNAT" ||
 		fail "IPv$f: TCP to the DNATed port"
 	busywait 5000 grep -q "dnat-$f" /tmp/socat-80.out &&

@@ -36,7 +36,8 @@ EOF
 gw sfwctl ruleset load /tmp/nfq.rules || { fail "sfwctl ruleset load"; exit $ret; }
 
 rm -f /tmp/nfq.count
-gw sfw-nfq 0 /tmp/nfq.count &
+# Not through gw(): $! must be sfw-nfq itself (ip netns exec execs it).
+ip netns exec "$gateway" sfw-nfq 0 /tmp/nfq.count &
 nfq=$!
 gw nft -f - <<'NFT' || { fail "nft queue chain"; exit $ret; }
 table inet q {
@@ -62,14 +63,13 @@ got=$(echo query | ip netns exec "$client" socat -T 3 - "UDP:$S:5353,sourceport=
 check_eq "UDP query answered through the queue" "$got" answer
 
 # Blocked: the listener is up (positive control), the rule drops the SYN.
-drops0=$(gw sfwctl -j ruleset show | grep -o '"rule":"tcp dport 5001 drop"[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2)
+drops0=$(rule_count "$gateway" forward 3)
 ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr OPEN:/tmp/nfq-5001.out,creat &
 busywait 5000 listening "$server" 5001 || fail "server listens on 5001"
 echo must-not-arrive | ip netns exec "$client" timeout 3 socat -u - "TCP:$S:5001,connect-timeout=2" 2>/dev/null &&
 	fail "TCP to the blocked port connected"
-drops1=$(gw sfwctl -j ruleset show | grep -o '"rule":"tcp dport 5001 drop"[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2)
-check_ge "the drop rule counted the blocked SYNs" "$((${drops1:-0} - ${drops0:-0}))" 1
-[ -n "$drops1" ] || fail "the drop rule's counter is missing from 'ruleset show -j'"
+drops1=$(rule_count "$gateway" forward 3)
+check_ge "the drop rule counted the blocked SYNs" "$((drops1 - drops0))" 1
 check_eq "the blocked listener got nothing" "$(cat /tmp/nfq-5001.out 2>/dev/null)" ""
 
 check_eq "nothing INVALID" "$(($(sfw_stat "$gateway" invalid) - inv0))" 0
