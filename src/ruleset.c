@@ -60,7 +60,7 @@ static int grow(void **arr, u32 *cap, u32 want, size_t size)
 		return 0;
 	while (ncap < want)
 		ncap *= 2;
-	p = sfw_zalloc((size_t)ncap * size);
+	p = sfw_zalloc_acct((size_t)ncap * size);
 	if (!p)
 		return -ENOMEM;
 	if (*arr)
@@ -73,7 +73,7 @@ static int grow(void **arr, u32 *cap, u32 want, size_t size)
 
 struct sfw_ruleset_builder *sfw_ruleset_builder_new(void)
 {
-	return sfw_zalloc(sizeof(struct sfw_ruleset_builder));
+	return sfw_zalloc_acct(sizeof(struct sfw_ruleset_builder));
 }
 
 void sfw_ruleset_builder_free(struct sfw_ruleset_builder *b)
@@ -257,7 +257,7 @@ int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
 		return -E2BIG;
 	}
 	s = &b->sets[b->nsets];
-	s->elems = sfw_zalloc((n ? n : 1) * sizeof(*elems));
+	s->elems = sfw_zalloc_acct((n ? n : 1) * sizeof(*elems));
 	if (!s->elems) {
 		snprintf(err, SFW_ERR_LEN, "out of memory");
 		return -ENOMEM;
@@ -340,8 +340,8 @@ static int build_index(struct sfw_ruleset *rs, struct sfw_chain_rules *c)
 		else
 			nany++;
 	}
-	x->any = sfw_zalloc((nany ? nany : 1) * sizeof(u32));
-	pairs = sfw_zalloc((npairs ? npairs : 1) * sizeof(*pairs));
+	x->any = sfw_zalloc_acct((nany ? nany : 1) * sizeof(u32));
+	pairs = sfw_zalloc_acct((npairs ? npairs : 1) * sizeof(*pairs));
 	if (!x->any || !pairs)
 		goto err;
 
@@ -371,8 +371,8 @@ static int build_index(struct sfw_ruleset *rs, struct sfw_chain_rules *c)
 	while (size < 2 * nkeys)
 		size <<= 1;
 	x->mask = size - 1;
-	x->keys = sfw_zalloc(size * sizeof(*x->keys));
-	x->lists = sfw_zalloc((npairs ? npairs : 1) * sizeof(u32));
+	x->keys = sfw_zalloc_acct(size * sizeof(*x->keys));
+	x->lists = sfw_zalloc_acct((npairs ? npairs : 1) * sizeof(u32));
 	if (!x->keys || !x->lists)
 		goto err;
 
@@ -415,13 +415,13 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 	unsigned int c;
 	u32 i;
 
-	rs = sfw_zalloc(sizeof(*rs));
+	rs = sfw_zalloc_acct(sizeof(*rs));
 	if (!rs)
 		goto nomem;
 	rs->nports = b->nports;
-	rs->ports = sfw_zalloc((b->nports ? b->nports : 1) * sizeof(*rs->ports));
+	rs->ports = sfw_zalloc_acct((b->nports ? b->nports : 1) * sizeof(*rs->ports));
 	rs->nsets = b->nsets;
-	rs->sets = sfw_zalloc((b->nsets ? b->nsets : 1) * sizeof(*rs->sets));
+	rs->sets = sfw_zalloc_acct((b->nsets ? b->nsets : 1) * sizeof(*rs->sets));
 	if (!rs->ports || !rs->sets)
 		goto nomem;
 	if (b->nports)
@@ -449,7 +449,7 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 
 		ch->policy = b->policy[c];
 		ch->n = b->n[c];
-		ch->rules = sfw_zalloc((ch->n ? ch->n : 1) * sizeof(*ch->rules));
+		ch->rules = sfw_zalloc_acct((ch->n ? ch->n : 1) * sizeof(*ch->rules));
 		if (!ch->rules)
 			goto nomem;
 		for (i = 0; i < ch->n; i++) {

@@ -190,6 +190,198 @@ out:
 }
 
 /* One row per bad rule: what is wrong with it and the word the error must contain. */
+/* A random element of a small universe, so that adds and removes collide. */
+static struct sfw_prefix rnd_elem(void)
+{
+	struct sfw_prefix p = { 0 };
+	static const u8 lens4[] = { 32, 32, 32, 24, 16, 0 };
+	static const u8 lens6[] = { 128, 128, 64, 48 };
+
+	if (rnd() % 4) {
+		p.l3num = SFW_AF_INET;
+		p.addr.ip = htonl(0x0a000000 | (rnd() % 3000) << 4);
+		p.len = lens4[rnd() % sizeof(lens4)];
+	} else {
+		p.l3num = SFW_AF_INET6;
+		p.addr.ip6[0] = htonl(0x20010db8);
+		p.addr.ip6[3] = htonl(rnd() % 500);
+		p.len = lens6[rnd() % sizeof(lens6)];
+	}
+	sfw_prefix_normalize(&p);
+	return p;
+}
+
+/* @a equals @b: the same elements in the same order, the same answers. */
+static int same_set(const struct sfw_addrset *a, const struct sfw_addrset *b, char *why)
+{
+	u32 i, n = sfw_addrset_count(a);
+
+	if (n != sfw_addrset_count(b)) {
+		sprintf(why, "%u elements, from scratch %u", n, sfw_addrset_count(b));
+		return 0;
+	}
+	if (n && memcmp(sfw_addrset_elems(a), sfw_addrset_elems(b), n * sizeof(struct sfw_prefix))) {
+		sprintf(why, "elements differ from a build from scratch");
+		return 0;
+	}
+	/* Every element is found by its own address; random ones agree. */
+	for (i = 0; i < n + 2000; i++) {
+		struct sfw_prefix p = i < n ? sfw_addrset_elems(a)[i] : rnd_elem();
+		bool x = sfw_addrset_lookup(a, p.l3num, &p.addr);
+
+		if (i < n && !x) {
+			sprintf(why, "element %u not found", i);
+			return 0;
+		}
+		if (x != sfw_addrset_lookup(b, p.l3num, &p.addr)) {
+			sprintf(why, "lookup %u: incremental %d, from scratch %d", i, x, !x);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void test_addrset_update(void)
+{
+	enum { ROUNDS = 3000, MAXK = 40 };
+	struct sfw_prefix batch[MAXK], *all = calloc(100000, sizeof(*all));
+	struct sfw_addrset *set = sfw_addrset_build(NULL, 0, 7), *next, *ref;
+	char why[160] = "";
+	u32 r, i, k, n = 0, peak = 0;
+	int ok = 0, ret;
+
+	if (!set || !all)
+		goto out;
+	for (r = 0; r < ROUNDS; r++) {
+		/* Adds win early, removes late: the table grows, then shrinks. */
+		bool add = rnd() % 100 < (r < ROUNDS / 2 ? 70 : 25);
+		u32 cnt = sfw_addrset_count(set);
+
+		k = rnd() % 8 ? 1 + rnd() % 4 : rnd() % MAXK;
+		for (i = 0; i < k; i++)
+			batch[i] = !add && cnt && rnd() % 4 ? sfw_addrset_elems(set)[rnd() % cnt]
+							    : rnd_elem();
+		ret = sfw_addrset_update(set, batch, k, add, ~0U, &next);
+		if (ret) {
+			sprintf(why, "round %u: update gave %d", r, ret);
+			goto out;
+		}
+		if (!next)
+			next = set;
+		/* The reference: the old elements plus or minus the batch, built whole. */
+		n = 0;
+		for (i = 0; i < cnt; i++) {
+			const struct sfw_prefix *e = &sfw_addrset_elems(set)[i];
+			u32 j;
+
+			for (j = 0; !add && j < k; j++)
+				if (!memcmp(e, &batch[j], sizeof(*e)))
+					break;
+			if (add || j == k)
+				all[n++] = *e;
+		}
+		for (i = 0; add && i < k; i++)
+			all[n++] = batch[i];
+		ref = sfw_addrset_build(all, n, 7);
+		if (!ref || !same_set(next, ref, why)) {
+			sfw_addrset_free(ref);
+			if (next != set)
+				sfw_addrset_free(next);
+			if (!ref)
+				sprintf(why, "round %u: build failed", r);
+			else
+				tap_diag("round %u (%s %u): %s", r, add ? "add" : "del", k, why);
+			goto out;
+		}
+		sfw_addrset_free(ref);
+		if (next != set) {
+			sfw_addrset_free(set);
+			set = next;
+		}
+		if (sfw_addrset_count(set) > peak)
+			peak = sfw_addrset_count(set);
+	}
+	tap_diag("incremental: %u rounds, peak %u elements, %u at the end", ROUNDS, peak,
+		 sfw_addrset_count(set));
+
+	/* Nothing new: no new version. Past the limit: ENOSPC, nothing built. */
+	batch[0] = pfx4(0xc0a8ff00, 24);
+	if (sfw_addrset_update(set, batch, 1, true, ~0U, &next) || !next) {
+		sprintf(why, "adding to the set left at the end failed");
+		goto out;
+	}
+	sfw_addrset_free(set);
+	set = next;
+	if (sfw_addrset_update(set, batch, 1, true, ~0U, &next) || next) {
+		sprintf(why, "adding a present element made a new version");
+		goto out;
+	}
+	for (i = 0; i < 8; i++)
+		batch[i] = pfx4(0xc0a80000 + i, 32);
+	ret = sfw_addrset_update(set, batch, 8, true, sfw_addrset_count(set) + 7, &next);
+	if (ret != -ENOSPC || next) {
+		sprintf(why, "8 new with room for 7 gave %d", ret);
+		goto out;
+	}
+	ret = sfw_addrset_update(set, batch, 8, true, sfw_addrset_count(set) + 8, &next);
+	if (ret || !next || sfw_addrset_count(next) != sfw_addrset_count(set) + 8) {
+		sprintf(why, "8 new with room for 8 gave %d", ret);
+		sfw_addrset_free(next);
+		goto out;
+	}
+	sfw_addrset_free(next);
+	ok = 1;
+out:
+	sfw_addrset_free(set);
+	free(all);
+	tap_result(ok, "addrset: incremental add/remove equals a build from scratch", why);
+}
+
+static void test_addrset_big_update(void)
+{
+	enum { N = 200000 };
+	struct sfw_prefix *e = calloc(N, sizeof(*e)), one;
+	struct sfw_addrset *set = NULL, *next = NULL, *ref = NULL;
+	char why[160] = "";
+	int ok = 0;
+	u32 i;
+
+	if (!e)
+		goto out;
+	for (i = 0; i < N; i++)
+		e[i] = pfx4(0x0a000000 + 2 * i, 32);
+	set = sfw_addrset_build(e, N - 1, 3);
+	/* One element into the middle of 200k, and out again. */
+	one = pfx4(0x0a000000 + 2 * (N / 2) + 1, 32);
+	if (!set || sfw_addrset_update(set, &one, 1, true, ~0U, &next) || !next) {
+		sprintf(why, "adding one failed");
+		goto out;
+	}
+	e[N - 1] = one;
+	ref = sfw_addrset_build(e, N, 3);
+	if (!ref || !same_set(next, ref, why))
+		goto out;
+	sfw_addrset_free(ref);
+	ref = sfw_addrset_build(e, N - 1, 3);
+	sfw_addrset_free(set);
+	set = next;
+	next = NULL;
+	one = pfx4(0x0a000000 + 2 * (N / 2) + 1, 32);
+	if (!ref || sfw_addrset_update(set, &one, 1, false, ~0U, &next) || !next ||
+	    !same_set(next, ref, why)) {
+		if (!why[0])
+			sprintf(why, "removing one failed");
+		goto out;
+	}
+	ok = 1;
+out:
+	sfw_addrset_free(set);
+	sfw_addrset_free(next);
+	sfw_addrset_free(ref);
+	free(e);
+	tap_result(ok, "addrset: one element into 200k and out, in place of a rebuild", why);
+}
+
 static void test_builder_errors(void)
 {
 	struct sfw_port_range back = { 10, 5 }, p22 = { 22, 22 };
@@ -322,6 +514,8 @@ int main(void)
 {
 	test_prefix();
 	test_addrset();
+	test_addrset_update();
+	test_addrset_big_update();
 	test_builder_errors();
 	test_stateful_basics();
 	test_index_equals_scan();
