@@ -23,13 +23,14 @@
  * Events: one multicast group. With no listener in the namespace an event
  * costs a genl_has_listeners() check. Otherwise the message is built with
  * GFP_ATOMIC (callers hold spinlocks, in softirq or the wheel's worker)
- * and numbered from the namespace's ->event_seq; event_lock keeps the
- * numbering and the sending in one order, so a listener can tell a lost
- * event (ENOBUFS, or a failed allocation here, which still uses up its
- * number) from reordering. It is taken only when someone listens.
+ * and numbered from the namespace's ->event_seq; the namespace's
+ * ->event_lock keeps the numbering and the sending in one order, so a
+ * listener can tell a lost event (ENOBUFS, or a failed allocation here,
+ * which still uses up its number) from reordering. It is taken only when
+ * someone listens in that namespace, and never waits for another.
  *
- * Lock order: wheel stripe -> event_lock (NEW and UPDATE are sent under
- * the entry's stripe lock, so they cannot overtake its DESTROY).
+ * Lock order: wheel stripe -> sn->event_lock (NEW and UPDATE are sent
+ * under the entry's stripe lock, so they cannot overtake its DESTROY).
  */
 #include <linux/cpumask.h>
 #include <linux/sched.h>
@@ -49,7 +50,6 @@ enum sfw_mcgrp { SFW_MCGRP_EVENTS };
 
 /* Off before the family goes, so that late events do not touch it. */
 static bool sfw_events_on;
-static DEFINE_SPINLOCK(event_lock);
 
 /* Policies: one per nest, one per op over the top level. */
 
@@ -548,7 +548,7 @@ static int ct_dump_start(struct netlink_callback *cb)
 				    "a dump takes SFW_A_FILTER; a tuple goes with a get");
 		return -EINVAL;
 	}
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return -ENOMEM;
 	ret = filter_parse(&d->filter, attrs ? attrs[SFW_A_FILTER] : NULL, cb->extack);
@@ -835,7 +835,7 @@ static int config_set_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing SFW_A_CONFIG");
 		return -EINVAL;
 	}
-	set = kmalloc_array(SFW_CONFIG_SET_MAX, sizeof(*set), GFP_KERNEL);
+	set = kmalloc_array(SFW_CONFIG_SET_MAX, sizeof(*set), GFP_KERNEL_ACCOUNT);
 	if (!set)
 		return -ENOMEM;
 	/* Check them all (the policy did each one's types), then apply. */
@@ -889,7 +889,7 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type)
 	    !genl_has_listeners(&sfw_genl_family, net, SFW_MCGRP_EVENTS))
 		goto out;
 	skb = genlmsg_new(ct_msg_size(), GFP_ATOMIC);
-	spin_lock_bh(&event_lock);
+	spin_lock_bh(&sn->event_lock);
 	/* A failure still uses up its number: listeners see the gap. */
 	sn->event_seq++;
 	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq))
@@ -897,7 +897,7 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type)
 					GFP_ATOMIC);
 	else
 		kfree_skb(skb);
-	spin_unlock_bh(&event_lock);
+	spin_unlock_bh(&sn->event_lock);
 out:
 	rcu_read_unlock();
 }
@@ -1057,19 +1057,40 @@ struct genl_family sfw_genl_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(sfw_genl_mcgrps),
 };
 
+/*
+ * After sfw_net_init() (hooks.c registered first); events start only
+ * once every namespace has been here (sfw_events_on).
+ */
+static int __net_init events_net_init(struct net *net)
+{
+	spin_lock_init(&sfw_net(net)->event_lock);
+	return 0;
+}
+
+static struct pernet_operations events_net_ops = {
+	.init = events_net_init,
+};
+
 int sfw_netlink_init(void)
 {
-	int ret = sfw_netlink_rules_init();
+	int ret = register_pernet_subsys(&events_net_ops);
 
 	if (ret)
 		return ret;
+	ret = sfw_netlink_rules_init();
+	if (ret)
+		goto err_rules;
 	ret = genl_register_family(&sfw_genl_family);
-	if (ret) {
-		sfw_netlink_rules_uninit();
-		return ret;
-	}
+	if (ret)
+		goto err_family;
 	WRITE_ONCE(sfw_events_on, true);
 	return 0;
+
+err_family:
+	sfw_netlink_rules_uninit();
+err_rules:
+	unregister_pernet_subsys(&events_net_ops);
+	return ret;
 }
 
 void sfw_netlink_uninit(void)
@@ -1079,4 +1100,5 @@ void sfw_netlink_uninit(void)
 	synchronize_rcu();
 	genl_unregister_family(&sfw_genl_family);
 	sfw_netlink_rules_uninit();
+	unregister_pernet_subsys(&events_net_ops);
 }

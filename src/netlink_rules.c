@@ -19,15 +19,22 @@
  *
  * Dumps hold nothing between messages: the cursor (phase, chain, rule,
  * set, element) lives in cb->args and is checked against the rule set of
- * the moment, and every change through this file bumps rules_changes, the
- * dump's sequence, so a dump that straddled a change is flagged
- * NLM_F_DUMP_INTR.
+ * the moment, and every change through this file bumps the namespace's
+ * rules_changes, the dump's sequence, so a dump that straddled a change
+ * of its namespace's rules is flagged NLM_F_DUMP_INTR (and no other is).
+ *
+ * Memory: what a request makes us allocate (its parsed copy, staged
+ * elements, the builder, the rule set) is charged to the sender's memory
+ * cgroup, and the elements staged for a load, like those a SET_ADD
+ * leaves, are bounded by net.sfw.set_elements_max (ENOSPC).
  *
  * Locking: txn_lock guards the list of transactions (and each one while
- * it is on the list); rules_nl_lock serializes every change of any
- * namespace's rules made here (read the running set, build, replace),
- * which are all the changes there are once the namespace is up. They are
- * never held together. rules_nl_lock -> sn->rules_lock (inside rules.c).
+ * it is on the list); a namespace's sn->rules_nl_lock serializes every
+ * change of its rules made here (read the running set, build, replace,
+ * wait for the grace period), which are all the changes there are once
+ * the namespace is up; other namespaces do not wait for it. They are
+ * never held together, and no two namespaces' rules_nl_lock ever are.
+ * sn->rules_nl_lock -> sn->rules_lock (inside rules.c).
  */
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -64,8 +71,6 @@ struct rules_txn {
 
 static LIST_HEAD(txns);
 static DEFINE_MUTEX(txn_lock);
-static DEFINE_MUTEX(rules_nl_lock);
-static atomic_t rules_changes = ATOMIC_INIT(0);
 
 /*
  * Formatted extack messages. From 6.2 the message is kept in the extack
@@ -517,6 +522,7 @@ static int elems_add(struct rules_txn *t, struct txn_set *s, const struct nlattr
 {
 	const struct nlattr *a;
 	int rem, ret, n = 0;
+	u32 max;
 
 	nla_for_each_nested(a, elems, rem)
 		n++;
@@ -525,6 +531,13 @@ static int elems_add(struct rules_txn *t, struct txn_set *s, const struct nlattr
 	if (t->nelems + n > SFW_TXN_ELEMS_MAX) {
 		rules_err(extack, elems, "set @%s: more than %u elements", s->name, SFW_TXN_ELEMS_MAX);
 		return -E2BIG;
+	}
+	max = READ_ONCE(sfw_net(t->net)->set_elements_max);
+	if (t->nelems + n > max) {
+		rules_err(extack, elems,
+			  "set @%s: the sets would hold more than net.sfw.set_elements_max (%u) elements",
+			  s->name, max);
+		return -ENOSPC;
 	}
 	if (s->n + n > s->cap) {
 		u32 cap = max_t(u32, s->cap * 2, s->n + n);
@@ -572,7 +585,7 @@ static int txn_add_set(struct rules_txn *t, const struct nlattr *nest,
 static int txn_add_rule(struct rules_txn *t, const struct nlattr *nest,
 			struct netlink_ext_ack *extack)
 {
-	struct nl_rule *nr = kmalloc(sizeof(*nr), GFP_KERNEL);
+	struct nl_rule *nr = kmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
 	int ret;
 
 	if (!nr)
@@ -635,10 +648,10 @@ static struct sfw_net *info_sn(struct genl_info *info)
 	return sfw_net(genl_info_net(info));
 }
 
-/* The running rules; only under rules_nl_lock, whose holders are their only writers. */
+/* The running rules; only under sn->rules_nl_lock, whose holders are their only writers. */
 static struct sfw_rules *rules_locked(struct sfw_net *sn)
 {
-	return rcu_dereference_protected(sn->rules, lockdep_is_held(&rules_nl_lock));
+	return rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_nl_lock));
 }
 
 /* A reply with SFW_A_GENERATION and, if @count >= 0, SFW_A_COUNT. */
@@ -708,7 +721,7 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 	if (!rs)
 		goto out;
 
-	mutex_lock(&rules_nl_lock);
+	mutex_lock(&sn->rules_nl_lock);
 	if (flags & SFW_COMMIT_F_CHECK) {
 		sfw_ruleset_free(rs);
 		r = rules_locked(sn);
@@ -716,11 +729,11 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 		ret = 0;
 	} else {
 		ret = sfw_rules_replace(sn, rs, &generation);
-		atomic_inc(&rules_changes);
+		atomic_inc(&sn->rules_changes);
 		if (!ret && (flags & SFW_COMMIT_F_RECHECK))
 			ret = sfw_rules_recheck(sn, &expired);
 	}
-	mutex_unlock(&rules_nl_lock);
+	mutex_unlock(&sn->rules_nl_lock);
 	if (!ret)
 		ret = reply_generation(info, SFW_CMD_RULESET_COMMIT, generation,
 				       flags & SFW_COMMIT_F_RECHECK ? (s64)expired : -1);
@@ -743,10 +756,12 @@ int sfw_nl_ruleset_abort(struct sk_buff *skb, struct genl_info *info)
 
 int sfw_nl_ruleset_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	mutex_lock(&rules_nl_lock);
-	sfw_rules_flush(info_sn(info));
-	atomic_inc(&rules_changes);
-	mutex_unlock(&rules_nl_lock);
+	struct sfw_net *sn = info_sn(info);
+
+	mutex_lock(&sn->rules_nl_lock);
+	sfw_rules_flush(sn);
+	atomic_inc(&sn->rules_changes);
+	mutex_unlock(&sn->rules_nl_lock);
 	return 0;
 }
 
@@ -769,7 +784,7 @@ static const char *set_name(const struct sfw_ruleset *rs, s16 idx)
 	return idx >= 0 ? rs->sets[idx].name : NULL;
 }
 
-static struct sfw_ruleset_builder *rebuild(const struct sfw_ruleset *rs,
+static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_ruleset *rs,
 					   const struct rule_change *ch,
 					   const struct nlattr *attr,
 					   struct netlink_ext_ack *extack)
@@ -808,7 +823,8 @@ static struct sfw_ruleset_builder *rebuild(const struct sfw_ruleset *rs,
 	}
 	for (i = 0; i < rs->nsets; i++) {
 		const struct sfw_addrset *set =
-			rcu_dereference_protected(rs->sets[i].cur, lockdep_is_held(&rules_nl_lock));
+			rcu_dereference_protected(rs->sets[i].cur,
+						  lockdep_is_held(&sn->rules_nl_lock));
 
 		ret = sfw_ruleset_builder_set(b, rs->sets[i].name, sfw_addrset_elems(set),
 					      sfw_addrset_count(set), err);
@@ -824,7 +840,7 @@ err:
 	return ERR_PTR(ret);
 }
 
-/* Under rules_nl_lock: ESTALE if the request names another generation. */
+/* Under sn->rules_nl_lock: ESTALE if the request names another generation. */
 static int generation_check(const struct sfw_rules *r, struct genl_info *info)
 {
 	const struct nlattr *a = info->attrs[SFW_A_GENERATION];
@@ -867,7 +883,7 @@ static int rule_change(struct genl_info *info, u8 cmd)
 		ch.chain = nla_get_u8(tb[SFW_RULE_A_CHAIN]);
 		ch.at = nla_get_u32(tb[SFW_RULE_A_POS]);
 	} else {
-		nr = kmalloc(sizeof(*nr), GFP_KERNEL);
+		nr = kmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
 		if (!nr)
 			return -ENOMEM;
 		ret = rule_parse(nr, attr, info->extack);
@@ -878,7 +894,7 @@ static int rule_change(struct genl_info *info, u8 cmd)
 		ch.add = nr;
 	}
 
-	mutex_lock(&rules_nl_lock);
+	mutex_lock(&sn->rules_nl_lock);
 	r = rules_locked(sn);
 	ret = generation_check(r, info);
 	if (ret)
@@ -900,7 +916,7 @@ static int rule_change(struct genl_info *info, u8 cmd)
 		ch.at = pos ? pos : n;
 	else
 		ch.at = pos ? pos - 1 : 0;
-	b = rebuild(r->rs, &ch, attr, info->extack);
+	b = rebuild(sn, r->rs, &ch, attr, info->extack);
 	if (IS_ERR(b)) {
 		ret = PTR_ERR(b);
 		goto out;
@@ -911,9 +927,9 @@ static int rule_change(struct genl_info *info, u8 cmd)
 	if (!rs)
 		goto out;
 	ret = sfw_rules_replace(sn, rs, &generation);
-	atomic_inc(&rules_changes);
+	atomic_inc(&sn->rules_changes);
 out:
-	mutex_unlock(&rules_nl_lock);
+	mutex_unlock(&sn->rules_nl_lock);
 	if (!ret)
 		ret = reply_generation(info, cmd, generation, -1);
 out_free:
@@ -941,6 +957,7 @@ static int set_change(struct genl_info *info, bool add)
 {
 	struct nlattr *nest = info->attrs[SFW_A_SET];
 	struct nlattr *tb[SFW_SET_A_MAX + 1];
+	struct sfw_net *sn = info_sn(info);
 	struct sfw_prefix *elems = NULL;
 	char name[SFW_SET_NAME_LEN];
 	const struct nlattr *a;
@@ -960,7 +977,7 @@ static int set_change(struct genl_info *info, bool add)
 	nla_strscpy(name, tb[SFW_SET_A_NAME], sizeof(name));
 	nla_for_each_nested(a, tb[SFW_SET_A_ELEMS], rem)
 		n++;
-	elems = kvmalloc_array(n ? n : 1, sizeof(*elems), GFP_KERNEL);
+	elems = kvmalloc_array(n ? n : 1, sizeof(*elems), GFP_KERNEL_ACCOUNT);
 	if (!elems)
 		return -ENOMEM;
 	n = 0;
@@ -969,12 +986,17 @@ static int set_change(struct genl_info *info, bool add)
 		if (ret)
 			goto out;
 	}
-	mutex_lock(&rules_nl_lock);
-	ret = sfw_rules_set_update(info_sn(info), name, add, elems, n);
-	atomic_inc(&rules_changes);
-	mutex_unlock(&rules_nl_lock);
+	mutex_lock(&sn->rules_nl_lock);
+	ret = sfw_rules_set_update(sn, name, add, elems, n);
+	if (!ret)
+		atomic_inc(&sn->rules_changes);
+	mutex_unlock(&sn->rules_nl_lock);
 	if (ret == -ENOENT)
 		rules_err(info->extack, tb[SFW_SET_A_NAME], "no set @%s in the running rule set", name);
+	else if (ret == -ENOSPC)
+		rules_err(info->extack, tb[SFW_SET_A_ELEMS],
+			  "set @%s: the sets would hold more than net.sfw.set_elements_max (%u) elements",
+			  name, READ_ONCE(sn->set_elements_max));
 out:
 	kvfree(elems);
 	return ret;
@@ -1131,7 +1153,7 @@ cancel:
 
 static int dump_start(struct netlink_callback *cb, enum dump_phase phase)
 {
-	struct rules_dump *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct rules_dump *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
 
 	if (!d)
 		return -ENOMEM;
@@ -1224,7 +1246,7 @@ int sfw_nl_rules_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	/* Any change since the previous message flags this one. */
-	cb->seq = (u32)atomic_read(&rules_changes) << 1 | 1;
+	cb->seq = (u32)atomic_read(&sn->rules_changes) << 1 | 1;
 	rcu_read_lock();
 	r = rcu_dereference(sn->rules);
 	if (!r)
@@ -1328,12 +1350,26 @@ static struct notifier_block rules_netlink_notifier = {
 	.notifier_call = rules_netlink_notify,
 };
 
+/*
+ * After sfw_net_init() (hooks.c registered its pernet_operations first),
+ * before the family takes requests (sfw_netlink_init() registers it after).
+ */
+static int __net_init rules_net_init(struct net *net)
+{
+	struct sfw_net *sn = sfw_net(net);
+
+	mutex_init(&sn->rules_nl_lock);
+	atomic_set(&sn->rules_changes, 0);
+	return 0;
+}
+
 static void __net_exit rules_net_exit(struct net *net)
 {
 	txns_drop(net, 0, true);
 }
 
 static struct pernet_operations rules_net_ops = {
+	.init = rules_net_init,
 	.exit = rules_net_exit,
 };
 

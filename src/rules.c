@@ -7,7 +7,14 @@
  * under RCU, so that a packet sees the old set or the new one, never a
  * mix. The old one is freed once no packet can hold it. Its counters are
  * per CPU, allocated with it. Address sets change on their own: an
- * update builds the set anew and swaps that one pointer.
+ * update makes the set's next version from the current one and the
+ * changed elements (addrset.c) and swaps that one pointer.
+ *
+ * Memory: everything a request makes sfw allocate here (and in
+ * ruleset.c, addrset.c, netlink_rules.c) is charged to the sender's
+ * memory cgroup (GFP_KERNEL_ACCOUNT), and the elements of all of a
+ * namespace's sets together are bounded by net.sfw.set_elements_max,
+ * which a namespace owned by a user namespace cannot raise.
  *
  * Verdicts: accept, drop, or reject (a TCP RST, else an ICMP/ICMPv6 port
  * unreachable for UDP and administratively prohibited otherwise; the
@@ -192,7 +199,7 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 	unsigned int c;
 	u32 n = 0;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r) {
 		sfw_ruleset_free(rs);
 		return -ENOMEM;
@@ -249,27 +256,18 @@ void sfw_rules_counters_reset(struct sfw_net *sn)
 	mutex_unlock(&sn->rules_lock);
 }
 
-static bool prefix_in(const struct sfw_prefix *p, const struct sfw_prefix *list, u32 n)
-{
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		if (!memcmp(p, &list[i], sizeof(*p)))
-			return true;
-	return false;
-}
-
 int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n)
 {
-	struct sfw_prefix *next = NULL, *norm = NULL;
 	struct sfw_addrset *cur, *set = NULL;
 	struct sfw_ruleset_set *s = NULL;
+	struct sfw_prefix *norm;
 	struct sfw_rules *r;
-	u32 i, count, total = 0;
+	u32 i, others = 0, max = U32_MAX;
 	int ret;
 
-	norm = kvmalloc_array(n ? n : 1, sizeof(*norm), GFP_KERNEL);
+	/* A scratch copy: normalized, then sorted by sfw_addrset_update(). */
+	norm = kvmalloc_array(n ? n : 1, sizeof(*norm), GFP_KERNEL_ACCOUNT);
 	if (!norm)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -283,43 +281,35 @@ int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 	mutex_lock(&sn->rules_lock);
 	r = rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_lock));
 	ret = -ENOENT;
-	for (i = 0; r && i < r->rs->nsets; i++)
+	for (i = 0; r && i < r->rs->nsets; i++) {
 		if (!strcmp(r->rs->sets[i].name, name))
 			s = &r->rs->sets[i];
+		else
+			others += sfw_addrset_count(rcu_dereference_protected(r->rs->sets[i].cur,
+						     lockdep_is_held(&sn->rules_lock)));
+	}
 	if (!s)
 		goto out;
 	cur = rcu_dereference_protected(s->cur, lockdep_is_held(&sn->rules_lock));
-	count = sfw_addrset_count(cur);
-
-	ret = -ENOMEM;
-	next = kvmalloc_array(count + n + 1, sizeof(*next), GFP_KERNEL);
-	if (!next)
-		goto out;
-	/* Deleting: what is not named. Adding: all, and the new (duplicates drop out). */
-	for (i = 0; i < count; i++) {
-		const struct sfw_prefix *e = &sfw_addrset_elems(cur)[i];
-
-		if (add || !prefix_in(e, norm, n))
-			next[total++] = *e;
+	/* net.sfw.set_elements_max bounds all sets together; removing always goes. */
+	if (add) {
+		max = READ_ONCE(sn->set_elements_max);
+		max = max > others ? max - others : 0;
 	}
-	if (add)
-		for (i = 0; i < n; i++)
-			next[total++] = norm[i];
-	set = sfw_addrset_build(next, total, sfw_set_seed);
-	if (!set)
+	/* Only the changed elements are sorted and hashed (addrset.c). */
+	ret = sfw_addrset_update(cur, norm, n, add, max, &set);
+	if (ret || !set)
 		goto out;
 	rcu_assign_pointer(s->cur, set);
 	mutex_unlock(&sn->rules_lock);
 
 	synchronize_net();
 	sfw_addrset_free(cur);
-	kvfree(next);
 	kvfree(norm);
 	return 0;
 
 out:
 	mutex_unlock(&sn->rules_lock);
-	kvfree(next);
 	kvfree(norm);
 	return ret;
 }
@@ -418,6 +408,7 @@ int sfw_rules_init_net(struct net *net, struct sfw_net *sn)
 		get_random_bytes(&sfw_set_seed, sizeof(sfw_set_seed));
 	mutex_init(&sn->rules_lock);
 	RCU_INIT_POINTER(sn->rules, NULL);
+	sn->set_elements_max = SFW_SET_ELEMENTS_MAX;
 	return 0;
 }
 

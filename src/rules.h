@@ -39,7 +39,11 @@ static inline bool sfw_rules_loaded(struct sfw_net *sn)
 int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation);
 void sfw_rules_flush(struct sfw_net *sn);
 void sfw_rules_counters_reset(struct sfw_net *sn);
-/* Add (@add) or remove elements of set @name: -ENOENT, -EINVAL, -ENOMEM or 0. */
+/*
+ * Add (@add) or remove elements of set @name, without rebuilding it:
+ * -ENOENT, -EINVAL, -ENOMEM, -ENOSPC (all sets would pass
+ * net.sfw.set_elements_max) or 0.
+ */
 int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n);
 /* Delete the entries the running rules would not admit now; count them. */

@@ -11,6 +11,7 @@
 #define _SFW_H
 
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <net/net_namespace.h>
@@ -55,6 +56,9 @@ struct sfw_cpu_stats {
 struct sfw_timer_wheel;
 struct sfw_rules;
 
+/* net.sfw.set_elements_max's default: elements in all of a namespace's sets. */
+#define SFW_SET_ELEMENTS_MAX	(1U << 20)
+
 /* IPv4 and IPv6, each at PRE_ROUTING, LOCAL_OUT, LOCAL_IN, FORWARD, POST_ROUTING. */
 #define SFW_HOOK_OPS	10
 
@@ -75,8 +79,18 @@ struct sfw_net {
 	struct sfw_rules __rcu *rules;
 	struct mutex rules_lock;	/* serializes replacing and set changes */
 	u64 rules_generation;
+	unsigned int set_elements_max;	/* all sets together (net.sfw.set_elements_max) */
 
-	/* Events (netlink.c): the last sequence number sent. */
+	/*
+	 * Rule changes through netlink (netlink_rules.c): one namespace's
+	 * rebuild never waits for another's, and its changes flag only its
+	 * own dumps.
+	 */
+	struct mutex rules_nl_lock;	/* read the running set, build, replace */
+	atomic_t rules_changes;		/* the rule dumps' sequence */
+
+	/* Events (netlink.c): the last sequence number sent, and its order. */
+	spinlock_t event_lock;
 	u32 event_seq;
 
 	/* This namespace's copy of the hooks (hooks.c), ->priv = this. */

@@ -17,11 +17,15 @@
  * sfwctl alike; nf_conntrack makes nf_conntrack_max read-only there for
  * the same reason. The booleans (checksum, acct, tcp_loose, ...) change
  * only how the namespace judges its own packets and stay writable.
+ * set_elements_max (elements in all of the namespace's address sets
+ * together, 1M by default) is read-only there too, so that a container
+ * cannot raise what it may make the kernel hold.
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
+#include "addrset.h"
 #include "compat.h"
 #include "conntrack.h"
 #include "sfw.h"
@@ -29,6 +33,7 @@
 static unsigned int timeout_min = 1;
 static unsigned int timeout_max = 20 * 24 * 3600;
 static unsigned int count_max = INT_MAX;
+static unsigned int set_elements_limit = SFW_ADDRSET_MAX;
 static unsigned int buckets_shown;
 
 /* A setting that bounds the namespace's share of the table (see the top). */
@@ -112,6 +117,15 @@ static const struct ctl_table sfw_sysctl_template[] = {
 	SFW_TIMEOUT("icmp_timeout", icmp_timeout),
 	SFW_TIMEOUT("icmpv6_timeout", icmpv6_timeout),
 	SFW_TIMEOUT("generic_timeout", generic_timeout),
+	{
+		.procname = "set_elements_max",
+		.data = &((struct sfw_net *)0)->set_elements_max,
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644 | SFW_SHARE,
+		.proc_handler = proc_douintvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &set_elements_limit,
+	},
 	{ }
 };
 
