@@ -4,14 +4,20 @@
  * generic netlink family and check that each one is refused.
  *
  * Part 1 is a fixed list of malformed requests, each sent to every command
- * (and to command numbers the family does not have): unknown and type-0
- * attributes, attribute lengths below the header or beyond the message,
- * wrong lengths for a type, unknown attributes inside nests, values out
- * of range, nests 200 deep, a nest of 8000 attributes, a non-zero reserved
- * header byte, a missing genl header, NLM_F_DUMP where there is no dump.
- * Every one must get an error (a non-zero NLMSG_ERROR).
- * Part 2 sends N random messages (random commands, flags, attribute
- * trees) and only requires an answer to each: the kernel log is the
+ * of SFW_CMD_* (and to command numbers the family does not have): unknown
+ * and type-0 attributes, attribute lengths below the header or beyond the
+ * message, wrong lengths for a type, unknown attributes inside nests,
+ * values out of range, nests 200 deep, a nest of 8000 attributes, a
+ * non-zero reserved header byte, a missing genl header, NLM_F_DUMP where
+ * there is no dump. Then, over a small rule set loaded first, broken
+ * rules, sets and chains, each sent the ways the API takes them (RULE_ADD
+ * and RULE_INSERT, SET_ADD and SET_DEL, inside a RULESET_BEGIN/ADD/COMMIT
+ * transaction), and the transaction's misuses. Every one must get an
+ * error (a non-zero NLMSG_ERROR, or a dump's NLMSG_DONE with an error).
+ * Part 2 sends N random messages and only requires an answer to each:
+ * random commands, flags and attribute trees, and as many mostly-valid
+ * rules, sets and transactions with random damage, so that the rule and
+ * set code (netlink_rules.c) gets past its policies. The kernel log is the
  * verdict there (the VM runner fails a test on any WARNING/BUG/KASAN).
  *
  * usage: sfw-nlfuzz [-n RANDOM_COUNT] [-s SEED] [-v]
@@ -26,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/sfw.h>
@@ -75,7 +82,10 @@ static size_t put(uint16_t type, const void *data, size_t dlen)
 }
 
 static void put_u8(uint16_t type, uint8_t v) { put(type, &v, 1); }
+static void put_u16(uint16_t type, uint16_t v) { put(type, &v, 2); }
 static void put_u32(uint16_t type, uint32_t v) { put(type, &v, 4); }
+static void put_u64(uint16_t type, uint64_t v) { put(type, &v, 8); }
+static void put_str(uint16_t type, const char *s) { put(type, s, strlen(s) + 1); }
 static size_t nest_start(uint16_t type) { return put(NLA_F_NESTED | type, NULL, 0); }
 static void nest_end(size_t off) { ((struct nlattr *)(msg + off))->nla_len = len - off; }
 
@@ -100,8 +110,10 @@ static int talk(void)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			/* A dump's end carries its error, if any. */
 			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) ?
+					*(int *)NLMSG_DATA(nlh) : 0;
 		}
 	}
 }
@@ -143,10 +155,26 @@ static uint16_t resolve(void)
 	return 0;
 }
 
-static const int cmds[] = {
-	SFW_CMD_UNSPEC, SFW_CMD_CT_GET, SFW_CMD_CT_DEL, SFW_CMD_CT_FLUSH, SFW_CMD_STATS_GET,
-	SFW_CMD_CONFIG_GET, SFW_CMD_CONFIG_SET, SFW_CMD_CT_EVENT, SFW_CMD_MAX + 1, 200, 255,
-};
+/* Every command of the family, then numbers it does not have. */
+static int cmds[SFW_CMD_MAX + 4];
+static unsigned int ncmds;
+
+static void init_cmds(void)
+{
+	int c;
+
+	for (c = SFW_CMD_UNSPEC; c <= SFW_CMD_MAX; c++)
+		cmds[ncmds++] = c;
+	cmds[ncmds++] = SFW_CMD_MAX + 1;
+	cmds[ncmds++] = 200;
+	cmds[ncmds++] = 255;
+}
+
+/* The commands that have a dump. */
+static int has_dump(int cmd)
+{
+	return cmd == SFW_CMD_CT_GET || cmd == SFW_CMD_RULESET_GET || cmd == SFW_CMD_SET_GET;
+}
 
 static void fixed(void)
 {
@@ -154,7 +182,7 @@ static void fixed(void)
 	unsigned int c, i;
 	size_t n, m;
 
-	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+	for (c = 0; c < ncmds; c++) {
 		int cmd = cmds[c];
 
 		start(family, cmd, 0);
@@ -242,7 +270,7 @@ static void fixed(void)
 		put_u32(SFW_A_MAX + 7, 1);
 		expect_error("dump with an unknown attribute", cmd);
 
-		if (cmd != SFW_CMD_CT_GET) {
+		if (!has_dump(cmd)) {
 			start(family, cmd, NLM_F_DUMP);
 			expect_error("dump of a command without one", cmd);
 		}
@@ -360,6 +388,383 @@ static void fixed(void)
 	expect_error("config get of an unknown setting", SFW_CMD_CONFIG_GET);
 }
 
+/* Rules and sets. */
+
+/* An acknowledged request that must succeed (setting up, not a case). */
+static void expect_ok(const char *what, int cmd)
+{
+	int ret = talk();
+
+	if (ret == 0)
+		return;
+	failures++;
+	printf("FAIL: cmd %d: %s: %s\n", cmd, what, ret > 0 ? "no answer" : strerror(-ret));
+}
+
+static void addr4(uint16_t type, const char *a4, int plen)
+{
+	size_t n = nest_start(type);
+
+	put(SFW_ADDR_A_V4, a4, 4);
+	if (plen >= 0)
+		put_u8(SFW_ADDR_A_LEN, plen);
+	nest_end(n);
+}
+
+static void ports(uint16_t type, uint16_t lo, uint16_t hi, int count)
+{
+	size_t n = nest_start(type), r;
+	int i;
+
+	for (i = 0; i < count; i++) {
+		r = nest_start(SFW_PORTS_A_RANGE);
+		put_u16(SFW_RANGE_A_LO, htons(lo));
+		put_u16(SFW_RANGE_A_HI, htons(hi));
+		nest_end(r);
+	}
+	nest_end(n);
+}
+
+/* The running rule set the rule and set cases work on: chain input with
+ * two rules, set "s1". Replaced whole, so every case starts from it. */
+static void load_base(void)
+{
+	size_t n, e;
+
+	start(family, SFW_CMD_RULESET_ABORT, 0);	/* none open: ENOENT, fine */
+	talk();
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	n = nest_start(SFW_A_CHAIN);
+	put_u8(SFW_CHAIN_A_ID, SFW_CHAIN_ID_INPUT);
+	put_u8(SFW_CHAIN_A_POLICY, SFW_RULE_ACT_ACCEPT);
+	nest_end(n);
+	expect_ok("base rule set: begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	n = nest_start(SFW_A_SET);
+	put_str(SFW_SET_A_NAME, "s1");
+	e = nest_start(SFW_SET_A_ELEMS);
+	addr4(SFW_ELEMS_A_ADDR, "\x0a\0\0\0", 8);
+	nest_end(e);
+	nest_end(n);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_u8(SFW_RULE_A_L4, 6);
+	ports(SFW_RULE_A_DPORTS, 22, 22, 1);
+	put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+	nest_end(n);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_str(SFW_RULE_A_SADDR_SET, "s1");
+	put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_DROP);
+	nest_end(n);
+	expect_ok("base rule set: add", SFW_CMD_RULESET_ADD);
+	start(family, SFW_CMD_RULESET_COMMIT, 0);
+	expect_ok("base rule set: commit", SFW_CMD_RULESET_COMMIT);
+}
+
+static const char long16[] = "aaaaaaaaaaaaaaaa";			/* 16 + NUL */
+static const char long32[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";	/* 32 + NUL */
+
+/*
+ * The inside of an SFW_A_RULE nest that every way of adding a rule must
+ * refuse, case K; NULL past the last. A case names its own chain and
+ * action unless they are what is broken.
+ */
+static const char *bad_rule(int k)
+{
+	static const char *const what[] = {
+		"rule without an action", "action out of range", "chain out of range",
+		"rule without a chain", "family out of range", "iif of 16 characters",
+		"saddr with IPv4 and IPv6", "IPv4 prefix of 33", "IPv6 prefix of 129",
+		"empty address nest", "saddr and a saddr set", "set name of 32 characters",
+		"ports without tcp or udp", "port range backwards", "257 port ranges",
+		"range without its low end", "unknown attribute in the ports", "icmp type without icmp",
+		"unknown ct state bit", "log prefix of 32 characters", "unknown attribute in a rule",
+		"5-byte IPv4 address", "reference to no set",
+	};
+	size_t n;
+
+	if (k >= (int)(sizeof(what) / sizeof(what[0])))
+		return NULL;
+	if (k != 2 && k != 3)
+		put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	switch (k) {
+	case 1: put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_MAX + 1); return what[k];
+	case 2: put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_MAX + 1); break;
+	case 4: put_u8(SFW_RULE_A_FAMILY, 7); break;
+	case 5: put_str(SFW_RULE_A_IIF, long16); break;
+	case 6:
+		n = nest_start(SFW_RULE_A_SADDR);
+		put(SFW_ADDR_A_V4, "\x0a\0\0\x01", 4);
+		put(SFW_ADDR_A_V6, long16, 16);
+		nest_end(n);
+		break;
+	case 7: addr4(SFW_RULE_A_SADDR, "\x0a\0\0\x01", 33); break;
+	case 8:
+		n = nest_start(SFW_RULE_A_DADDR);
+		put(SFW_ADDR_A_V6, long16, 16);
+		put_u8(SFW_ADDR_A_LEN, 129);
+		nest_end(n);
+		break;
+	case 9: nest_end(nest_start(SFW_RULE_A_SADDR)); break;
+	case 10:
+		addr4(SFW_RULE_A_SADDR, "\x0a\0\0\x01", -1);
+		put_str(SFW_RULE_A_SADDR_SET, "s1");
+		break;
+	case 11: put_str(SFW_RULE_A_DADDR_SET, long32); break;
+	case 12: ports(SFW_RULE_A_DPORTS, 80, 80, 1); break;
+	case 13: put_u8(SFW_RULE_A_L4, 17); ports(SFW_RULE_A_SPORTS, 5, 4, 1); break;
+	case 14: put_u8(SFW_RULE_A_L4, 6); ports(SFW_RULE_A_DPORTS, 1, 2, SFW_RULE_PORTS_MAX + 1); break;
+	case 15:
+		put_u8(SFW_RULE_A_L4, 6);
+		n = nest_start(SFW_RULE_A_DPORTS);
+		{
+			size_t r = nest_start(SFW_PORTS_A_RANGE);
+
+			put_u16(SFW_RANGE_A_HI, htons(80));
+			nest_end(r);
+		}
+		nest_end(n);
+		break;
+	case 16:
+		put_u8(SFW_RULE_A_L4, 6);
+		n = nest_start(SFW_RULE_A_DPORTS);
+		put_u32(SFW_PORTS_A_MAX + 1, 1);
+		nest_end(n);
+		break;
+	case 17: put_u8(SFW_RULE_A_L4, 6); put_u8(SFW_RULE_A_ICMP_TYPE, 8); break;
+	case 18: put_u8(SFW_RULE_A_CT_STATE, SFW_CT_STATE_F_ALL + 1); break;
+	case 19: put_str(SFW_RULE_A_LOG_PREFIX, long32); break;
+	case 20: put_u8(SFW_RULE_A_MAX + 1, 1); break;
+	case 21:
+		n = nest_start(SFW_RULE_A_DADDR);
+		put(SFW_ADDR_A_V4, "abcde", 5);
+		nest_end(n);
+		break;
+	case 22: put_str(SFW_RULE_A_SADDR_SET, "nosuch"); break;
+	}
+	if (k != 0)
+		put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+	return what[k];
+}
+
+/* The inside of an SFW_A_SET nest that SET_ADD, SET_DEL and a transaction
+ * must all refuse, case K; NULL past the last. */
+static const char *bad_set(int k)
+{
+	static const char *const what[] = {
+		"set without a name", "set name of 32 characters", "element with an IPv4 prefix of 33",
+		"empty element", "unknown attribute in the elements", "element of 5 bytes",
+		"unknown attribute in a set",
+	};
+	size_t e, a;
+
+	if (k >= (int)(sizeof(what) / sizeof(what[0])))
+		return NULL;
+	if (k == 1)
+		put_str(SFW_SET_A_NAME, long32);
+	else if (k != 0)
+		put_str(SFW_SET_A_NAME, "s1");
+	e = nest_start(SFW_SET_A_ELEMS);
+	switch (k) {
+	case 2: addr4(SFW_ELEMS_A_ADDR, "\x0a\0\0\x01", 33); break;
+	case 3: nest_end(nest_start(SFW_ELEMS_A_ADDR)); break;
+	case 4: put_u32(SFW_ELEMS_A_MAX + 1, 1); break;
+	case 5:
+		a = nest_start(SFW_ELEMS_A_ADDR);
+		put(SFW_ADDR_A_V4, "abcde", 5);
+		nest_end(a);
+		break;
+	default: addr4(SFW_ELEMS_A_ADDR, "\xc0\0\x02\x07", -1); break;
+	}
+	nest_end(e);
+	if (k == 6)
+		put_u32(SFW_SET_A_MAX + 1, 1);
+	return what[k];
+}
+
+/* A broken SFW_A_CHAIN, case K; NULL past the last. */
+static const char *bad_chain(int k)
+{
+	static const char *const what[] = {
+		"chain id out of range", "chain policy reject", "chain without an id",
+		"unknown attribute in a chain",
+	};
+
+	if (k >= (int)(sizeof(what) / sizeof(what[0])))
+		return NULL;
+	if (k != 2)
+		put_u8(SFW_CHAIN_A_ID, k == 0 ? SFW_CHAIN_ID_MAX + 1 : SFW_CHAIN_ID_FORWARD);
+	put_u8(SFW_CHAIN_A_POLICY, k == 1 ? SFW_RULE_ACT_REJECT : SFW_RULE_ACT_DROP);
+	if (k == 3)
+		put_u8(SFW_CHAIN_A_MAX + 1, 1);
+	return what[k];
+}
+
+/* In a transaction: BEGIN, then ADD with what build() puts, then COMMIT
+ * if the ADD passed. The ADD or the COMMIT must fail. */
+static void expect_txn_error(const char *what, uint16_t nest, const char *(*build)(int), int k)
+{
+	char name[160];
+	size_t n;
+	int ret;
+
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	n = nest_start(nest);
+	build(k);
+	nest_end(n);
+	snprintf(name, sizeof(name), "transaction: %s", what);
+	ret = talk();
+	if (ret < 0) {
+		if (verbose)
+			printf("ok: cmd %d: %s: %s\n", SFW_CMD_RULESET_ADD, name, strerror(-ret));
+	} else if (ret > 0) {
+		failures++;
+		printf("FAIL: cmd %d: %s: no answer\n", SFW_CMD_RULESET_ADD, name);
+	} else {
+		start(family, SFW_CMD_RULESET_COMMIT, 0);
+		expect_error(name, SFW_CMD_RULESET_COMMIT);
+	}
+	start(family, SFW_CMD_RULESET_ABORT, 0);	/* ended by the error: ENOENT */
+	talk();
+}
+
+static void fixed_rules(void)
+{
+	static const uint8_t rule_cmds[] = { SFW_CMD_RULE_ADD, SFW_CMD_RULE_INSERT };
+	static const uint8_t set_cmds[] = { SFW_CMD_SET_ADD, SFW_CMD_SET_DEL };
+	char name[160];
+	const char *what;
+	unsigned int i;
+	size_t n;
+	int k;
+
+	load_base();
+	for (k = 0; ; k++) {
+		for (i = 0; i < 2; i++) {
+			start(family, rule_cmds[i], 0);
+			n = nest_start(SFW_A_RULE);
+			what = bad_rule(k);
+			nest_end(n);
+			if (!what)
+				break;
+			expect_error(what, rule_cmds[i]);
+		}
+		if (!what)
+			break;
+		/* Where a rule names its chain, a transaction takes no position. */
+		expect_txn_error(what, SFW_A_RULE, bad_rule, k);
+	}
+	for (k = 0; ; k++) {
+		for (i = 0; i < 2; i++) {
+			start(family, set_cmds[i], 0);
+			n = nest_start(SFW_A_SET);
+			what = bad_set(k);
+			nest_end(n);
+			if (!what)
+				break;
+			expect_error(what, set_cmds[i]);
+		}
+		if (!what)
+			break;
+		if (k != 0 && k != 1)	/* a transaction's new set may be any name */
+			expect_txn_error(what, SFW_A_SET, bad_set, k);
+	}
+	for (k = 0; ; k++) {
+		start(family, SFW_CMD_RULESET_BEGIN, 0);
+		n = nest_start(SFW_A_CHAIN);
+		what = bad_chain(k);
+		nest_end(n);
+		if (!what)
+			break;
+		snprintf(name, sizeof(name), "begin: %s", what);
+		expect_error(name, SFW_CMD_RULESET_BEGIN);
+		start(family, SFW_CMD_RULESET_ABORT, 0);
+		talk();
+		expect_txn_error(what, SFW_A_CHAIN, bad_chain, k);
+	}
+
+	/* The transaction's misuses. */
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	expect_error("add without a transaction", SFW_CMD_RULESET_ADD);
+	start(family, SFW_CMD_RULESET_COMMIT, 0);
+	expect_error("commit without a transaction", SFW_CMD_RULESET_COMMIT);
+	start(family, SFW_CMD_RULESET_ABORT, 0);
+	expect_error("abort without a transaction", SFW_CMD_RULESET_ABORT);
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_error("a second begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ABORT, 0);
+	expect_ok("abort", SFW_CMD_RULESET_ABORT);
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_u32(SFW_RULE_A_POS, 1);
+	put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+	nest_end(n);
+	expect_error("a position in a transaction", SFW_CMD_RULESET_ADD);
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_COMMIT, 0);
+	put_u32(SFW_A_COMMIT_FLAGS, SFW_COMMIT_F_ALL + 1);
+	expect_error("unknown commit flag", SFW_CMD_RULESET_COMMIT);
+	start(family, SFW_CMD_RULESET_ABORT, 0);
+	talk();
+
+	/* Single rules: positions, generations and what a delete takes. */
+	load_base();
+	start(family, SFW_CMD_RULE_ADD, 0);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+	nest_end(n);
+	put_u64(SFW_A_GENERATION, 1ULL << 60);
+	expect_error("rule add with a stale generation", SFW_CMD_RULE_ADD);
+	for (i = 0; i < 2; i++) {
+		start(family, rule_cmds[i], 0);
+		n = nest_start(SFW_A_RULE);
+		put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+		put_u32(SFW_RULE_A_POS, 99);
+		put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+		nest_end(n);
+		expect_error("rule at position 99 of 2", rule_cmds[i]);
+	}
+	start(family, SFW_CMD_RULE_DEL, 0);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_u32(SFW_RULE_A_POS, 99);
+	nest_end(n);
+	expect_error("delete of rule 99 of 2", SFW_CMD_RULE_DEL);
+	start(family, SFW_CMD_RULE_DEL, 0);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	nest_end(n);
+	expect_error("delete without a position", SFW_CMD_RULE_DEL);
+	start(family, SFW_CMD_RULE_DEL, 0);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	put_u32(SFW_RULE_A_POS, 1);
+	put_u8(SFW_RULE_A_L4, 6);
+	nest_end(n);
+	expect_error("delete with a match", SFW_CMD_RULE_DEL);
+	start(family, SFW_CMD_SET_ADD, 0);
+	n = nest_start(SFW_A_SET);
+	put_str(SFW_SET_A_NAME, "nosuch");
+	nest_end(n);
+	expect_error("set add to no such set", SFW_CMD_SET_ADD);
+	start(family, SFW_CMD_SET_GET, NLM_F_DUMP);
+	n = nest_start(SFW_A_SET);
+	put_str(SFW_SET_A_NAME, "nosuch");
+	nest_end(n);
+	expect_error("set get of no such set", SFW_CMD_SET_GET);
+	load_base();	/* what the cases above may have changed */
+}
+
 static uint32_t rnd_state;
 
 static uint32_t rnd(void)
@@ -375,7 +780,8 @@ static void random_attrs(int depth, size_t budget)
 	int i, count = rnd() % 6;
 
 	for (i = 0; i < count && len + 64 < sizeof(msg) / 2 && budget > 64; i++) {
-		uint16_t type = rnd() % 16;
+		/* Top-level types, then any a nest of the API has. */
+		uint16_t type = rnd() % (depth ? SFW_RULE_A_MAX + 2 : SFW_A_MAX + 2);
 		unsigned char data[40];
 		size_t dlen = rnd() % 20, j;
 
@@ -395,11 +801,169 @@ static void random_attrs(int depth, size_t budget)
 	}
 }
 
+/*
+ * Mostly-valid rule, set and chain nests with random damage: right
+ * attribute types with values in and out of range, now and then a wrong
+ * length or an unknown type, so that most get past the policies into
+ * the rule and set code.
+ */
+static uint32_t pick(uint32_t valid_below)
+{
+	return rnd() % 8 ? rnd() % valid_below : rnd();
+}
+
+static void random_addr(uint16_t type)
+{
+	size_t n = nest_start(type);
+	unsigned char a[16];
+	unsigned int i;
+	int v6 = rnd() % 2;
+
+	for (i = 0; i < 16; i++)
+		a[i] = rnd() % 3 ? 0 : rnd();
+	if (rnd() % 16)
+		put(v6 ? SFW_ADDR_A_V6 : SFW_ADDR_A_V4, a, v6 ? 16 : 4);
+	else
+		put(rnd() % (SFW_ADDR_A_MAX + 2), a, rnd() % 17);
+	if (rnd() % 2)
+		put_u8(SFW_ADDR_A_LEN, pick(v6 ? 129 : 33));
+	nest_end(n);
+}
+
+static void random_ports(uint16_t type)
+{
+	size_t n = nest_start(type), r;
+	int i, count = rnd() % 16 ? rnd() % 4 : rnd() % (SFW_RULE_PORTS_MAX + 8);
+
+	for (i = 0; i < count; i++) {
+		r = nest_start(rnd() % 32 ? SFW_PORTS_A_RANGE : rnd() % 4);
+		if (rnd() % 8)
+			put_u16(SFW_RANGE_A_LO, htons(pick(1024)));
+		if (rnd() % 2)
+			put_u16(SFW_RANGE_A_HI, htons(pick(2048)));
+		nest_end(r);
+	}
+	nest_end(n);
+}
+
+static void random_rule(int with_pos)
+{
+	static const uint8_t l4[] = { 6, 17, 1, 58, 47, 0 };
+	static const char *const names[] = { "s1", "s2", "nosuch", "", "lo", "g0" };
+	size_t n = nest_start(SFW_A_RULE);
+
+	if (rnd() % 16)
+		put_u8(SFW_RULE_A_CHAIN, pick(SFW_CHAIN_ID_MAX + 1));
+	if (with_pos || rnd() % 16 == 0)
+		put_u32(SFW_RULE_A_POS, pick(5));
+	if (rnd() % 4 == 0)
+		put_u8(SFW_RULE_A_FAMILY, rnd() % 2 ? 2 : 10);
+	if (rnd() % 2)
+		put_u8(SFW_RULE_A_L4, rnd() % 8 ? l4[rnd() % 6] : rnd());
+	if (rnd() % 6 == 0)
+		put_str(rnd() % 2 ? SFW_RULE_A_IIF : SFW_RULE_A_OIF, names[rnd() % 6]);
+	if (rnd() % 4 == 0)
+		random_addr(rnd() % 2 ? SFW_RULE_A_SADDR : SFW_RULE_A_DADDR);
+	if (rnd() % 6 == 0)
+		put_str(rnd() % 2 ? SFW_RULE_A_SADDR_SET : SFW_RULE_A_DADDR_SET, names[rnd() % 3]);
+	if (rnd() % 3 == 0)
+		random_ports(rnd() % 2 ? SFW_RULE_A_SPORTS : SFW_RULE_A_DPORTS);
+	if (rnd() % 6 == 0)
+		put_u8(SFW_RULE_A_ICMP_TYPE, pick(256));
+	if (rnd() % 3 == 0)
+		put_u8(SFW_RULE_A_CT_STATE, pick(SFW_CT_STATE_F_ALL + 1));
+	if (rnd() % 16)
+		put_u8(SFW_RULE_A_ACTION, pick(SFW_RULE_ACT_MAX + 1));
+	if (rnd() % 8 == 0)
+		put(SFW_RULE_A_LOG, NULL, 0);
+	if (rnd() % 8 == 0)
+		put_str(SFW_RULE_A_LOG_PREFIX, rnd() % 4 ? "p" : long32);
+	if (rnd() % 32 == 0)
+		put_u64(SFW_RULE_A_PACKETS + rnd() % 3, rnd());
+	nest_end(n);
+}
+
+static void random_set(void)
+{
+	static const char *const names[] = { "s1", "s2", "s3", "", long32 };
+	size_t n = nest_start(SFW_A_SET), e;
+	int i, count = rnd() % 8 ? rnd() % 6 : rnd() % 300;
+
+	if (rnd() % 16)
+		put_str(SFW_SET_A_NAME, names[rnd() % 8 ? rnd() % 3 : rnd() % 5]);
+	if (rnd() % 16) {
+		e = nest_start(SFW_SET_A_ELEMS);
+		for (i = 0; i < count; i++)
+			random_addr(rnd() % 32 ? SFW_ELEMS_A_ADDR : rnd() % 4);
+		nest_end(e);
+	}
+	nest_end(n);
+}
+
+static void random_chain(void)
+{
+	size_t n = nest_start(SFW_A_CHAIN);
+
+	if (rnd() % 16)
+		put_u8(SFW_CHAIN_A_ID, pick(SFW_CHAIN_ID_MAX + 1));
+	if (rnd() % 4)
+		put_u8(SFW_CHAIN_A_POLICY, pick(2));
+	nest_end(n);
+}
+
+/* One random message; its command is returned for the report. */
+static int random_message(void)
+{
+	static const uint8_t rule_cmds[] = { SFW_CMD_RULE_ADD, SFW_CMD_RULE_INSERT, SFW_CMD_RULE_DEL };
+	static const uint8_t set_cmds[] = { SFW_CMD_SET_ADD, SFW_CMD_SET_DEL, SFW_CMD_SET_GET };
+	int cmd, i;
+
+	switch (rnd() % 6) {
+	case 0:
+	case 1:	/* anything at all, to any command number */
+		cmd = rnd() % (SFW_CMD_MAX + 3);
+		start(family, cmd, rnd() % 4 == 0 ? NLM_F_DUMP : 0);
+		if (rnd() % 50 == 0)
+			((struct genlmsghdr *)(msg + NLMSG_HDRLEN))->reserved = rnd();
+		random_attrs(0, sizeof(msg) / 2);
+		return cmd;
+	case 2:	/* one rule */
+		cmd = rule_cmds[rnd() % 3];
+		start(family, cmd, 0);
+		random_rule(rnd() % 2);
+		if (rnd() % 4 == 0)
+			put_u64(SFW_A_GENERATION, rnd() % 64);
+		return cmd;
+	case 3:	/* a set's elements, or a set dump */
+		cmd = set_cmds[rnd() % 3];
+		start(family, cmd, cmd == SFW_CMD_SET_GET ? NLM_F_DUMP : 0);
+		random_set();
+		return cmd;
+	default: /* a step of a transaction, in a plausible order */
+		cmd = (int[]){ SFW_CMD_RULESET_BEGIN, SFW_CMD_RULESET_ADD, SFW_CMD_RULESET_ADD,
+			       SFW_CMD_RULESET_ADD, SFW_CMD_RULESET_COMMIT, SFW_CMD_RULESET_ABORT,
+			       SFW_CMD_RULESET_GET, SFW_CMD_RULESET_FLUSH, SFW_CMD_COUNTERS_RESET }[rnd() % 9];
+		start(family, cmd, cmd == SFW_CMD_RULESET_GET ? NLM_F_DUMP : 0);
+		if (cmd == SFW_CMD_RULESET_BEGIN || cmd == SFW_CMD_RULESET_ADD)
+			for (i = rnd() % 3; i > 0; i--)
+				random_chain();
+		if (cmd == SFW_CMD_RULESET_ADD) {
+			for (i = rnd() % 6; i > 0; i--)
+				random_rule(0);
+			for (i = rnd() % 3; i > 0; i--)
+				random_set();
+		}
+		if (cmd == SFW_CMD_RULESET_COMMIT && rnd() % 2)
+			put_u32(SFW_A_COMMIT_FLAGS, pick(SFW_COMMIT_F_ALL + 1));
+		return cmd;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { 5, 0 };
-	long count = 2000, i;
+	long count = 2000, accepted = 0, i;
 	int opt, one = 1;
 	unsigned int seed = 1;
 
@@ -429,22 +993,22 @@ int main(int argc, char **argv)
 		return 4;
 	}
 
+	init_cmds();
 	fixed();
-	printf("fixed: %d malformed requests, %d accepted\n", sent, failures);
+	fixed_rules();
+	printf("fixed: %d requests to %u command numbers, %d failed\n", sent, ncmds, failures);
 
 	for (i = 0; i < count; i++) {
-		int cmd = rnd() % 10, ret;
+		int cmd = random_message(), ret;
 
-		start(family, cmd, rnd() % 4 == 0 ? NLM_F_DUMP : 0);
-		if (rnd() % 50 == 0)
-			((struct genlmsghdr *)(msg + NLMSG_HDRLEN))->reserved = rnd();
-		random_attrs(0, sizeof(msg) / 2);
 		ret = talk();
+		accepted += ret == 0;
 		if (ret == 1) {
 			printf("FAIL: random message %ld (cmd %d, %zu bytes): no answer\n", i, cmd, len);
 			failures++;
 		}
 	}
-	printf("random: %ld messages (seed %u)\n", count, seed);
+	/* How many got past the policies and the checks: the code beyond. */
+	printf("random: %ld messages (seed %u), %ld accepted\n", count, seed, accepted);
 	return failures ? 1 : 0;
 }
