@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_rules_match - bytes -> a rule set and packets -> the compiled
+ * matcher's verdict against a naive one.
+ *
+ * The input builds up to three sets and a few rules per chain through
+ * sfw_ruleset_builder_*(), from small pools of addresses, prefixes,
+ * ports and interface names (so that rules and packets meet often), then
+ * compiles them. The rest of the input is packets, each run through
+ * sfw_ruleset_match(), whose (L4, port) index and set hashes are what is
+ * under test. The reference below knows nothing of them: it walks the
+ * rules it handed the builder in order and takes the first whose every
+ * field matches, testing prefixes bit by bit and set membership by a
+ * linear scan of the elements. Any difference traps with both answers.
+ *
+ * A rule the builder refuses is left out of the reference too; a rule set
+ * that names a set no one defined must fail to compile.
+ */
+#include "fuzz.h"
+#include "addrset.c"
+#include "ruleset.c"
+
+#define MAX_SETS	3
+#define MAX_ELEMS	8
+#define MAX_RULES	24	/* per chain */
+#define MAX_RANGES	3
+
+struct input {
+	const u8 *d;
+	size_t n;
+};
+
+static u8 take(struct input *in)
+{
+	u8 b;
+
+	if (!in->n)
+		return 0;
+	b = *in->d++;
+	in->n--;
+	return b;
+}
+
+/* Addresses rules and packets share: a /8, a /24 inside it, hosts. */
+static const u8 pool4[8][4] = {
+	{ 10, 0, 0, 1 }, { 10, 0, 0, 2 }, { 10, 0, 1, 1 }, { 10, 9, 0, 1 },
+	{ 192, 0, 2, 7 }, { 192, 0, 2, 200 }, { 198, 51, 100, 1 }, { 0, 0, 0, 0 },
+};
+static const u8 pool6[4][16] = {
+	{ 0xfd, 0, 0, 1, [15] = 2 }, { 0xfd, 0, 0, 1, [15] = 3 },
+	{ 0xfd, 0, 0, 2, [15] = 2 }, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+};
+static const u8 plen4[8] = { 32, 24, 16, 8, 0, 31, 25, 33 };	/* 33: refused */
+static const u8 plen6[8] = { 128, 64, 48, 32, 0, 127, 65, 129 };
+static const u16 ports[8] = { 22, 53, 80, 443, 1024, 8080, 65535, 0 };
+static const char *const ifnames[4] = { "", "g0", "g1", "lo" };
+static const u8 l4s[8] = { 0, SFW_IPPROTO_TCP, SFW_IPPROTO_UDP, SFW_IPPROTO_ICMP,
+			   SFW_IPPROTO_ICMPV6, SFW_IPPROTO_TCP, SFW_IPPROTO_UDP, 47 };
+
+static void take_addr(struct input *in, u8 l3num, union sfw_addr *a)
+{
+	u8 b = take(in);
+
+	memset(a, 0, sizeof(*a));
+	if (l3num == SFW_AF_INET)
+		memcpy(a, pool4[b % 8], 4);
+	else
+		memcpy(a, pool6[b % 4], 16);
+}
+
+static void take_prefix(struct input *in, struct sfw_prefix *p)
+{
+	u8 b = take(in);
+
+	memset(p, 0, sizeof(*p));
+	p->l3num = b & 1 ? SFW_AF_INET6 : SFW_AF_INET;
+	p->len = p->l3num == SFW_AF_INET ? plen4[b >> 1 & 7] : plen6[b >> 1 & 7];
+	take_addr(in, p->l3num, &p->addr);
+}
+
+/* The reference: the first @len bits of @a and @b agree. */
+static bool ref_prefix(const struct sfw_prefix *p, u8 l3num, const union sfw_addr *a)
+{
+	const u8 *x = (const u8 *)&p->addr, *y = (const u8 *)a;
+	unsigned int i;
+
+	if (p->l3num != l3num)
+		return false;
+	for (i = 0; i < p->len; i++)
+		if ((x[i / 8] ^ y[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+struct ref_set {
+	char name[8];
+	struct sfw_prefix elems[MAX_ELEMS];
+	u32 n;
+};
+
+static bool ref_in_set(const struct ref_set *s, u8 l3num, const union sfw_addr *a)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (ref_prefix(&s->elems[i], l3num, a))
+			return true;
+	return false;
+}
+
+struct ref_rule {
+	struct sfw_rule r;
+	struct sfw_port_range sp[MAX_RANGES], dp[MAX_RANGES];
+	const struct ref_set *sset, *dset;
+};
+
+static bool ref_ports(const struct sfw_port_range *p, u16 n, u16 port)
+{
+	u16 i;
+
+	for (i = 0; i < n; i++)
+		if (p[i].lo <= port && port <= p[i].hi)
+			return true;
+	return false;
+}
+
+/* Every field that is set must match; a packet without a tuple matches
+ * only rules that look at no part of one. */
+static bool ref_match(const struct ref_rule *rr, const struct sfw_match_pkt *m)
+{
+	const struct sfw_rule *r = &rr->r;
+	const struct sfw_tuple *t = m->t;
+
+	if (r->ctstate && !(r->ctstate & 1U << m->ctinfo))
+		return false;
+	if (r->iif[0] && !(m->iif && !strcmp(r->iif, m->iif)))
+		return false;
+	if (r->oif[0] && !(m->oif && !strcmp(r->oif, m->oif)))
+		return false;
+	if (!t)
+		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
+		       !rr->sset && !rr->dset && !r->nsport && !r->ndport &&
+		       !(r->flags & SFW_RULE_F_ICMP_TYPE);
+	return (!r->family || r->family == t->l3num) &&
+	       (!r->l4proto || r->l4proto == t->l4proto) &&
+	       (!r->saddr.l3num || ref_prefix(&r->saddr, t->l3num, &t->src)) &&
+	       (!r->daddr.l3num || ref_prefix(&r->daddr, t->l3num, &t->dst)) &&
+	       (!r->nsport || ref_ports(rr->sp, r->nsport, ntohs(t->sport))) &&
+	       (!r->ndport || ref_ports(rr->dp, r->ndport, ntohs(t->dport))) &&
+	       (!(r->flags & SFW_RULE_F_ICMP_TYPE) ||
+		((t->l4proto == SFW_IPPROTO_ICMP || t->l4proto == SFW_IPPROTO_ICMPV6) &&
+		 ntohs(t->dport) >> 8 == r->icmp_type)) &&
+	       (!rr->sset || ref_in_set(rr->sset, t->l3num, &t->src)) &&
+	       (!rr->dset || ref_in_set(rr->dset, t->l3num, &t->dst));
+}
+
+static void take_ranges(struct input *in, struct sfw_port_range *p, u16 *n)
+{
+	u16 i;
+
+	*n = take(in) % (MAX_RANGES + 1);
+	for (i = 0; i < *n; i++) {
+		u8 b = take(in);
+
+		p[i].lo = ports[b & 7];
+		p[i].hi = b & 0x80 ? ports[b >> 3 & 7] : p[i].lo;	/* may be backwards */
+	}
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	static struct ref_set sets[MAX_SETS];
+	static struct ref_rule rules[SFW_CHAIN_COUNT][MAX_RULES];
+	struct input in = { .d = data, .n = size };
+	u32 nrules[SFW_CHAIN_COUNT] = { 0 };
+	struct sfw_ruleset_builder *b;
+	struct sfw_ruleset *rs;
+	char err[SFW_ERR_LEN];
+	bool undefined = false;
+	u32 nsets = 0, i;
+	u8 h;
+	int c;
+
+	b = sfw_ruleset_builder_new();
+	if (!b)
+		return 0;
+	h = take(&in);
+	for (c = 0; c < SFW_CHAIN_COUNT; c++)
+		sfw_ruleset_builder_policy(b, c, h >> c & 1 ? SFW_ACT_DROP : SFW_ACT_ACCEPT);
+
+	/* Sets. */
+	for (i = take(&in) % (MAX_SETS + 1); i > 0; i--) {
+		struct ref_set *s = &sets[nsets];
+		u32 k;
+
+		snprintf(s->name, sizeof(s->name), "s%u", nsets);
+		s->n = take(&in) % (MAX_ELEMS + 1);
+		for (k = 0; k < s->n; k++)
+			take_prefix(&in, &s->elems[k]);
+		if (!sfw_ruleset_builder_set(b, s->name, s->elems, s->n, err))
+			nsets++;
+	}
+
+	/* Rules: 8 bytes of fields, then what they ask for. */
+	for (i = take(&in) % (3 * MAX_RULES); i > 0 && in.n; i--) {
+		u8 f0 = take(&in), f1 = take(&in), f2 = take(&in), f3 = take(&in);
+		u8 f4 = take(&in);
+		struct ref_rule rr;
+		const char *sname = NULL, *dname = NULL;
+
+		c = f0 % SFW_CHAIN_COUNT;
+		if (nrules[c] >= MAX_RULES)
+			continue;
+		memset(&rr, 0, sizeof(rr));
+		rr.r.family = (const u8[]){ 0, 0, SFW_AF_INET, SFW_AF_INET6 }[f0 >> 2 & 3];
+		rr.r.l4proto = l4s[f0 >> 4 & 7];
+		rr.r.action = f1 % SFW_ACT_COUNT;
+		rr.r.ctstate = f1 & 0x80 ? (f1 >> 2) & 0x1f : 0;
+		strcpy(rr.r.iif, ifnames[f2 & 3]);
+		strcpy(rr.r.oif, ifnames[f2 >> 2 & 3]);
+		if (f2 & 0x10) {
+			rr.r.flags |= SFW_RULE_F_ICMP_TYPE;
+			rr.r.icmp_type = (const u8[]){ 0, 3, 8, 11, 128, 129, 135, 255 }[f2 >> 5];
+		}
+		if (f3 & 1)
+			take_prefix(&in, &rr.r.saddr);
+		if (f3 & 2)
+			take_prefix(&in, &rr.r.daddr);
+		if (f3 & 4)
+			take_ranges(&in, rr.sp, &rr.r.nsport);
+		if (f3 & 8)
+			take_ranges(&in, rr.dp, &rr.r.ndport);
+		/* Sets by name: one defined, or now and then one that is not. */
+		if (f4 & 1 && (nsets || f4 & 0x80)) {
+			sname = f4 & 0x80 ? "nosuch" : sets[(f4 >> 1) % (nsets ? nsets : 1)].name;
+			rr.sset = &sets[(f4 >> 1) % (nsets ? nsets : 1)];
+		}
+		if (f4 & 0x20 && nsets) {
+			dname = sets[(f4 >> 3) % nsets].name;
+			rr.dset = &sets[(f4 >> 3) % nsets];
+		}
+		if (sfw_ruleset_builder_rule(b, c, &rr.r, rr.sp, rr.dp, sname, dname, err))
+			continue;
+		if (sname && !strcmp(sname, "nosuch"))
+			undefined = true;
+		/* The reference keeps the rule as given; the builder's copy is normalized. */
+		if (!rr.r.saddr.l3num)
+			memset(&rr.r.saddr, 0, sizeof(rr.r.saddr));
+		if (!rr.r.daddr.l3num)
+			memset(&rr.r.daddr, 0, sizeof(rr.r.daddr));
+		rules[c][nrules[c]++] = rr;
+	}
+
+	err[0] = 0;
+	rs = sfw_ruleset_compile(b, 0x5eed, err);
+	sfw_ruleset_builder_free(b);
+	if (undefined) {
+		FUZZ_CHECK_MSG(!rs, "a rule set naming an undefined set compiled");
+		FUZZ_CHECK(err[0]);
+		return 0;
+	}
+	if (!rs)
+		return 0;	/* out of memory, or a limit: nothing to compare */
+
+	/* Packets: 8 bytes each. */
+	while (in.n) {
+		u8 p0 = take(&in), p1 = take(&in), p2 = take(&in), p3 = take(&in);
+		u8 p4 = take(&in);
+		struct sfw_tuple t;
+		struct sfw_match_pkt m = { .t = &t };
+		s32 got, want = -1;
+		u32 k;
+
+		memset(&t, 0, sizeof(t));
+		c = p0 % SFW_CHAIN_COUNT;
+		t.l3num = p0 & 4 ? SFW_AF_INET6 : SFW_AF_INET;
+		t.l4proto = l4s[p0 >> 3 & 7];
+		if (!t.l4proto)
+			t.l4proto = SFW_IPPROTO_TCP;
+		take_addr(&in, t.l3num, &t.src);
+		take_addr(&in, t.l3num, &t.dst);
+		if (t.l4proto == SFW_IPPROTO_ICMP || t.l4proto == SFW_IPPROTO_ICMPV6) {
+			t.sport = htons(p1);
+			t.dport = htons((u16)((const u8[]){ 0, 3, 8, 11, 128, 129, 135, 255 }[p2 & 7]) << 8 |
+					(p2 >> 3 & 3));
+		} else {
+			t.sport = htons(p1 & 0x80 ? ports[p1 & 7] : p1 * 257u);
+			t.dport = htons(p2 & 0x80 ? ports[p2 & 7] : p2 * 251u);
+		}
+		m.ctinfo = p3 % SFW_CT_COUNT;
+		m.iif = p4 & 4 ? NULL : ifnames[p4 & 3];
+		m.oif = p4 & 0x20 ? NULL : ifnames[p4 >> 3 & 3];
+		if (p0 & 0x80 && p3 & 0x80)
+			m.t = NULL;	/* a packet the tracker had no tuple for */
+
+		for (k = 0; k < nrules[c]; k++) {
+			if (ref_match(&rules[c][k], &m)) {
+				want = k;
+				break;
+			}
+		}
+		got = sfw_ruleset_match(rs, c, &m);
+		FUZZ_CHECK_MSG(got == want, "chain %s: the matcher took rule %d, first match is %d "
+			       "(l3 %u l4 %u sport %u dport %u ctinfo %u%s)", sfw_chain_names[c],
+			       got, want, t.l3num, t.l4proto, ntohs(t.sport), ntohs(t.dport),
+			       m.ctinfo, m.t ? "" : ", no tuple");
+	}
+	sfw_ruleset_free(rs);
+	return 0;
+}
