@@ -13,6 +13,12 @@
  * field matches, testing prefixes bit by bit and set membership by a
  * linear scan of the elements. Any difference traps with both answers.
  *
+ * Between packets, the input may add elements to a set or remove them, as
+ * `sfwctl set add/del` does: sfw_addrset_update() makes the set's next
+ * version, which is swapped in, and the reference's list changes the same
+ * way, so the incremental update (addrset.c) is checked by the lookups
+ * that follow.
+ *
  * A rule the builder refuses is left out of the reference too; a rule set
  * that names a set no one defined must fail to compile.
  */
@@ -21,7 +27,8 @@
 #include "ruleset.c"
 
 #define MAX_SETS	3
-#define MAX_ELEMS	8
+#define MAX_ELEMS	8	/* when built */
+#define MAX_REF_ELEMS	64	/* after updates */
 #define MAX_RULES	24	/* per chain */
 #define MAX_RANGES	3
 
@@ -94,9 +101,74 @@ static bool ref_prefix(const struct sfw_prefix *p, u8 l3num, const union sfw_add
 
 struct ref_set {
 	char name[8];
-	struct sfw_prefix elems[MAX_ELEMS];
+	struct sfw_prefix elems[MAX_REF_ELEMS];
 	u32 n;
 };
+
+/* The reference's normalization: bits past the length cleared. */
+static bool ref_normalize(struct sfw_prefix *p)
+{
+	u8 *a = (u8 *)&p->addr;
+	unsigned int bytes = p->l3num == SFW_AF_INET ? 4 : 16, i;
+
+	if (p->len > bytes * 8)
+		return false;
+	for (i = p->len; i < sizeof(p->addr) * 8; i++)
+		a[i / 8] &= ~(0x80 >> (i % 8));
+	return true;
+}
+
+static bool ref_same(const struct sfw_prefix *a, const struct sfw_prefix *b)
+{
+	return a->l3num == b->l3num && a->len == b->len && !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+/*
+ * One `set add` or `set del` of @n elements on both sides; false if the
+ * reference cannot hold the result (then neither side changes).
+ */
+static bool update_set(struct sfw_ruleset *rs, struct ref_set *ref, struct sfw_prefix *elems,
+		       u32 n, bool add)
+{
+	struct sfw_prefix norm[4];
+	struct sfw_addrset *cur = NULL, *next = NULL;
+	u32 i, k, j;
+	int ret;
+
+	/* As sfw_rules_set_update() does, the set gets normalized elements. */
+	for (i = 0; i < n; i++) {
+		norm[i] = elems[i];
+		if (!ref_normalize(&norm[i]))
+			return false;	/* refused before it gets here (rules.c) */
+		FUZZ_CHECK(!sfw_prefix_normalize(&elems[i]));
+	}
+	for (i = 0; i < rs->nsets; i++)
+		if (!strcmp(rs->sets[i].name, ref->name))
+			cur = sfw_rcu_dereference(rs->sets[i].cur);
+	if (!cur || ref->n + n > MAX_REF_ELEMS)
+		return false;
+	ret = sfw_addrset_update(cur, elems, n, add, 1U << 20, &next);
+	FUZZ_CHECK_MSG(!ret, "set @%s: update of %u elements failed: %d", ref->name, n, ret);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ref->n && !ref_same(&ref->elems[k], &norm[i]); k++)
+			;
+		if (add && k == ref->n)
+			ref->elems[ref->n++] = norm[i];
+		else if (!add && k < ref->n)
+			ref->elems[k] = ref->elems[--ref->n];
+	}
+	if (!next)
+		return true;	/* nothing changed, says the set */
+	for (j = 0; j < rs->nsets; j++) {
+		if (!strcmp(rs->sets[j].name, ref->name)) {
+			sfw_rcu_init_pointer(rs->sets[j].cur, next);
+			sfw_addrset_free(cur);
+		}
+	}
+	FUZZ_CHECK_MSG(sfw_addrset_count(next) == ref->n, "set @%s: %u elements after the update, "
+		       "the reference has %u", ref->name, sfw_addrset_count(next), ref->n);
+	return true;
+}
 
 static bool ref_in_set(const struct ref_set *s, u8 l3num, const union sfw_addr *a)
 {
@@ -199,8 +271,20 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		s->n = take(&in) % (MAX_ELEMS + 1);
 		for (k = 0; k < s->n; k++)
 			take_prefix(&in, &s->elems[k]);
-		if (!sfw_ruleset_builder_set(b, s->name, s->elems, s->n, err))
+		if (!sfw_ruleset_builder_set(b, s->name, s->elems, s->n, err)) {
+			/* The reference keeps each distinct element once, normalized. */
+			u32 kept = 0, j;
+
+			for (k = 0; k < s->n; k++) {
+				ref_normalize(&s->elems[k]);
+				for (j = 0; j < kept && !ref_same(&s->elems[j], &s->elems[k]); j++)
+					;
+				if (j == kept)
+					s->elems[kept++] = s->elems[k];
+			}
+			s->n = kept;
 			nsets++;
+		}
 	}
 
 	/* Rules: 8 bytes of fields, then what they ask for. */
@@ -264,14 +348,23 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!rs)
 		return 0;	/* out of memory, or a limit: nothing to compare */
 
-	/* Packets: 8 bytes each. */
+	/* Packets of 5 bytes and addresses, or a set update. */
 	while (in.n) {
-		u8 p0 = take(&in), p1 = take(&in), p2 = take(&in), p3 = take(&in);
-		u8 p4 = take(&in);
+		u8 p0 = take(&in), p1 = take(&in), p2 = take(&in), p3, p4;
+		struct sfw_prefix elems[4];
 		struct sfw_tuple t;
 		struct sfw_match_pkt m = { .t = &t };
 		s32 got, want = -1;
 		u32 k;
+
+		if ((p0 & 0xc0) == 0x40 && nsets) {
+			for (k = 0; k < (p2 >> 1 & 3u); k++)
+				take_prefix(&in, &elems[k]);
+			update_set(rs, &sets[p1 % nsets], elems, p2 >> 1 & 3u, p2 & 1);
+			continue;
+		}
+		p3 = take(&in);
+		p4 = take(&in);
 
 		memset(&t, 0, sizeof(t));
 		c = p0 % SFW_CHAIN_COUNT;
