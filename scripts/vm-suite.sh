@@ -52,6 +52,11 @@ if [ -n "${SFW_TESTS:-}" ]; then
 		say "not ok - vm/tests # SFW_TESTS names no such test:$unknown (see tests/vm/*.sh)"
 		exit 1
 	fi
+	tests=$(printf '%s' "$tests" | awk '!seen[$0]++')
+	if [ -z "$tests" ]; then
+		say "not ok - vm/tests # SFW_TESTS='$SFW_TESTS' names no test"
+		exit 1
+	fi
 fi
 only=$(echo $tests | tr ' ' ,)
 repeat=${SFW_VM_REPEAT:-1}

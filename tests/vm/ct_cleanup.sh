@@ -7,21 +7,15 @@
 source lib.sh
 need sfw-pkt
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
 
 slab() {	# slab FIELD: active_objs (2) or objsize (4) of sfw_conn
 	awk -v f="$1" '$1 == "sfw_conn" { print $f; found = 1 } END { if (!found) print 0 }' /proc/slabinfo
 }
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+path_up || exit $ret
 
 # The object's own size (slabinfo's objsize adds KASAN's red zones).
 check_eq "sfw_conn objects are 160 bytes" "$(cat /sys/kernel/slab/sfw_conn/object_size)" 160

@@ -12,17 +12,14 @@ need socat sfw-pkt
 
 cleanup() {
 	exec 5>&- 2>/dev/null
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 	rm -f /tmp/full.fifo
 }
 trap cleanup EXIT
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+path_up || exit $ret
 ip netns exec "$gateway" sysctl -qw net.sfw.conntrack_max=64 || fail "set conntrack_max"
 
 # The TCP connection, held open through a fifo.

@@ -11,19 +11,13 @@
 source lib.sh
 need socat sfw-pkt
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
 
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
+gateway_up || exit $ksft_fail
 
 for f in 4 6; do
 	set_family $f
-	busywait 5000 ip netns exec "$client" $PING -c 1 -W 1 "$S" >/dev/null ||
-		{ fail "IPv$f: no path from client to server"; continue; }
+	path_up || continue
 	inv0=$(sfw_stat "$gateway" invalid)
 
 	ip netns exec "$client" $PKT -s "$C" -d "$NOWHERE" tcp --sport 40000 --dport 5001 --flags S --seq 1000 ||

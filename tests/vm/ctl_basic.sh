@@ -13,13 +13,8 @@
 source lib.sh
 need socat sfw-pkt sfwctl sfw-jsoncheck sfw-nocap
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
 
-gw() { ip netns exec "$gateway" "$@"; }
 # proc_norm / ctl_norm: the entries without the timeout column, sorted.
 proc_norm() { gw cat /proc/net/sfw/conntrack | awk '{ $5 = ""; print }' | sort; }
 ctl_norm() { gw sfwctl ct list -o extended "$@" 2>/dev/null | awk '{ $5 = ""; print }' | sort; }
@@ -33,8 +28,7 @@ sfwctl ct list --bogus 2>/dev/null
 check_eq "unknown argument exits 2" $? 2
 check_eq "unknown argument: one line on stderr" "$(sfwctl ct list --bogus 2>&1 | wc -l)" 1
 
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
+gateway_up || exit $ksft_fail
 set_family 4
 busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || fail "no path client -> server"
 ip netns exec "$client" ping -6 -c 1 -W 1 fd00:2::2 >/dev/null

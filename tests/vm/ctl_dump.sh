@@ -11,8 +11,7 @@ need sfw-pkt sfwctl
 N=${SFW_DUMP_N:-$(scaled 50000)}
 cleanup() {
 	rm -f /tmp/churn.run
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
 
@@ -22,7 +21,6 @@ topo_no_ipv6 "$client" "$gateway" "$server"
 # at 64 nodes a chain refuses inserts (stat chainlength), as nf_conntrack does.
 sfw_load hashsize=65536 || exit $ksft_fail
 set_family 4
-gw() { ip netns exec "$gateway" "$@"; }
 gw sfwctl config set conntrack_max 200000
 gw sfwctl config set udp_timeout 1200
 # The client's own sfw tracks what it sends: its table must hold them too,

@@ -11,17 +11,13 @@ need socat sfwctl sfw-jsoncheck
 
 cleanup() {
 	[ -n "${mon_pid:-}" ] && kill $mon_pid $monj_pid 2>/dev/null
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || fail "no path client -> server"
-gw() { ip netns exec "$gateway" "$@"; }
+path_up
 # Short close timeouts, so that the connection is destroyed by expiry.
 gw sfwctl config set tcp_timeout_time_wait 1
 gw sfwctl config set tcp_timeout_close 1

@@ -14,11 +14,6 @@ source lib.sh
 source gateway.inc
 need socat sfwctl busybox timeout
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 

@@ -21,11 +21,6 @@
 source lib.sh
 need sfw-pkt sfwctl nft conntrack socat
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 
@@ -42,13 +37,8 @@ declare -A ALLOW=(
 	[ack-too-old]="nf=established sfw=invalid"
 )
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 modprobe nf_conntrack_netlink 2>/dev/null
-gw() { ip netns exec "$gateway" "$@"; }
-cl() { ip netns exec "$client" "$@"; }
-sv() { ip netns exec "$server" "$@"; }
 
 STATES="new established related invalid untracked"
 gw nft -f - <<'N' || { fail "nft table"; exit $ret; }

@@ -40,6 +40,17 @@ cleanup_all_ns() {
 	NS_LIST=()
 }
 
+# cleanup_std: what every test leaves behind goes: its namespaces, the
+# module, and the scratch directory $T if it made one. It is the default
+# cleanup (trap cleanup EXIT); a test that starts more defines its own
+# cleanup, which ends by calling this.
+cleanup_std() {
+	cleanup_all_ns
+	sfw_unload
+	[ -z "${T:-}" ] || rm -rf "$T"
+}
+cleanup() { cleanup_std; }
+
 # busywait TIMEOUT_MS CMD...: run CMD until it succeeds or time is up.
 busywait() {
 	local timeout_ms=$1 start now
@@ -162,6 +173,29 @@ topo_cgs() {
 	ip -n "$server" -6 route add default via fd00:2::1
 	ip netns exec "$gateway" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$gateway" sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+# gw/cl/sv CMD...: CMD in the gateway, client or server of topo_cgs.
+gw() { ip netns exec "$gateway" "$@"; }
+cl() { ip netns exec "$client" "$@"; }
+sv() { ip netns exec "$server" "$@"; }
+
+# gateway_up [--ipv4-only]: topo_cgs with sfw loaded after it (the
+# gateway, and the client and server too, run it). --ipv4-only turns
+# IPv6 off in all three (topo_no_ipv6), so that neighbour discovery
+# cannot add to the counters a test reads.
+gateway_up() {
+	topo_cgs || return 1
+	[ "${1:-}" != --ipv4-only ] || topo_no_ipv6 "$client" "$gateway" "$server"
+	sfw_load
+}
+
+# path_up: the client reaches the server in the family set_family chose
+# (busywait on a ping); if not, a FAIL line, and false.
+path_up() {
+	busywait 5000 cl $PING -c 1 -W 1 "$S" >/dev/null && return 0
+	fail "IPv$fam: no path from client to server"
+	return 1
 }
 
 # topo_no_ipv6 NS...: turn IPv6 off, so that neighbour discovery cannot

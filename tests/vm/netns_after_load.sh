@@ -8,10 +8,6 @@
 #               fd00:2::1
 source lib.sh
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
 
 sfw_load || exit $ksft_fail

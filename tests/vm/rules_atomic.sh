@@ -12,18 +12,10 @@
 source lib.sh
 need socat sfwctl
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
-gw() { ip netns exec "$gateway" "$@"; }
+gateway_up --ipv4-only || exit $ksft_fail
 busywait 5000 ip netns exec "$client" ping -c 1 -W 1 10.0.2.2 >/dev/null || fail "no path client -> server"
 
 cat >"$T/a" <<R

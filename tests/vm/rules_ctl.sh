@@ -11,11 +11,6 @@
 source lib.sh
 need sfwctl sfw-nocap sfw-jsoncheck
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 

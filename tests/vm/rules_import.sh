@@ -12,20 +12,10 @@
 source lib.sh
 need nft socat sfwctl
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
-gw() { ip netns exec "$gateway" "$@"; }
-cl() { ip netns exec "$client" "$@"; }
-sv() { ip netns exec "$server" "$@"; }
+gateway_up --ipv4-only || exit $ksft_fail
 
 cat >"$T/rules.nft" <<'N'
 table inet filter {

@@ -18,19 +18,10 @@
 source lib.sh
 need socat sfw-pkt sfwctl
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
-gw() { ip netns exec "$gateway" "$@"; }
-cl() { ip netns exec "$client" "$@"; }
-sv() { ip netns exec "$server" "$@"; }
+gateway_up || exit $ksft_fail
 gw sysctl -qw net.sfw.tcp_loose=0
 busywait 5000 cl ping -c 1 -W 1 10.0.2.2 >/dev/null || fail "no path client -> server"
 cl ping -6 -c 1 -W 1 fd00:2::2 >/dev/null

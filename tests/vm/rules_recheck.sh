@@ -12,17 +12,10 @@
 source lib.sh
 need socat sfwctl
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-	rm -rf "$T"
-}
 trap cleanup EXIT
 T=$(mktemp -d)
 
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
-gw() { ip netns exec "$gateway" "$@"; }
+gateway_up || exit $ksft_fail
 gw sysctl -qw net.sfw.tcp_loose=0
 busywait 5000 ip netns exec "$client" ping -c 1 -W 1 10.0.2.2 >/dev/null || fail "no path client -> server"
 gw sfwctl ct flush >/dev/null 2>&1	# the ping's entry: only the test's connections below

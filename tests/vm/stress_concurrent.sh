@@ -9,16 +9,13 @@ need sfw-pkt sfwctl
 
 cleanup() {
 	rm -f /tmp/conc.run
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+path_up || exit $ret
 
 touch /tmp/conc.run
 (

@@ -12,16 +12,13 @@ MAX=500
 STREAMS=10
 cleanup() {
 	rm -f /tmp/flood.run
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load || exit $ksft_fail
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+path_up || exit $ret
 ip netns exec "$gateway" sysctl -qw net.sfw.conntrack_max=$MAX
 # The client tracks its own 5000 SYNs too: at its default limit (4096 in
 # a 1 GiB guest) an early drop that finds no victim in its 8 buckets
