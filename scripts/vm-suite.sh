@@ -5,13 +5,18 @@
 # pack an initramfs, boot it under qemu (TCG) and turn what the guest's
 # runner wrote on ttyS1 into TAP lines on stdout, named KERNEL/TEST.
 #
-# Besides the guest's own tests, each kernel gets three host-side checks:
-#   build       the module builds with W=1 and sparse (C=1), no warnings;
+# Besides the guest's own tests, each kernel gets host-side checks:
+#   tools-build tests/tools (sfw-pkt, sfw-nocap, ...) built;
+#   kernel      the kernel is installed (or, for debug, built);
+#   build       the module builds with W=1 and sparse (C=1), no warnings
+#               (build-debug: the same with -DDEBUG);
 #   suite-ran   the guest ran to its end. A guest that crashes, or that
 #               gives no verdict for a minute past the per-test bound,
 #               fails the test it was in and here; a new guest then
 #               resumes after that test (up to three guests per kernel);
-#   kernel-log  the console shows no WARNING/BUG/KASAN/lockdep/kmemleak.
+#   kernel-log  the kernel's console lines show no
+#               WARNING/BUG/KASAN/lockdep/kmemleak;
+#   TEST        a test of the list that gave no verdict (or too many).
 #
 # Nothing that was meant to run may go missing quietly. A kernel that is
 # not installed, a tests/tools helper that does not build, a name in
