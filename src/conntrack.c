@@ -224,12 +224,12 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 }
 
 /* Stripe lock held: claim @ct for deletion. */
-bool sfw_conntrack_claim(struct sfw_conn *ct)
+bool sfw_conntrack_claim(struct sfw_net *sn, struct sfw_conn *ct)
 {
 	if (ct->status & SFW_CONN_DYING)
 		return false;
 	ct->status |= SFW_CONN_DYING;
-	sfw_timer_wheel_del(ct);
+	sfw_timer_wheel_del(sn->wheel, ct);
 	return true;
 }
 
@@ -239,7 +239,7 @@ bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
 	bool mine;
 
 	spin_lock_bh(lock);
-	mine = sfw_conntrack_claim(ct);
+	mine = sfw_conntrack_claim(sn, ct);
 	spin_unlock_bh(lock);
 	if (mine)
 		sfw_conntrack_destroy(sn, ct);

@@ -25,7 +25,7 @@ int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 /* Delete @ct (found under RCU); false if somebody else already is. */
 bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct);
 /* The two halves of a delete: claim under the stripe lock, destroy after. */
-bool sfw_conntrack_claim(struct sfw_conn *ct);
+bool sfw_conntrack_claim(struct sfw_net *sn, struct sfw_conn *ct);
 void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct);
 
 /*

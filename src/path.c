@@ -171,7 +171,7 @@ static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	}
 	if (res->reopen) {
 		/* A new SYN on a closing connection: the old entry goes first. */
-		sfw_conntrack_claim(ct);
+		sfw_conntrack_claim(sn, ct);
 		spin_unlock(lock);
 		sfw_conntrack_destroy(sn, ct);
 		return -EAGAIN;

@@ -49,19 +49,21 @@ const char *const sfw_stat_names[SFW_STAT_COUNT] = {
 /*
  * "entries" leads every row as in nf_conntrack (the namespace's count, not
  * a per-CPU value); sfw's wheel_max_us (the longest expiry run, in µs)
- * closes it.
+ * and wheel_runs (how often the expiry worker ran; it sleeps while the
+ * namespace holds no entries) close it, namespace-wide like "entries".
  */
 static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 {
 	struct sfw_net *sn = sfw_net(seq_file_single_net(seq));
 	unsigned int entries = atomic_read(&sn->count);
 	unsigned int max_us = READ_ONCE(sn->wheel->max_run_us);
+	unsigned int runs = (unsigned int)READ_ONCE(sn->wheel->runs);
 	int cpu, i;
 
 	seq_puts(seq, "entries ");
 	for (i = 0; i < SFW_STAT_COUNT; i++)
 		seq_printf(seq, " %s", sfw_stat_names[i]);
-	seq_puts(seq, " wheel_max_us\n");
+	seq_puts(seq, " wheel_max_us wheel_runs\n");
 
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
@@ -69,7 +71,7 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 		seq_printf(seq, "%08x ", entries);
 		for (i = 0; i < SFW_STAT_COUNT; i++)
 			seq_printf(seq, " %08x", READ_ONCE(st->cnt[i]));
-		seq_printf(seq, " %08x\n", max_us);
+		seq_printf(seq, " %08x %08x\n", max_us, runs);
 	}
 	return 0;
 }

@@ -23,6 +23,15 @@
  * and a million entries due together cost many short runs, not one long
  * one. The longest run is kept in max_run_us (/proc/net/sfw/stat).
  *
+ * Idle: a wheel with no entry filed does not tick. The worker goes to
+ * sleep (SFW_WHEEL_IDLE) when a run ends with nothing filed, and the
+ * first entry filed queues it again; a stripe that was empty moves its
+ * clock to now, so a wheel woken after a day does not walk the day's
+ * ticks. A thousand idle containers cost no wakeups at all. The sleep
+ * and the wake-up pair through the IDLE bit and the count ->filed, each
+ * side writing its own and then reading the other's across a full
+ * barrier, so exactly one of them queues the next run.
+ *
  * Locking: a stripe's lock protects its slots, its carry list and every
  * entry filed in it (see conn.h). Lock order: stripe -> hash bucket.
  * Nobody walks the wheel under RCU, which is why conn.h may overlay the
@@ -36,8 +45,8 @@
 #include "conn.h"
 #include "timer_wheel.h"
 
-/* File @ct to be examined at jiffy @when; it is jiffy @now. */
-static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
+/* Stripe lock held: put @ct in the slot for jiffy @when; it is jiffy @now. */
+static void wheel_place(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
 {
 	struct sfw_wheel_stripe *s = &w->stripe[sfw_conn_stripe(ct)];
 	u64 t = sfw_timer_wheel_target(now, (s32)(when - (u32)now), w->tick_j);
@@ -45,6 +54,38 @@ static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when,
 	if (t < s->clock)
 		t = s->clock;
 	hlist_add_head(&ct->wnode, &s->slot[sfw_timer_wheel_slot(t)]);
+}
+
+/* The next run, at the next tick boundary. */
+static void wheel_queue(struct sfw_timer_wheel *w)
+{
+	queue_delayed_work(system_power_efficient_wq, &w->work,
+			   w->tick_j - jiffies % w->tick_j);
+}
+
+/* Stripe lock held: file a new entry, waking the worker if it sleeps. */
+static void wheel_file(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when, u64 now)
+{
+	struct sfw_wheel_stripe *s = &w->stripe[sfw_conn_stripe(ct)];
+	u64 now_t = div_u64(now, w->tick_j);
+
+	/* Nothing was due in the ticks an empty stripe slept through. */
+	if (!s->n++ && s->clock < now_t)
+		s->clock = now_t;
+	wheel_place(w, ct, when, now);
+	/* Fully ordered: pairs with the barrier in wheel_run(). */
+	if (atomic_inc_return(&w->filed) == 1 && test_bit(SFW_WHEEL_IDLE, &w->flags) &&
+	    test_and_clear_bit(SFW_WHEEL_IDLE, &w->flags) && !READ_ONCE(w->stopping))
+		wheel_queue(w);
+}
+
+/* Stripe lock held: @ct leaves stripe @s. */
+static void wheel_unfile(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s,
+			 struct sfw_conn *ct)
+{
+	hlist_del(&ct->wnode);
+	s->n--;
+	atomic_dec(&w->filed);
 }
 
 void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when)
@@ -57,12 +98,15 @@ void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32
 {
 	lockdep_assert_held(&w->stripe[sfw_conn_stripe(ct)].lock);
 	hlist_del(&ct->wnode);
-	wheel_file(w, ct, expires, get_jiffies_64());
+	wheel_place(w, ct, expires, get_jiffies_64());
 }
 
-void sfw_timer_wheel_del(struct sfw_conn *ct)
+void sfw_timer_wheel_del(struct sfw_timer_wheel *w, struct sfw_conn *ct)
 {
-	hlist_del(&ct->wnode);
+	struct sfw_wheel_stripe *s = &w->stripe[sfw_conn_stripe(ct)];
+
+	lockdep_assert_held(&s->lock);
+	wheel_unfile(w, s, ct);
 }
 
 /*
@@ -83,16 +127,17 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 		if (!*budget || !*batch)
 			return false;
 		(*budget)--;
-		hlist_del(&ct->wnode);
 
 		/* Unconfirmed entries are filed for their grace period only. */
 		if (!(ct->status & SFW_CONN_CONFIRMED) ||
 		    (s32)((u32)now_j - ct->expires) >= 0) {
+			wheel_unfile(w, s, ct);
 			ct->status |= SFW_CONN_DYING;
 			hlist_add_head(&ct->wnode, expired);
 			(*batch)--;
 			continue;
 		}
+		hlist_del(&ct->wnode);
 		t = sfw_timer_wheel_target(now_j, (s32)(ct->expires - (u32)now_j), w->tick_j);
 		if (sfw_timer_wheel_slot(t) == cur)
 			hlist_add_head(&ct->wnode, &s->carry);
@@ -156,13 +201,22 @@ static void wheel_run(struct work_struct *work)
 	struct sfw_timer_wheel *w = container_of(to_delayed_work(work),
 						 struct sfw_timer_wheel, work);
 	bool backlog = wheel_advance(w, get_jiffies_64());
-	unsigned long delay;
 
+	WRITE_ONCE(w->runs, w->runs + 1);
 	if (READ_ONCE(w->stopping))
 		return;
 	/* A backlog goes on at once; the worker yields in between runs. */
-	delay = backlog ? 0 : w->tick_j - jiffies % w->tick_j;
-	queue_delayed_work(system_power_efficient_wq, &w->work, delay);
+	if (backlog) {
+		queue_delayed_work(system_power_efficient_wq, &w->work, 0);
+		return;
+	}
+	/* Sleep if nothing is filed; see the top for the pairing with wheel_file(). */
+	set_bit(SFW_WHEEL_IDLE, &w->flags);
+	smp_mb__after_atomic();
+	if (!atomic_read(&w->filed))
+		return;
+	if (test_and_clear_bit(SFW_WHEEL_IDLE, &w->flags))
+		wheel_queue(w);
 }
 
 struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
@@ -188,7 +242,9 @@ struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist
 			INIT_HLIST_HEAD(&w->stripe[i].slot[j]);
 	}
 	INIT_DELAYED_WORK(&w->work, wheel_run);
-	queue_delayed_work(system_power_efficient_wq, &w->work, w->tick_j);
+	atomic_set(&w->filed, 0);
+	/* Asleep until the first entry is filed. */
+	set_bit(SFW_WHEEL_IDLE, &w->flags);
 	return w;
 }
 
@@ -212,7 +268,7 @@ void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
 		struct hlist_head *head = j < SFW_WHEEL_SLOTS ? &s->slot[j] : &s->carry;
 
 		hlist_for_each_entry_safe(ct, tmp, head, wnode) {
-			hlist_del(&ct->wnode);
+			wheel_unfile(w, s, ct);
 			ct->status |= SFW_CONN_DYING;
 			hlist_add_head(&ct->wnode, out);
 		}

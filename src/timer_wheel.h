@@ -52,6 +52,7 @@ struct sfw_conn;
 struct sfw_wheel_stripe {
 	spinlock_t lock;
 	u64 clock;			/* the next tick to examine */
+	unsigned int n;			/* entries filed here, carry included */
 	struct hlist_head carry;	/* examined this tick, due a lap later */
 	struct hlist_head slot[SFW_WHEEL_SLOTS];
 } ____cacheline_aligned_in_smp;
@@ -66,8 +67,14 @@ struct sfw_timer_wheel {
 	unsigned int next_stripe;
 	unsigned int max_run_us;	/* longest run so far */
 	unsigned long reaped;
+	unsigned long runs;		/* worker runs so far */
+	atomic_t filed;			/* entries filed, all stripes */
+	unsigned long flags;		/* SFW_WHEEL_IDLE */
 	bool stopping;
 };
+
+/* The worker sleeps: no run is queued until an entry is filed. */
+#define SFW_WHEEL_IDLE	0
 
 /* Module load: the self-tests, in a debug build. */
 int sfw_timer_wheel_init(void);
@@ -85,7 +92,7 @@ static inline spinlock_t *sfw_timer_wheel_lock(struct sfw_timer_wheel *w, u8 str
 /* The stripe lock of @ct is held for all three. */
 void sfw_timer_wheel_add(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 when);
 void sfw_timer_wheel_shorten(struct sfw_timer_wheel *w, struct sfw_conn *ct, u32 expires);
-void sfw_timer_wheel_del(struct sfw_conn *ct);
+void sfw_timer_wheel_del(struct sfw_timer_wheel *w, struct sfw_conn *ct);
 
 /* Unlink every entry of stripe @i into @out (namespace exit). */
 void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,

@@ -26,7 +26,6 @@ chain input policy accept
 '
 cleanup() {
 	rm -f /tmp/unload.run /tmp/unload.rules
-	wait 2>/dev/null
 	nft delete table inet sfw_keys 2>/dev/null
 	cleanup_all_ns
 	sfw_unload
@@ -55,6 +54,7 @@ busywait 5000 listening "$server" 5001 || { fail "TCP sink did not start"; exit 
 
 echo "$RULES" >/tmp/unload.rules
 touch /tmp/unload.run
+loads=()
 # Each load restarts when it ends, so that it lasts the whole run.
 for f in 1 2 3; do
 	(
@@ -65,13 +65,16 @@ for f in 1 2 3; do
 			p=$(((p + 200) % 60000 + 1024))
 		done
 	) &
+	loads+=($!)
 done
 (
 	while [ -e /tmp/unload.run ]; do
-		ip netns exec "$client" socat -u /dev/zero "TCP:$S:5001" 2>/dev/null
+		# Bounded, so that the stream ends soon after the cycles do.
+		ip netns exec "$client" timeout 5 socat -u /dev/zero "TCP:$S:5001" 2>/dev/null
 		sleep 0.1
 	done
 ) &
+loads+=($!)
 # Namespaces that die with live entries, while sfw is loaded or going.
 (
 	while [ -e /tmp/unload.run ]; do
@@ -82,6 +85,7 @@ done
 		ip netns del $n
 	done
 ) &
+loads+=($!)
 
 fwd() {
 	ip -n "$gateway" -s link show g1 | awk '/TX:/ { getline; print $2; exit }'
@@ -107,7 +111,7 @@ for i in $(seq 1 "$CYCLES"); do
 done
 after=$(fwd)
 rm -f /tmp/unload.run
-wait
+wait "${loads[@]}"
 
 [ $bad = 0 ] && pass "$CYCLES cycles of load, rule-set load and unload under load"
 # The floods must have been there: at least 1000 packets forwarded per cycle.
