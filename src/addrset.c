@@ -10,7 +10,8 @@
  * Changing a set (sfw_addrset_update()) makes a new version and leaves
  * the old one to its readers. Adding k elements to n: sort the k, merge
  * them into a copy of the sorted array in one pass, copy the table and
- * shift each index by the number of new elements sorted before it, then
+ * shift each index by the number of new elements sorted before it (a
+ * binary search over the k, or for many a map the merge fills), then
  * insert the k. Removing: copy the array without them, delete their slots
  * from a copy of the table (backward shift, so no tombstones), shift the
  * indices down. Only a table that must grow (or may shrink a lot) is
@@ -21,6 +22,7 @@
 #include "addrset.h"
 
 #define SFW_AS_EMPTY	0	/* slot value: 0 empty, else element index + 1 */
+#define SFW_AS_MAP_MIN	16	/* changed elements from which indices move by a map */
 
 struct sfw_addrset {
 	u32 n;
@@ -278,7 +280,7 @@ static int set_add(const struct sfw_addrset *set, struct sfw_prefix *elems, u32 
 		   u32 max, struct sfw_addrset **out)
 {
 	struct sfw_addrset *next;
-	u32 k = 0, i, j, o, size, *ins;
+	u32 k = 0, i, j, o, size, *ins, *map = NULL;
 
 	/* Keep only the new ones, in @elems' order (sorted). */
 	for (i = 0; i < n; i++)
@@ -303,12 +305,18 @@ static int set_add(const struct sfw_addrset *set, struct sfw_prefix *elems, u32 
 		return -ENOMEM;
 	}
 
+	/* Many new ones: a map old -> new index beats a search per slot. */
+	if (k > SFW_AS_MAP_MIN && size == set->mask + 1)
+		map = sfw_zalloc_acct((set->n ? set->n : 1) * sizeof(*map));
+
 	/* One merge pass. */
 	for (i = 0, j = 0, o = 0; i < set->n || j < k; o++) {
 		if (j < k && (i == set->n || prefix_cmp(&elems[j], &set->elems[i]) < 0)) {
 			ins[j] = i;
 			next->elems[o] = elems[j++];
 		} else {
+			if (map)
+				map[i] = o;
 			next->elems[o] = set->elems[i++];
 		}
 	}
@@ -327,12 +335,13 @@ static int set_add(const struct sfw_addrset *set, struct sfw_prefix *elems, u32 
 			u32 v = set->table[i];
 
 			if (v != SFW_AS_EMPTY)
-				v += count_below(ins, k, v - 1, true);
+				v = map ? map[v - 1] + 1 : v + count_below(ins, k, v - 1, true);
 			next->table[i] = v;
 		}
 		for (j = 0; j < k; j++)
 			table_insert(next, ins[j] + j);
 	}
+	sfw_free(map);
 	sfw_free(ins);
 	*out = next;
 	return 0;
@@ -342,7 +351,7 @@ static int set_del(const struct sfw_addrset *set, const struct sfw_prefix *elems
 		   struct sfw_addrset **out)
 {
 	struct sfw_addrset *next;
-	u32 k = 0, i, j, o, size, *del;
+	u32 k = 0, i, j, o, size, *del, *map = NULL;
 	s64 at;
 
 	*out = NULL;
@@ -367,11 +376,15 @@ static int set_del(const struct sfw_addrset *set, const struct sfw_prefix *elems
 			del[j++] = (u32)at;
 	}
 
+	if (k > SFW_AS_MAP_MIN && size == set->mask + 1)
+		map = sfw_zalloc_acct(set->n * sizeof(*map));
 	for (i = 0, j = 0, o = 0; i < set->n; i++) {
 		if (j < k && del[j] == i) {
 			j++;
 			continue;
 		}
+		if (map)
+			map[i] = o;
 		next->elems[o++] = set->elems[i];
 	}
 	next->n = set->n - k;
@@ -402,9 +415,11 @@ static int set_del(const struct sfw_addrset *set, const struct sfw_prefix *elems
 			u32 v = next->table[i];
 
 			if (v != SFW_AS_EMPTY)
-				next->table[i] = v - count_below(del, k, v - 1, false);
+				next->table[i] = map ? map[v - 1] + 1 :
+						 v - count_below(del, k, v - 1, false);
 		}
 	}
+	sfw_free(map);
 	sfw_free(del);
 	*out = next;
 	return 0;

@@ -1392,4 +1392,6 @@ void sfw_netlink_rules_uninit(void)
 	netlink_unregister_notifier(&rules_netlink_notifier);
 	unregister_pernet_subsys(&rules_net_ops);
 	txns_drop(NULL, 0, true);
+	/* The family is gone: the last set versions SET_ADD/DEL replaced are queued (rules.c). */
+	rcu_barrier();
 }

@@ -256,26 +256,48 @@ void sfw_rules_counters_reset(struct sfw_net *sn)
 	mutex_unlock(&sn->rules_lock);
 }
 
+/*
+ * A set version a SET_ADD or SET_DEL replaced, freed after a grace period
+ * without the request waiting for one (as nf_tables frees after a
+ * commit): a client that sends a large set in many messages would wait
+ * a grace period per message. sfw_netlink_rules_uninit() waits for the
+ * callbacks before the module goes.
+ */
+struct set_gone {
+	struct rcu_head rcu;
+	struct sfw_addrset *set;
+};
+
+static void set_gone_free(struct rcu_head *rcu)
+{
+	struct set_gone *g = container_of(rcu, struct set_gone, rcu);
+
+	sfw_addrset_free(g->set);
+	kfree(g);
+}
+
 int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n)
 {
 	struct sfw_addrset *cur, *set = NULL;
 	struct sfw_ruleset_set *s = NULL;
 	struct sfw_prefix *norm;
+	struct set_gone *gone;
 	struct sfw_rules *r;
 	u32 i, others = 0, max = U32_MAX;
 	int ret;
 
 	/* A scratch copy: normalized, then sorted by sfw_addrset_update(). */
 	norm = kvmalloc_array(n ? n : 1, sizeof(*norm), GFP_KERNEL_ACCOUNT);
-	if (!norm)
-		return -ENOMEM;
+	gone = kmalloc(sizeof(*gone), GFP_KERNEL_ACCOUNT);
+	ret = -ENOMEM;
+	if (!norm || !gone)
+		goto out_free;
+	ret = -EINVAL;
 	for (i = 0; i < n; i++) {
 		norm[i] = elems[i];
-		if (sfw_prefix_normalize(&norm[i])) {
-			kvfree(norm);
-			return -EINVAL;
-		}
+		if (sfw_prefix_normalize(&norm[i]))
+			goto out_free;
 	}
 
 	mutex_lock(&sn->rules_lock);
@@ -303,13 +325,15 @@ int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 	rcu_assign_pointer(s->cur, set);
 	mutex_unlock(&sn->rules_lock);
 
-	synchronize_net();
-	sfw_addrset_free(cur);
+	gone->set = cur;
+	call_rcu(&gone->rcu, set_gone_free);
 	kvfree(norm);
 	return 0;
 
 out:
 	mutex_unlock(&sn->rules_lock);
+out_free:
+	kfree(gone);
 	kvfree(norm);
 	return ret;
 }
