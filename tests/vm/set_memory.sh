@@ -97,12 +97,14 @@ fi
 out=$(unshare -Urn sfwctl config set set_elements_max 16777216 2>&1) &&
 	fail "unshare -Urn: sfwctl config set set_elements_max succeeded"
 case $out in
-*"read-only setting"*) pass "sfwctl says why: $out" ;;
+*"read-only"*) pass "sfwctl says why: $out" ;;
 *) fail "sfwctl config set set_elements_max in a user namespace: unexpected message: '$out'" ;;
 esac
 check_eq "its value there is the default" "$(unshare -Urn sysctl -n net.sfw.set_elements_max)" 1048576
 
 # --- A user namespace in a 64 MiB memory cgroup. ---
+# The debug kernel (tinyconfig and a fragment) has no cgroups at all.
+grep -qw cgroup2 /proc/filesystems || { skip_part memcg "this kernel has no cgroup2"; exit $ret; }
 if ! grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
 	mount -t cgroup2 none /sys/fs/cgroup || { fail "mounting cgroup2"; exit $ret; }
 fi
@@ -183,22 +185,26 @@ stopped() { grep '^stopped' "$T/status"; }
 # (refilling them takes about 16 MiB of the kernel's, the processes a
 # few), and refilled: the kernel must say ENOMEM (or the memcg kill a
 # process of its own), not go on.
+# The debug kernel is ten times slower: it fills 8 sets, not the cap's 16.
+nsets=16
+[ "$SFW_SCALE" -gt 1 ] && nsets=8
 base=$(cat "$CG/memory.current")
 t0=${EPOCHREALTIME/./}
-in_cg fill:0-16 one del:10-16 wait:go refill:10-16
-busywait $((90000 * SFW_SCALE)) grep -q '^deleted' "$T/status" || fail "filling 16 sets did not finish in time"
+in_cg fill:0-$nsets one del:$((nsets - 6))-$nsets wait:go refill:$((nsets - 6))-$nsets
+busywait $((90000 * SFW_SCALE)) grep -q '^deleted' "$T/status" || fail "filling $nsets sets did not finish in time"
 t1=${EPOCHREALTIME/./}
-echo "# 16 sets of 65536 filled in $(((t1 - t0) / 1000)) ms"
-check_eq "16 sets of 65536 filled in the user namespace" "$(grep -c '^added' "$T/status")" 16
+echo "# $nsets sets of 65536 filled in $(((t1 - t0) / 1000)) ms"
+check_eq "$nsets sets of 65536 filled in the user namespace" "$(grep -c '^added' "$T/status")" $nsets
 st=$(stopped)
-case $st in
-"stopped one 1 "*"set_elements_max (1048576)"*"No space left on device"*)
+case $nsets:$st in
+"16:stopped one 1 "*"set_elements_max (1048576)"*"No space left on device"*)
 	pass "the cap stopped it at 1048576 elements: $st" ;;
+8:"stopped one 0 "*) skip_part cap-1M "the debug kernel fills 8 sets of 65536, not 16" ;;
 *) fail "at 64M it did not stop with the cap: '$st'" ;;
 esac
 grown=$(($(cat "$CG/memory.current") - base))
-# 655360 elements left of 24 bytes each, before the hash tables: 15 MiB.
-check_ge "the cgroup paid for the elements (memory.current grew, bytes)" "$grown" $((655360 * 24))
+# What is left, of 24 bytes an element before the hash tables.
+check_ge "the cgroup paid for the elements (memory.current grew, bytes)" "$grown" $(((nsets - 6) * 65536 * 24))
 echo $(($(cat "$CG/memory.current") + 8 * 1024 * 1024)) >"$CG/memory.max"
 : >"$T/status"
 touch "$T/go"
