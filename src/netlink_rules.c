@@ -28,13 +28,14 @@
  * cgroup, and the elements staged for a load, like those a SET_ADD
  * leaves, are bounded by net.sfw.set_elements_max (ENOSPC).
  *
- * Locking: txn_lock guards the list of transactions (and each one while
- * it is on the list); a namespace's sn->rules_nl_lock serializes every
- * change of its rules made here (read the running set, build, replace,
- * wait for the grace period), which are all the changes there are once
- * the namespace is up; other namespaces do not wait for it. They are
- * never held together, and no two namespaces' rules_nl_lock ever are.
- * sn->rules_nl_lock -> sn->rules_lock (inside rules.c).
+ * Locking, all of it per namespace, so that no namespace waits for
+ * another's: sn->txn_lock guards sn->txn, the open transaction (and the
+ * transaction while it is there); sn->rules_nl_lock serializes every
+ * change of the namespace's rules made here (read the running set, build,
+ * replace, wait for the grace period), which are all the changes there
+ * are once the namespace is up. They are never held together, and no two
+ * namespaces' locks ever are. sn->rules_nl_lock -> sn->rules_lock
+ * (inside rules.c).
  */
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -58,9 +59,8 @@ struct txn_set {
 	struct sfw_prefix *elems;
 };
 
-struct rules_txn {
-	struct list_head list;
-	const struct net *net;	/* only compared: the txn goes before the net does */
+struct sfw_rules_txn {
+	const struct net *net;	/* the txn goes before the net does */
 	u32 portid;
 	struct sfw_ruleset_builder *b;
 	u32 nrules[SFW_CHAIN_COUNT];
@@ -69,8 +69,6 @@ struct rules_txn {
 	struct txn_set sets[SFW_SETS_MAX];
 };
 
-static LIST_HEAD(txns);
-static DEFINE_MUTEX(txn_lock);
 
 /*
  * Formatted extack messages. From 6.2 the message is kept in the extack
@@ -394,7 +392,7 @@ static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 p
 
 /* Transactions. */
 
-static void txn_free(struct rules_txn *t)
+static void txn_free(struct sfw_rules_txn *t)
 {
 	u32 i;
 
@@ -406,27 +404,24 @@ static void txn_free(struct rules_txn *t)
 	kvfree(t);
 }
 
-/* Under txn_lock. */
-static struct rules_txn *txn_find(const struct net *net, u32 portid, bool any_portid)
+/* Under sn->txn_lock: the namespace's transaction, if @portid's (or @any_portid). */
+static struct sfw_rules_txn *txn_find(struct sfw_net *sn, u32 portid, bool any_portid)
 {
-	struct rules_txn *t;
+	struct sfw_rules_txn *t = sn->txn;
 
-	list_for_each_entry(t, &txns, list)
-		if (t->net == net && (any_portid || t->portid == portid))
-			return t;
-	return NULL;
+	return t && (any_portid || t->portid == portid) ? t : NULL;
 }
 
-/* This socket's transaction, taken off the list (the caller owns it), or NULL. */
-static struct rules_txn *txn_take(const struct net *net, u32 portid)
+/* This socket's transaction, taken from its namespace (the caller owns it), or NULL. */
+static struct sfw_rules_txn *txn_take(struct sfw_net *sn, u32 portid, bool any_portid)
 {
-	struct rules_txn *t;
+	struct sfw_rules_txn *t;
 
-	mutex_lock(&txn_lock);
-	t = txn_find(net, portid, false);
+	mutex_lock(&sn->txn_lock);
+	t = txn_find(sn, portid, any_portid);
 	if (t)
-		list_del(&t->list);
-	mutex_unlock(&txn_lock);
+		WRITE_ONCE(sn->txn, NULL);
+	mutex_unlock(&sn->txn_lock);
 	return t;
 }
 
@@ -459,8 +454,9 @@ static int chain_check(const struct nlattr *nest, struct netlink_ext_ack *extack
 int sfw_nl_ruleset_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
+	struct sfw_net *sn = sfw_net(net);
 	const struct nlattr *attr;
-	struct rules_txn *t, *other;
+	struct sfw_rules_txn *t, *other;
 	int rem, ret;
 
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
@@ -484,11 +480,11 @@ int sfw_nl_ruleset_begin(struct sk_buff *skb, struct genl_info *info)
 		if (nla_type(attr) == SFW_A_CHAIN)
 			chain_policy_set(t->b, attr);
 
-	mutex_lock(&txn_lock);
-	other = txn_find(net, 0, true);
+	mutex_lock(&sn->txn_lock);
+	other = txn_find(sn, 0, true);
 	if (!other)
-		list_add(&t->list, &txns);
-	mutex_unlock(&txn_lock);
+		WRITE_ONCE(sn->txn, t);
+	mutex_unlock(&sn->txn_lock);
 	if (other) {
 		if (other->portid == info->snd_portid)
 			NL_SET_ERR_MSG(info->extack, "this socket has a transaction open already");
@@ -500,7 +496,7 @@ int sfw_nl_ruleset_begin(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static struct txn_set *txn_set_get(struct rules_txn *t, const char *name,
+static struct txn_set *txn_set_get(struct sfw_rules_txn *t, const char *name,
 				   const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	u32 i;
@@ -517,7 +513,7 @@ static struct txn_set *txn_set_get(struct rules_txn *t, const char *name,
 }
 
 /* Append the elements of an SFW_SET_A_ELEMS nest to @s. */
-static int elems_add(struct rules_txn *t, struct txn_set *s, const struct nlattr *elems,
+static int elems_add(struct sfw_rules_txn *t, struct txn_set *s, const struct nlattr *elems,
 		     struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
@@ -561,7 +557,7 @@ static int elems_add(struct rules_txn *t, struct txn_set *s, const struct nlattr
 	return 0;
 }
 
-static int txn_add_set(struct rules_txn *t, const struct nlattr *nest,
+static int txn_add_set(struct sfw_rules_txn *t, const struct nlattr *nest,
 		       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[SFW_SET_A_MAX + 1];
@@ -582,7 +578,7 @@ static int txn_add_set(struct rules_txn *t, const struct nlattr *nest,
 	return tb[SFW_SET_A_ELEMS] ? elems_add(t, s, tb[SFW_SET_A_ELEMS], extack) : 0;
 }
 
-static int txn_add_rule(struct rules_txn *t, const struct nlattr *nest,
+static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 			struct netlink_ext_ack *extack)
 {
 	struct nl_rule *nr = kmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
@@ -606,14 +602,15 @@ static int txn_add_rule(struct rules_txn *t, const struct nlattr *nest,
 
 int sfw_nl_ruleset_add(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sfw_net *sn = sfw_net(genl_info_net(info));
 	const struct nlattr *attr;
-	struct rules_txn *t;
+	struct sfw_rules_txn *t;
 	int rem, ret = 0;
 
-	mutex_lock(&txn_lock);
-	t = txn_find(genl_info_net(info), info->snd_portid, false);
+	mutex_lock(&sn->txn_lock);
+	t = txn_find(sn, info->snd_portid, false);
 	if (!t) {
-		mutex_unlock(&txn_lock);
+		mutex_unlock(&sn->txn_lock);
 		NL_SET_ERR_MSG(info->extack, "no transaction open on this socket (RULESET_BEGIN)");
 		return -ENOENT;
 	}
@@ -636,8 +633,8 @@ int sfw_nl_ruleset_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* Any error ends the transaction: a load is all or nothing. */
 	if (ret)
-		list_del(&t->list);
-	mutex_unlock(&txn_lock);
+		WRITE_ONCE(sn->txn, NULL);
+	mutex_unlock(&sn->txn_lock);
 	if (ret)
 		txn_free(t);
 	return ret;
@@ -689,7 +686,7 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 	struct sfw_net *sn = info_sn(info);
 	char err[SFW_ERR_LEN] = "";
 	struct sfw_ruleset *rs;
-	struct rules_txn *t;
+	struct sfw_rules_txn *t;
 	struct sfw_rules *r;
 	u32 flags = 0, expired = 0, i;
 	u64 generation;
@@ -702,7 +699,7 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 				    "CHECK changes nothing, so there is nothing to RECHECK");
 		return -EINVAL;
 	}
-	t = txn_take(genl_info_net(info), info->snd_portid);
+	t = txn_take(sn, info->snd_portid, false);
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "no transaction open on this socket (RULESET_BEGIN)");
 		return -ENOENT;
@@ -744,7 +741,7 @@ out:
 
 int sfw_nl_ruleset_abort(struct sk_buff *skb, struct genl_info *info)
 {
-	struct rules_txn *t = txn_take(genl_info_net(info), info->snd_portid);
+	struct sfw_rules_txn *t = txn_take(info_sn(info), info->snd_portid, false);
 
 	if (!t) {
 		NL_SET_ERR_MSG(info->extack, "no transaction open on this socket");
@@ -1321,28 +1318,21 @@ out:
 
 /* The end of a transaction's socket or namespace. */
 
-static void txns_drop(const struct net *net, u32 portid, bool any_portid)
-{
-	struct rules_txn *t, *tmp;
-	LIST_HEAD(gone);
-
-	mutex_lock(&txn_lock);
-	list_for_each_entry_safe(t, tmp, &txns, list)
-		if ((!net || t->net == net) && (any_portid || t->portid == portid))
-			list_move(&t->list, &gone);
-	mutex_unlock(&txn_lock);
-	list_for_each_entry_safe(t, tmp, &gone, list)
-		txn_free(t);
-}
-
 static int rules_netlink_notify(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	const struct netlink_notify *n = ptr;
+	struct sfw_net *sn;
 
-	/* Every netlink socket's release comes here: mostly there is no transaction at all. */
-	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC && n->portid &&
-	    !list_empty_careful(&txns))
-		txns_drop(n->net, n->portid, false);
+	/*
+	 * Every netlink socket's release comes here: mostly there is no
+	 * transaction at all. A user socket holds its namespace, whose
+	 * sfw_net is set up (rules_net_init()) before any socket exists.
+	 */
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC || !n->portid)
+		return NOTIFY_DONE;
+	sn = sfw_net(n->net);
+	if (READ_ONCE(sn->txn))
+		txn_free(txn_take(sn, n->portid, false));
 	return NOTIFY_DONE;
 }
 
@@ -1358,6 +1348,8 @@ static int __net_init rules_net_init(struct net *net)
 {
 	struct sfw_net *sn = sfw_net(net);
 
+	mutex_init(&sn->txn_lock);
+	sn->txn = NULL;
 	mutex_init(&sn->rules_nl_lock);
 	atomic_set(&sn->rules_changes, 0);
 	return 0;
@@ -1365,7 +1357,7 @@ static int __net_init rules_net_init(struct net *net)
 
 static void __net_exit rules_net_exit(struct net *net)
 {
-	txns_drop(net, 0, true);
+	txn_free(txn_take(sfw_net(net), 0, true));
 }
 
 static struct pernet_operations rules_net_ops = {
@@ -1390,8 +1382,8 @@ int sfw_netlink_rules_init(void)
 void sfw_netlink_rules_uninit(void)
 {
 	netlink_unregister_notifier(&rules_netlink_notifier);
+	/* Each namespace's open transaction goes in rules_net_exit(). */
 	unregister_pernet_subsys(&rules_net_ops);
-	txns_drop(NULL, 0, true);
 	/* The family is gone: the last set versions SET_ADD/DEL replaced are queued (rules.c). */
 	rcu_barrier();
 }

@@ -55,6 +55,7 @@ struct sfw_cpu_stats {
 
 struct sfw_timer_wheel;
 struct sfw_rules;
+struct sfw_rules_txn;
 
 /* net.sfw.set_elements_max's default: elements in all of a namespace's sets. */
 #define SFW_SET_ELEMENTS_MAX	(1U << 20)
@@ -88,6 +89,8 @@ struct sfw_net {
 	 */
 	struct mutex rules_nl_lock;	/* read the running set, build, replace */
 	atomic_t rules_changes;		/* the rule dumps' sequence */
+	struct mutex txn_lock;		/* guards txn */
+	struct sfw_rules_txn *txn;	/* the rule-set load being sent, if any */
 
 	/* Events (netlink.c): the last sequence number sent, and its order. */
 	spinlock_t event_lock;
