@@ -62,12 +62,10 @@ install: module tools
 	install -D -m 0755 tools/sfwctl "$(DESTDIR)$(PREFIX)/sbin/sfwctl"
 	install -D -m 0644 tools/sfwctl.8 "$(DESTDIR)$(PREFIX)/share/man/man8/sfwctl.8"
 
-# insmod does not load dependencies: modprobe the ones modinfo names first
-# (nf_defrag_ipv4/6, nf_reject_ipv4/6), so nobody meets "unknown symbol".
+# insmod does not load dependencies: scripts/load.sh modprobes the ones
+# modinfo names first, so nobody meets "unknown symbol".
 load: module
-	@deps=$$(modinfo -F depends ./sfw.ko | tr ',' ' '); \
-	test -z "$$deps" || modprobe -a $$deps
-	insmod ./sfw.ko
+	scripts/load.sh ./sfw.ko
 
 clean:
 	-test -f "$(KDIR)/Makefile" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean

@@ -144,6 +144,8 @@ sfw_build_initramfs() {
 		install -D -m 0644 "$BUILD/$kid/mod-debug/sfw.ko" "$root/opt/sfw-debug/sfw.ko"
 
 	sfw_copy_bin "$root" "$TOP/tools/sfwctl" /usr/sbin/sfwctl
+	# make load's script, as the guest's sfw-load (tests/vm/load_insmod.sh).
+	install -m 0755 "$TOP/scripts/load.sh" "$root/usr/sbin/sfw-load"
 	for m in "$TOP"/tests/tools/*; do
 		[ -x "$m" ] && [ -f "$m" ] && sfw_copy_bin "$root" "$m" "/usr/bin/${m##*/}"
 	done

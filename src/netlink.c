@@ -857,12 +857,16 @@ static int config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		set[n].value = nla_get_u32(tb[SFW_CONFIG_A_VALUE]);
 		ret = sfw_sysctl_check(sn, set[n].index, set[n].value);
-		if (ret == -EPERM)
+		if (ret == -EACCES) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_NAME],
-					    "read-only setting (limits and timeouts are read-only in a namespace owned by a user namespace)");
-		else if (ret)
+					    "read-only in a namespace owned by a user namespace (limits and timeouts)");
+			ret = -EPERM;
+		} else if (ret == -EPERM) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_NAME], "read-only setting");
+		} else if (ret) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_VALUE],
 					    "value out of the setting's range");
+		}
 		if (ret)
 			goto out;
 		n++;

@@ -216,14 +216,18 @@ void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s)
 		s->min = s->max = s->value;
 }
 
-/* 0 if setting @i may take @value: -EPERM read-only, -ERANGE out of range. */
+/*
+ * 0 if setting @i may take @value: -EPERM read-only everywhere, -EACCES
+ * read-only in this namespace only (its owner is a user namespace: see
+ * the top), -ERANGE out of range.
+ */
 int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value)
 {
 	struct sfw_setting s;
 
 	sfw_sysctl_get(sn, i, &s);
 	if (!s.writable)
-		return -EPERM;
+		return sfw_sysctl_template[i].mode & 0200 ? -EACCES : -EPERM;
 	if (value < s.min || value > s.max)
 		return -ERANGE;
 	return 0;

@@ -17,14 +17,8 @@
 source lib.sh
 need socat
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
-
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
+gateway_up || exit $ksft_fail
 set_family 6
 
 for l in "$client c0" "$gateway g0" "$gateway g1" "$server s0"; do
@@ -44,7 +38,7 @@ chain forward policy accept
   ct state invalid drop
 EOF
 ip netns exec "$gateway" sfwctl ruleset load /tmp/big.rules || { fail "ruleset load"; exit $ret; }
-busywait 5000 ip netns exec "$client" $PING -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
+path_up || exit $ret
 
 # Positive control: nft counts the forwarded packets over 64 KiB.
 ip netns exec "$gateway" nft -f - <<'NFT' || { fail "nft counter"; exit $ret; }

@@ -190,6 +190,27 @@ gateway_up() {
 	sfw_load
 }
 
+# hold_hook_keys: an accept-all nft base chain on each hook point of the
+# initial namespace, so that sfw coming and going never flips the nf_hooks
+# static keys. Patching kernel text live under qemu TCG with traffic
+# flowing can trap or park both vCPUs (VM-NOTES); tests that load and
+# unload under traffic hold the keys on. release_hook_keys undoes it.
+hold_hook_keys() {
+	nft -f - <<'NFT'
+table inet sfw_keys {
+	chain p { type filter hook prerouting priority 0; }
+	chain i { type filter hook input priority 0; }
+	chain f { type filter hook forward priority 0; }
+	chain o { type filter hook output priority 0; }
+	chain q { type filter hook postrouting priority 0; }
+}
+NFT
+}
+
+release_hook_keys() {
+	nft delete table inet sfw_keys 2>/dev/null
+}
+
 # path_up: the client reaches the server in the family set_family chose
 # (busywait on a ping); if not, a FAIL line, and false.
 path_up() {

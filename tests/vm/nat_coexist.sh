@@ -15,16 +15,8 @@
 source lib.sh
 need socat nft
 
-cleanup() {
-	cleanup_all_ns
-	sfw_unload
-}
 trap cleanup EXIT
-
-topo_cgs || exit $ksft_fail
-sfw_load || exit $ksft_fail
-
-gw() { ip netns exec "$gateway" "$@"; }
+gateway_up || exit $ksft_fail
 
 gw nft -f - <<'NFT' || { fail "nft nat table"; exit $ret; }
 table inet nat {
@@ -57,8 +49,7 @@ for f in 4 6; do
 	if [ $f = 4 ]; then WAN_GW=10.0.2.1 WAN_GW_P=10.0.2.1 DNAT="TCP:10.0.2.1:8080"
 	else WAN_GW=fd00:2::1 WAN_GW_P=fd00:0002:0000:0000:0000:0000:0000:0001 DNAT="TCP6:[fd00:2::1]:8080"
 	fi
-	busywait 5000 ip netns exec "$client" $PING -c 1 -W 1 "$S" >/dev/null ||
-		{ fail "IPv$f: ping through the masquerading gateway"; continue; }
+	path_up || continue
 	pass "IPv$f: ping through the masquerading gateway"
 
 	# TCP, masqueraded: the server sees the gateway's address.

@@ -14,8 +14,7 @@ need sfw-pkt
 
 cleanup() {
 	for n in $(ip netns list | awk '/^idle-/ { print $1 }'); do ip netns del "$n"; done
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
 

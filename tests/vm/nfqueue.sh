@@ -15,16 +15,11 @@ need socat nft sfw-nfq
 
 cleanup() {
 	[ -n "${nfq:-}" ] && kill "$nfq" 2>/dev/null
-	cleanup_all_ns
-	sfw_unload
+	cleanup_std
 }
 trap cleanup EXIT
-
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
+gateway_up --ipv4-only || exit $ksft_fail
 set_family 4
-sfw_load || exit $ksft_fail
-gw() { ip netns exec "$gateway" "$@"; }
 
 cat >/tmp/nfq.rules <<'EOF'
 chain forward policy drop
@@ -49,8 +44,7 @@ inv0=$(sfw_stat "$gateway" invalid)
 fwd0=$(sfw_stat "$gateway" forward)
 
 # Allowed: TCP, UDP with its answer, ping.
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null &&
-	pass "ping through the queue" || fail "ping through the queue"
+path_up && pass "ping through the queue"
 tcp_listen "$server" 5000 || fail "server listens on 5000"
 echo through-the-queue | ip netns exec "$client" socat -u - "TCP:$S:5000" || fail "TCP connect"
 busywait 5000 grep -q through-the-queue /tmp/socat-5000.out &&

@@ -10,7 +10,7 @@ need sfw-pkt
 CYCLES=${SFW_CYCLES:-$(scaled 100)}
 cleanup() {
 	rm -f /tmp/cycles.run
-	nft delete table inet sfw_keys 2>/dev/null
+	release_hook_keys
 	cleanup_all_ns
 	sfw_unload
 }
@@ -29,15 +29,7 @@ busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "
 # stack). It is TCG's cross-modifying code we suspect, not proven (800
 # nf_tables hook flips with module loads did not reproduce it); sfw's own
 # registration, unregistration and teardown are still exercised here.
-nft -f - <<'NFT' || { fail "could not hold the hook keys"; exit $ret; }
-table inet sfw_keys {
-	chain p { type filter hook prerouting priority 0; }
-	chain i { type filter hook input priority 0; }
-	chain f { type filter hook forward priority 0; }
-	chain o { type filter hook output priority 0; }
-	chain q { type filter hook postrouting priority 0; }
-}
-NFT
+hold_hook_keys || { fail "could not hold the hook keys"; exit $ret; }
 
 # Background: a ping flood through the gateway, and namespaces churning.
 touch /tmp/cycles.run
@@ -50,6 +42,7 @@ pinger=$!
 		ip netns del $n
 	done
 ) &
+churner=$!
 
 bad=0
 for i in $(seq 1 $CYCLES); do
@@ -87,7 +80,7 @@ before=$(awk '$1 == "sfw_conn" { print $2 }' /proc/slabinfo)
 ip netns del "$gateway"
 # Under KASAN freed objects wait in its quarantine: rmmod is the check there.
 if grep -q ' kasan_report$' /proc/kallsyms; then
-	echo "SKIP: namespace exit count: the address sanitizer's quarantine holds freed objects; rmmod checks the cache"
+	skip_part namespace-exit-count "the address sanitizer's quarantine holds freed objects; rmmod checks the cache"
 else
 	# SLUB's active count includes the free slots of per-CPU slabs: allow
 	# ten slabs' worth of slack.

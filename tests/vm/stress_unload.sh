@@ -26,28 +26,16 @@ chain input policy accept
 '
 cleanup() {
 	rm -f /tmp/unload.run /tmp/unload.rules
-	nft delete table inet sfw_keys 2>/dev/null
-	cleanup_all_ns
-	sfw_unload
+	release_hook_keys
+	cleanup_std
 }
 trap cleanup EXIT
 
 topo_cgs || exit $ksft_fail
 topo_no_ipv6 "$client" "$gateway" "$server"
 set_family 4
-busywait 5000 ip netns exec "$client" ping -c 1 -W 1 "$S" >/dev/null || { fail "no path"; exit $ret; }
-
-# Hold the nf_hooks static keys on (VM-NOTES: patching kernel text under
-# TCG with traffic flowing can trap), as stress_cycles.sh does.
-nft -f - <<'NFT' || { fail "could not hold the hook keys"; exit $ret; }
-table inet sfw_keys {
-	chain p { type filter hook prerouting priority 0; }
-	chain i { type filter hook input priority 0; }
-	chain f { type filter hook forward priority 0; }
-	chain o { type filter hook output priority 0; }
-	chain q { type filter hook postrouting priority 0; }
-}
-NFT
+path_up || exit $ret
+hold_hook_keys || { fail "could not hold the hook keys"; exit $ret; }
 
 ip netns exec "$server" socat -u TCP-LISTEN:5001,reuseaddr,fork OPEN:/dev/null &
 busywait 5000 listening "$server" 5001 || { fail "TCP sink did not start"; exit $ret; }

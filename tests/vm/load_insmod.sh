@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make load` (scripts/load.sh, in the guest as sfw-load) loads an sfw.ko
+# that is not installed, on a machine where nothing it needs is loaded
+# yet (issue #12, item 6). The control: a plain insmod of the same file
+# fails there with "Unknown symbol", which is what a newcomer met.
+source lib.sh
+need sfw-load modinfo
+
+trap cleanup EXIT
+
+ko=/tmp/sfw.ko
+cp "$(modinfo -n sfw)" "$ko" || { fail "no sfw.ko to copy"; exit $ret; }
+deps=$(modinfo -F depends "$ko" | tr ',' ' ')
+check_ge "sfw.ko names what it depends on ($deps)" "$(wc -w <<<"$deps")" 2
+
+# Unload sfw's dependencies, and whatever an earlier test stacked on them.
+sfw_unload
+for m in nft_chain_nat nft_masq nft_nat nft_ct nft_reject_inet nft_reject_ipv4 \
+	nft_reject_ipv6 nft_reject nf_nat nf_conntrack $deps; do
+	grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+done
+left=$(for m in $deps; do grep -q "^$m " /proc/modules && echo "$m"; done)
+if [ -n "$left" ]; then
+	skip_part control "still in use, cannot unload: $left"
+else
+	if out=$(insmod "$ko" 2>&1); then
+		fail "plain insmod worked with its dependencies unloaded: the control proves nothing"
+		rmmod sfw
+	else
+		pass "the control: plain insmod fails ($out)"
+	fi
+fi
+
+if out=$(sfw-load "$ko" 2>&1); then
+	pass "sfw-load loaded it"
+else
+	fail "sfw-load: $out"
+fi
+sfw_loaded && pass "sfw is loaded" || fail "sfw is not loaded"
+exit $ret
