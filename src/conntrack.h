@@ -40,18 +40,27 @@ struct hlist_nulls_head *sfw_conntrack_bucket(unsigned int i);
 bool sfw_conntrack_visible(const struct sfw_conn *ct, enum sfw_dir dir,
 			   const struct sfw_net *sn);
 
-static inline struct sfw_conn *sfw_conntrack_visible_node(const struct hlist_nulls_node *n,
-							  const struct sfw_net *sn)
+/* Node @n or the first after it whose entry @sn's users see, in *@ct. */
+static inline struct hlist_nulls_node *sfw_conntrack_skip(struct hlist_nulls_node *n,
+							  const struct sfw_net *sn,
+							  struct sfw_conn **ct)
 {
 	enum sfw_dir dir;
-	struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
 
-	return sfw_conntrack_visible(ct, dir, sn) ? ct : NULL;
+	for (; !is_a_nulls(n); n = rcu_dereference_raw(hlist_nulls_next_rcu(n))) {
+		*ct = sfw_conn_from_node(n, &dir);
+		if (sfw_conntrack_visible(*ct, dir, sn))
+			break;
+	}
+	return n;
 }
 
-#define sfw_conntrack_for_each_visible(ct, n, sn, b)			\
-	sfw_conn_for_each_node(n, sfw_conntrack_bucket(b))		\
-		if (!((ct) = sfw_conntrack_visible_node(n, sn))) {} else
+#define sfw_conntrack_for_each_visible(ct, n, sn, b)				\
+	for (n = sfw_conntrack_skip(						\
+		     rcu_dereference_raw(hlist_nulls_first_rcu(sfw_conntrack_bucket(b))), \
+		     sn, &(ct));						\
+	     !is_a_nulls(n);							\
+	     n = sfw_conntrack_skip(rcu_dereference_raw(hlist_nulls_next_rcu(n)), sn, &(ct)))
 
 u32 sfw_conntrack_cleanup(struct sfw_net *sn,
 			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),

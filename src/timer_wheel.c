@@ -212,7 +212,7 @@ static void wheel_run(struct work_struct *work)
 	}
 	/* Sleep if nothing is filed; see the top for the pairing with wheel_file(). */
 	set_bit(SFW_WHEEL_IDLE, &w->flags);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* pairs with atomic_inc_return() in wheel_file() */
 	if (!atomic_read(&w->filed))
 		return;
 	if (test_and_clear_bit(SFW_WHEEL_IDLE, &w->flags))
