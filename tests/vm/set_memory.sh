@@ -20,12 +20,14 @@ need sfwctl unshare sysctl
 
 T=/tmp/set_memory.$$
 CG=
+mounted=
 cleanup() {
 	# Killed or not, nothing may stay in the cgroup before it goes.
 	if [ -n "$CG" ] && [ -d "$CG" ]; then
 		xargs -r kill -9 <"$CG/cgroup.procs" 2>/dev/null
-		rmdir "$CG" 2>/dev/null
+		busywait 5000 rmdir "$CG" 2>/dev/null
 	fi
+	[ -n "$mounted" ] && umount /sys/fs/cgroup
 	cleanup_all_ns
 	sfw_unload
 	rm -rf "$T"
@@ -107,6 +109,7 @@ check_eq "its value there is the default" "$(unshare -Urn sysctl -n net.sfw.set_
 grep -qw cgroup2 /proc/filesystems || { skip_part memcg "this kernel has no cgroup2"; exit $ret; }
 if ! grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts; then
 	mount -t cgroup2 none /sys/fs/cgroup || { fail "mounting cgroup2"; exit $ret; }
+	mounted=1
 fi
 grep -qw memory /sys/fs/cgroup/cgroup.controllers || { skip_part memcg "no memory controller"; exit $ret; }
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control || { fail "enabling the memory controller"; exit $ret; }
