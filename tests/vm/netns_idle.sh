@@ -42,13 +42,14 @@ r0=$(wheel_runs "$a")
 sleep 2
 check_eq "an empty namespace's worker did not run in 2 s" "$(($(wheel_runs "$a") - r0))" 0
 
+# r0 is the baseline: on the debug kernel the entry may be gone before
+# the next command reads anything.
 ip netns exec "$a" sfw-pkt -s 127.0.0.1 -d 127.0.0.1 udp --sport 4000 --dport 9 ||
 	fail "sfw-pkt"
-check_eq "the namespace holds the entry" "$(ip netns exec "$a" sysctl -n net.sfw.conntrack_count)" 1
-r1=$(wheel_runs "$a")
+check_ge "the namespace got the entry (created)" "$(sfw_stat "$a" new)" 1
 busywait 5000 bash -c "[ \$(ip netns exec $a sysctl -n net.sfw.conntrack_count) = 0 ]" ||
 	fail "the entry did not expire"
-check_ge "the worker ran while it held an entry" "$(($(wheel_runs "$a") - r1))" 2
+check_ge "the worker ran while it held an entry" "$(($(wheel_runs "$a") - r0))" 2
 sleep 0.5
 r2=$(wheel_runs "$a")
 sleep 2
