@@ -13,11 +13,21 @@ ko=/tmp/sfw.ko
 cp "$(modinfo -n sfw)" "$ko" || { fail "no sfw.ko to copy"; exit $ret; }
 deps=$(modinfo -F depends "$ko" | tr ',' ' ')
 
+# unload_with_users MOD: rmmod MOD after every module /proc/modules says
+# uses it (nf_nat, nf_conntrack, nft_* that earlier tests loaded).
+unload_with_users() {
+	local u
+	grep -q "^$1 " /proc/modules || return 0
+	for u in $(awk -v m="$1" '$1 == m { gsub(",", " ", $4); print $4 }' /proc/modules); do
+		[ "$u" = - ] || unload_with_users "$u"
+	done
+	rmmod "$1" 2>/dev/null
+}
+
 # Unload sfw's dependencies, and whatever an earlier test stacked on them.
 sfw_unload
-for m in nft_chain_nat nft_masq nft_nat nft_ct nft_reject_inet nft_reject_ipv4 \
-	nft_reject_ipv6 nft_reject nf_nat nf_conntrack $deps; do
-	grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+for m in $deps; do
+	unload_with_users "$m"
 done
 left=$(for m in $deps; do grep -q "^$m " /proc/modules && echo "$m"; done)
 if [ -z "$deps" ]; then
