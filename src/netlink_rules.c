@@ -125,6 +125,25 @@ static const struct nla_policy ports_policy[SFW_PORTS_A_MAX + 1] = {
 	[SFW_PORTS_A_RANGE] = NLA_POLICY_NESTED(range_policy),
 };
 
+/* A NAT target's address: one address, no prefix length. */
+static const struct nla_policy target_addr_policy[SFW_ADDR_A_MAX + 1] = {
+	[SFW_ADDR_A_V4] = NLA_POLICY_EXACT_LEN(4),
+	[SFW_ADDR_A_V6] = NLA_POLICY_EXACT_LEN(16),
+};
+
+static const struct nla_policy target_policy[SFW_TARGET_A_MAX + 1] = {
+	[SFW_TARGET_A_ADDR_LO] = NLA_POLICY_NESTED(target_addr_policy),
+	[SFW_TARGET_A_ADDR_HI] = NLA_POLICY_NESTED(target_addr_policy),
+	[SFW_TARGET_A_PORT_LO] = { .type = NLA_BE16 },
+	[SFW_TARGET_A_PORT_HI] = { .type = NLA_BE16 },
+};
+
+static const struct nla_policy nat_policy[SFW_NAT_A_MAX + 1] = {
+	[SFW_NAT_A_TARGET] = NLA_POLICY_NESTED(target_policy),
+	[SFW_NAT_A_LB] = NLA_POLICY_MAX(NLA_U8, SFW_NAT_LB_MAX),
+	[SFW_NAT_A_STICKY] = { .type = NLA_U32 },	/* the builder caps it */
+};
+
 static const struct nla_policy chain_policy[SFW_CHAIN_A_MAX + 1] = {
 	[SFW_CHAIN_A_ID] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
 	[SFW_CHAIN_A_POLICY] = NLA_POLICY_MAX(NLA_U8, SFW_RULE_ACT_DROP),
@@ -148,6 +167,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, SFW_RULE_ACT_MAX),
 	[SFW_RULE_A_LOG] = { .type = NLA_FLAG },
 	[SFW_RULE_A_LOG_PREFIX] = { .type = NLA_NUL_STRING, .len = SFW_RULE_LOG_PREFIX_MAX - 1 },
+	[SFW_RULE_A_NAT] = NLA_POLICY_NESTED(nat_policy),
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -206,10 +226,15 @@ static void uapi_checks(void)
 	BUILD_BUG_ON(SFW_CHAIN_ID_INPUT != (int)SFW_CHAIN_INPUT ||
 		     SFW_CHAIN_ID_FORWARD != (int)SFW_CHAIN_FORWARD ||
 		     SFW_CHAIN_ID_OUTPUT != (int)SFW_CHAIN_OUTPUT ||
+		     SFW_CHAIN_ID_PREROUTING != (int)SFW_CHAIN_PREROUTING ||
+		     SFW_CHAIN_ID_POSTROUTING != (int)SFW_CHAIN_POSTROUTING ||
 		     SFW_CHAIN_ID_MAX + 1 != (int)SFW_CHAIN_COUNT);
 	BUILD_BUG_ON(SFW_RULE_ACT_ACCEPT != (int)SFW_ACT_ACCEPT ||
 		     SFW_RULE_ACT_DROP != (int)SFW_ACT_DROP ||
 		     SFW_RULE_ACT_REJECT != (int)SFW_ACT_REJECT ||
+		     SFW_RULE_ACT_SNAT != (int)SFW_ACT_SNAT ||
+		     SFW_RULE_ACT_DNAT != (int)SFW_ACT_DNAT ||
+		     SFW_RULE_ACT_MASQUERADE != (int)SFW_ACT_MASQUERADE ||
 		     SFW_RULE_ACT_MAX + 1 != (int)SFW_ACT_COUNT);
 	BUILD_BUG_ON(SFW_CT_STATE_F_NEW != 1U << SFW_CT_NEW ||
 		     SFW_CT_STATE_F_ESTABLISHED != 1U << SFW_CT_ESTABLISHED ||
@@ -221,6 +246,10 @@ static void uapi_checks(void)
 		     SFW_RULE_LOG_PREFIX_MAX != SFW_LOG_PREFIX_LEN ||
 		     SFW_SET_NAME_MAX != SFW_SET_NAME_LEN ||
 		     SFW_RULE_PORTS_MAX != SFW_PORT_RANGES_MAX);
+	BUILD_BUG_ON(SFW_NAT_LB_NONE != (int)SFW_LB_NONE ||
+		     SFW_NAT_LB_HASH != (int)SFW_LB_HASH ||
+		     SFW_NAT_LB_RR != (int)SFW_LB_RR ||
+		     SFW_NAT_LB_MAX + 1 != (int)SFW_LB_COUNT);
 }
 
 /* Parsing requests. */
@@ -258,13 +287,23 @@ static int addr_parse(struct sfw_prefix *p, const struct nlattr *nest,
 	return sfw_prefix_normalize(p);
 }
 
+/* A rule's NAT statement, in the builder's terms. */
+struct nl_nat {
+	const struct sfw_nat_range *t;
+	u16 n;
+	u8 lb;			/* enum sfw_nat_lb_mode */
+	u32 sticky;
+};
+
 /* A rule as a request carries it, in the builder's terms. */
 struct nl_rule {
 	enum sfw_chain chain;
 	u32 pos;		/* 0: not given */
 	struct sfw_rule r;
 	char sset[SFW_SET_NAME_LEN], dset[SFW_SET_NAME_LEN];
+	struct nl_nat nat;	/* .t points at targets[] */
 	struct sfw_port_range sports[SFW_PORT_RANGES_MAX], dports[SFW_PORT_RANGES_MAX];
+	struct sfw_nat_range targets[SFW_NAT_TARGETS_MAX];
 };
 
 static int ports_parse(struct sfw_port_range *p, u16 *n, const struct nlattr *nest,
@@ -291,6 +330,109 @@ static int ports_parse(struct sfw_port_range *p, u16 *n, const struct nlattr *ne
 		p[*n].hi = tb[SFW_RANGE_A_HI] ? ntohs(nla_get_be16(tb[SFW_RANGE_A_HI])) : p[*n].lo;
 		(*n)++;
 	}
+	return 0;
+}
+
+/* A target's address nest: one address, its family in @l3num (0 on entry: either). */
+static int target_addr_parse(union sfw_addr *a, u8 *l3num, const struct nlattr *nest,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_ADDR_A_MAX + 1];
+	u8 fam;
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_ADDR_A_MAX, nest, target_addr_policy, extack);
+	if (ret)
+		return ret;
+	if (!!tb[SFW_ADDR_A_V4] == !!tb[SFW_ADDR_A_V6]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "an address is SFW_ADDR_A_V4 or SFW_ADDR_A_V6");
+		return -EINVAL;
+	}
+	fam = tb[SFW_ADDR_A_V4] ? SFW_AF_INET : SFW_AF_INET6;
+	if (*l3num && *l3num != fam) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "the ends of an address range differ in family");
+		return -EINVAL;
+	}
+	*l3num = fam;
+	memset(a, 0, sizeof(*a));
+	if (fam == SFW_AF_INET)
+		nla_memcpy(a, tb[SFW_ADDR_A_V4], 4);
+	else
+		nla_memcpy(a, tb[SFW_ADDR_A_V6], 16);
+	return 0;
+}
+
+/* One SFW_NAT_A_TARGET nest; the builder checks what it means for the rule. */
+static int target_parse(struct sfw_nat_range *t, const struct nlattr *nest,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_TARGET_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_TARGET_A_MAX, nest, target_policy, extack);
+	if (ret)
+		return ret;
+	memset(t, 0, sizeof(*t));
+	if (tb[SFW_TARGET_A_ADDR_HI] && !tb[SFW_TARGET_A_ADDR_LO]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_TARGET_A_ADDR_HI],
+				    "SFW_TARGET_A_ADDR_HI without SFW_TARGET_A_ADDR_LO");
+		return -EINVAL;
+	}
+	if (tb[SFW_TARGET_A_PORT_HI] && !tb[SFW_TARGET_A_PORT_LO]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_TARGET_A_PORT_HI],
+				    "SFW_TARGET_A_PORT_HI without SFW_TARGET_A_PORT_LO");
+		return -EINVAL;
+	}
+	if (tb[SFW_TARGET_A_ADDR_LO]) {
+		ret = target_addr_parse(&t->lo, &t->l3num, tb[SFW_TARGET_A_ADDR_LO], extack);
+		if (ret)
+			return ret;
+		t->hi = t->lo;
+	}
+	if (tb[SFW_TARGET_A_ADDR_HI]) {
+		ret = target_addr_parse(&t->hi, &t->l3num, tb[SFW_TARGET_A_ADDR_HI], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SFW_TARGET_A_PORT_LO]) {
+		t->port_lo = ntohs(nla_get_be16(tb[SFW_TARGET_A_PORT_LO]));
+		t->port_hi = tb[SFW_TARGET_A_PORT_HI] ?
+			     ntohs(nla_get_be16(tb[SFW_TARGET_A_PORT_HI])) : t->port_lo;
+		if (!t->port_lo) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SFW_TARGET_A_PORT_LO], "NAT to port 0");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* SFW_RULE_A_NAT -> @nr's targets, lb and sticky. */
+static int nat_parse(struct nl_rule *nr, const struct nlattr *nest,
+		     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_NAT_A_MAX + 1];
+	const struct nlattr *a;
+	int rem, ret;
+
+	ret = nla_parse_nested(tb, SFW_NAT_A_MAX, nest, nat_policy, extack);
+	if (ret)
+		return ret;
+	nla_for_each_nested(a, nest, rem) {
+		if (nla_type(a) != SFW_NAT_A_TARGET)
+			continue;
+		if (nr->nat.n == SFW_NAT_TARGETS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "more than SFW_NAT_TARGETS_MAX targets");
+			return -E2BIG;
+		}
+		ret = target_parse(&nr->targets[nr->nat.n], a, extack);
+		if (ret)
+			return ret;
+		nr->nat.n++;
+	}
+	if (tb[SFW_NAT_A_LB])
+		nr->nat.lb = nla_get_u8(tb[SFW_NAT_A_LB]);
+	if (tb[SFW_NAT_A_STICKY])
+		nr->nat.sticky = nla_get_u32(tb[SFW_NAT_A_STICKY]);
 	return 0;
 }
 
@@ -368,16 +510,32 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		r->flags |= SFW_RULE_F_LOG;
 	if (tb[SFW_RULE_A_LOG_PREFIX])
 		nla_strscpy(r->log_prefix, tb[SFW_RULE_A_LOG_PREFIX], sizeof(r->log_prefix));
+	nr->nat.t = nr->targets;
+	if (tb[SFW_RULE_A_NAT]) {
+		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
+		if (ret)
+			return ret;
+	}
 	r->saddr_set = -1;
 	r->daddr_set = -1;
 	return 0;
 }
 
-/* Add @nr to @chain of @b as rule number @pos (from 1), naming it in errors. */
+static bool nat_action(u8 action)
+{
+	return action == SFW_ACT_SNAT || action == SFW_ACT_DNAT || action == SFW_ACT_MASQUERADE;
+}
+
+/*
+ * Add @nr to @chain of @b as rule number @pos (from 1), naming it in
+ * errors. A NAT action always gets its targets (none is an error the
+ * builder words); targets on any other action are refused there too.
+ */
 static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 pos,
 		      const struct sfw_rule *r, const struct sfw_port_range *sports,
 		      const struct sfw_port_range *dports, const char *sset, const char *dset,
-		      const struct nlattr *attr, struct netlink_ext_ack *extack)
+		      const struct nl_nat *nat, const struct nlattr *attr,
+		      struct netlink_ext_ack *extack)
 {
 	char err[SFW_ERR_LEN] = "";
 	int ret;
@@ -385,6 +543,8 @@ static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 p
 	ret = sfw_ruleset_builder_rule(b, chain, r, sports, dports,
 				       sset && sset[0] ? sset : NULL,
 				       dset && dset[0] ? dset : NULL, err);
+	if (!ret && (nat_action(r->action) || nat->n || nat->lb || nat->sticky))
+		ret = sfw_ruleset_builder_nat(b, chain, nat->t, nat->n, nat->lb, nat->sticky, err);
 	if (ret)
 		rules_err(extack, attr, "%s rule %u: %s", sfw_chain_names[chain], pos, err);
 	return ret;
@@ -441,11 +601,19 @@ static int chain_check(const struct nlattr *nest, struct netlink_ext_ack *extack
 {
 	struct nlattr *tb[SFW_CHAIN_A_MAX + 1];
 	int ret = nla_parse_nested(tb, SFW_CHAIN_A_MAX, nest, chain_policy, extack);
+	u8 id;
 
 	if (ret)
 		return ret;
 	if (!tb[SFW_CHAIN_A_ID] || !tb[SFW_CHAIN_A_POLICY]) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "a chain needs SFW_CHAIN_A_ID and SFW_CHAIN_A_POLICY");
+		return -EINVAL;
+	}
+	id = nla_get_u8(tb[SFW_CHAIN_A_ID]);
+	if ((id == SFW_CHAIN_ID_PREROUTING || id == SFW_CHAIN_ID_POSTROUTING) &&
+	    nla_get_u8(tb[SFW_CHAIN_A_POLICY]) != SFW_RULE_ACT_ACCEPT) {
+		rules_err(extack, tb[SFW_CHAIN_A_POLICY], "chain %s: the policy must be accept",
+			  sfw_chain_names[id]);
 		return -EINVAL;
 	}
 	return 0;
@@ -593,7 +761,7 @@ static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 	}
 	if (!ret)
 		ret = rule_build(t->b, nr->chain, t->nrules[nr->chain] + 1, &nr->r, nr->sports,
-				 nr->dports, nr->sset, nr->dset, nest, extack);
+				 nr->dports, nr->sset, nr->dset, &nr->nat, nest, extack);
 	if (!ret)
 		t->nrules[nr->chain]++;
 	kfree(nr);
@@ -788,6 +956,7 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 {
 	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
 	char err[SFW_ERR_LEN] = "";
+	struct nl_nat nat;
 	unsigned int c;
 	u32 i, pos;
 	int ret;
@@ -805,15 +974,19 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 				const struct nl_rule *nr = ch->add;
 
 				ret = rule_build(b, c, pos++, &nr->r, nr->sports, nr->dports,
-						 nr->sset, nr->dset, attr, extack);
+						 nr->sset, nr->dset, &nr->nat, attr, extack);
 				if (ret)
 					goto err;
 			}
 			if (i == cr->n || (c == ch->chain && i == ch->at && !ch->add))
 				continue;
+			nat.t = rs->nat + r->nat_off;
+			nat.n = r->nnat;
+			nat.lb = r->nat_lb;
+			nat.sticky = r->nat_sticky;
 			ret = rule_build(b, c, pos++, r, rs->ports + r->sport_off,
 					 rs->ports + r->dport_off, set_name(rs, r->saddr_set),
-					 set_name(rs, r->daddr_set), NULL, extack);
+					 set_name(rs, r->daddr_set), &nat, NULL, extack);
 			if (ret)
 				goto err;
 		}
@@ -1059,6 +1232,67 @@ static int ports_put(struct sk_buff *skb, int type, const struct sfw_port_range 
 	return 0;
 }
 
+/* A NAT target's address: V4 or V6, no length. */
+static int target_addr_put(struct sk_buff *skb, int type, u8 l3num, const union sfw_addr *a)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+	bool v4 = l3num == SFW_AF_INET;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put(skb, v4 ? SFW_ADDR_A_V4 : SFW_ADDR_A_V6, v4 ? 4 : 16, a)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int target_put(struct sk_buff *skb, const struct sfw_nat_range *t)
+{
+	struct nlattr *nest = nla_nest_start(skb, SFW_NAT_A_TARGET);
+	size_t alen = t->l3num == SFW_AF_INET ? 4 : 16;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((t->l3num && target_addr_put(skb, SFW_TARGET_A_ADDR_LO, t->l3num, &t->lo)) ||
+	    (t->l3num && memcmp(&t->lo, &t->hi, alen) &&
+	     target_addr_put(skb, SFW_TARGET_A_ADDR_HI, t->l3num, &t->hi)) ||
+	    (t->port_lo && nla_put_be16(skb, SFW_TARGET_A_PORT_LO, htons(t->port_lo))) ||
+	    (t->port_lo && t->port_hi != t->port_lo &&
+	     nla_put_be16(skb, SFW_TARGET_A_PORT_HI, htons(t->port_hi)))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* SFW_RULE_A_NAT of a NAT rule (a bare masquerade has none). */
+static int nat_put(struct sk_buff *skb, const struct sfw_ruleset *rs, const struct sfw_rule *r)
+{
+	struct nlattr *nest;
+	u16 i;
+
+	if (!r->nnat)
+		return 0;
+	nest = nla_nest_start(skb, SFW_RULE_A_NAT);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < r->nnat; i++)
+		if (target_put(skb, &rs->nat[r->nat_off + i]))
+			goto cancel;
+	if ((r->nat_lb && nla_put_u8(skb, SFW_NAT_A_LB, r->nat_lb)) ||
+	    (r->nat_sticky && nla_put_u32(skb, SFW_NAT_A_STICKY, r->nat_sticky)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
 static int chain_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c)
 {
 	const struct sfw_chain_rules *cr = &r->rs->chain[c];
@@ -1110,6 +1344,7 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    (rule->ctstate && nla_put_u8(skb, SFW_RULE_A_CT_STATE, rule->ctstate)) ||
 	    ((rule->flags & SFW_RULE_F_LOG) && nla_put_flag(skb, SFW_RULE_A_LOG)) ||
 	    (rule->log_prefix[0] && nla_put_string(skb, SFW_RULE_A_LOG_PREFIX, rule->log_prefix)) ||
+	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {
 		nla_nest_cancel(skb, nest);

@@ -15,12 +15,17 @@ const char *const sfw_chain_names[SFW_CHAIN_COUNT] = {
 	[SFW_CHAIN_INPUT] = "input",
 	[SFW_CHAIN_FORWARD] = "forward",
 	[SFW_CHAIN_OUTPUT] = "output",
+	[SFW_CHAIN_PREROUTING] = "prerouting",
+	[SFW_CHAIN_POSTROUTING] = "postrouting",
 };
 
 const char *const sfw_action_names[SFW_ACT_COUNT] = {
 	[SFW_ACT_ACCEPT] = "accept",
 	[SFW_ACT_DROP] = "drop",
 	[SFW_ACT_REJECT] = "reject",
+	[SFW_ACT_SNAT] = "snat",
+	[SFW_ACT_DNAT] = "dnat",
+	[SFW_ACT_MASQUERADE] = "masquerade",
 };
 
 /* One (proto, port) of the index: key 0 marks an empty slot. */
@@ -46,6 +51,8 @@ struct sfw_ruleset_builder {
 	struct builder_rule *rules[SFW_CHAIN_COUNT];
 	u32 nports, cap_ports;
 	struct sfw_port_range *ports;
+	u32 nnat, cap_nat;
+	struct sfw_nat_range *nat;	/* the rules' NAT targets */
 	u32 nsets;
 	struct builder_set sets[SFW_SETS_MAX];
 };
@@ -87,6 +94,7 @@ void sfw_ruleset_builder_free(struct sfw_ruleset_builder *b)
 	for (i = 0; i < b->nsets; i++)
 		sfw_free(b->sets[i].elems);
 	sfw_free(b->ports);
+	sfw_free(b->nat);
 	sfw_free(b);
 }
 
@@ -138,6 +146,53 @@ static int check_prefix(const struct sfw_prefix *p, u8 family, const char *what,
 	return 0;
 }
 
+
+static bool is_nat_chain(enum sfw_chain chain)
+{
+	return chain == SFW_CHAIN_PREROUTING || chain == SFW_CHAIN_POSTROUTING;
+}
+
+static bool is_nat_action(u8 action)
+{
+	return action == SFW_ACT_SNAT || action == SFW_ACT_DNAT || action == SFW_ACT_MASQUERADE;
+}
+
+/*
+ * The NAT chains decide translation only: dnat in prerouting, snat and
+ * masquerade in postrouting, accept (translate nothing, stop here) and
+ * drop in both; reject has no place there. Prerouting runs before the
+ * route, so the output device is not known yet.
+ */
+static int check_chain_action(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	u8 a = r->action;
+
+	if (is_nat_action(a)) {
+		enum sfw_chain want = a == SFW_ACT_DNAT ? SFW_CHAIN_PREROUTING :
+				      SFW_CHAIN_POSTROUTING;
+
+		if (chain != want) {
+			snprintf(err, SFW_ERR_LEN, "%s is only valid in chain %s",
+				 sfw_action_names[a], sfw_chain_names[want]);
+			return -EINVAL;
+		}
+	}
+	if (!is_nat_chain(chain))
+		return 0;
+	if (a != SFW_ACT_ACCEPT && a != SFW_ACT_DROP && !is_nat_action(a)) {
+		snprintf(err, SFW_ERR_LEN, "%s is not valid in chain %s (accept, drop, %s)",
+			 sfw_action_names[a], sfw_chain_names[chain],
+			 chain == SFW_CHAIN_PREROUTING ? "dnat" : "snat, masquerade");
+		return -EINVAL;
+	}
+	if (chain == SFW_CHAIN_PREROUTING && r->oif[0]) {
+		snprintf(err, SFW_ERR_LEN,
+			 "prerouting cannot match oif (there is no route yet)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			     const struct sfw_rule *r,
 			     const struct sfw_port_range *sports,
@@ -155,6 +210,9 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 		snprintf(err, SFW_ERR_LEN, "unknown action %u", r->action);
 		return -EINVAL;
 	}
+	ret = check_chain_action(chain, r, err);
+	if (ret)
+		return ret;
 	if (r->family && r->family != SFW_AF_INET && r->family != SFW_AF_INET6) {
 		snprintf(err, SFW_ERR_LEN, "unknown family %u", r->family);
 		return -EINVAL;
@@ -228,11 +286,192 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	b->nports += r->ndport;
 	br->r.saddr_set = -1;
 	br->r.daddr_set = -1;
+	/* NAT targets come with sfw_ruleset_builder_nat(), never from @r. */
+	br->r.nat_off = 0;
+	br->r.nnat = 0;
+	br->r.nat_lb = SFW_LB_NONE;
+	br->r.nat_sticky = 0;
 	memset(br->set_name, 0, sizeof(br->set_name));
 	if (saddr_set)
 		strcpy(br->set_name[0], saddr_set);
 	if (daddr_set)
 		strcpy(br->set_name[1], daddr_set);
+	return 0;
+}
+
+#define SFW_NAT_STICKY_MAX	86400	/* seconds: a day */
+
+static const char *af_name(u8 l3num)
+{
+	return l3num == SFW_AF_INET ? "IPv4" : "IPv6";
+}
+
+/* One target: its family, address range and port range. */
+static int check_target(const struct sfw_rule *r, const struct sfw_nat_range *t, u16 i,
+			char *err)
+{
+	const char *act = sfw_action_names[r->action];
+	size_t alen = t->l3num == SFW_AF_INET ? 4 : 16;
+
+	if (t->l3num && t->l3num != SFW_AF_INET && t->l3num != SFW_AF_INET6) {
+		snprintf(err, SFW_ERR_LEN, "%s target %u: unknown family %u", act, i + 1, t->l3num);
+		return -EINVAL;
+	}
+	if (r->action == SFW_ACT_MASQUERADE && t->l3num) {
+		snprintf(err, SFW_ERR_LEN, "masquerade takes ports only, not an address");
+		return -EINVAL;
+	}
+	if (r->action != SFW_ACT_MASQUERADE && !t->l3num) {
+		snprintf(err, SFW_ERR_LEN, "%s target %u needs an address", act, i + 1);
+		return -EINVAL;
+	}
+	if (t->l3num && memcmp(&t->lo, &t->hi, alen) > 0) {
+		snprintf(err, SFW_ERR_LEN, "%s target %u: address range is backwards", act, i + 1);
+		return -EINVAL;
+	}
+	if (r->action == SFW_ACT_DNAT && memcmp(&t->lo, &t->hi, alen)) {
+		snprintf(err, SFW_ERR_LEN,
+			 "dnat target %u: one address, not a range (list backends in { })", i + 1);
+		return -EINVAL;
+	}
+	if (t->port_lo || t->port_hi) {
+		if (!t->port_lo || t->port_lo > t->port_hi) {
+			snprintf(err, SFW_ERR_LEN, "%s target %u: bad port range %u-%u", act, i + 1,
+				 t->port_lo, t->port_hi);
+			return -EINVAL;
+		}
+		if (r->l4proto != SFW_IPPROTO_TCP && r->l4proto != SFW_IPPROTO_UDP) {
+			snprintf(err, SFW_ERR_LEN,
+				 "%s to a port is only valid after a tcp or udp match", act);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* How many targets @r's action takes, and which load balancing. */
+static int check_targets(const struct sfw_rule *r, u16 n, u8 lb, u32 sticky, char *err)
+{
+	switch (r->action) {
+	case SFW_ACT_SNAT:
+		if (n != 1) {
+			snprintf(err, SFW_ERR_LEN, "snat needs exactly one target (an address or range)");
+			return -EINVAL;
+		}
+		break;
+	case SFW_ACT_DNAT:
+		if (!n || n > SFW_NAT_TARGETS_MAX) {
+			snprintf(err, SFW_ERR_LEN, "dnat needs 1 to %u targets (it has %u)",
+				 SFW_NAT_TARGETS_MAX, n);
+			return -EINVAL;
+		}
+		if (n > 1 && lb == SFW_LB_NONE) {
+			snprintf(err, SFW_ERR_LEN, "dnat to %u targets needs lb hash or lb rr", n);
+			return -EINVAL;
+		}
+		if (n == 1 && lb != SFW_LB_NONE) {
+			snprintf(err, SFW_ERR_LEN, "lb needs more than one dnat target");
+			return -EINVAL;
+		}
+		break;
+	case SFW_ACT_MASQUERADE:
+		if (n > 1) {
+			snprintf(err, SFW_ERR_LEN, "masquerade takes at most one port range");
+			return -EINVAL;
+		}
+		break;
+	default:
+		snprintf(err, SFW_ERR_LEN, "%s takes no NAT targets", sfw_action_names[r->action]);
+		return -EINVAL;
+	}
+	if (lb >= SFW_LB_COUNT) {
+		snprintf(err, SFW_ERR_LEN, "unknown lb mode %u", lb);
+		return -EINVAL;
+	}
+	if (lb != SFW_LB_NONE && r->action != SFW_ACT_DNAT) {
+		snprintf(err, SFW_ERR_LEN, "lb is for dnat only");
+		return -EINVAL;
+	}
+	if (sticky > SFW_NAT_STICKY_MAX) {
+		snprintf(err, SFW_ERR_LEN, "sticky timeout over %u seconds", SFW_NAT_STICKY_MAX);
+		return -EINVAL;
+	}
+	if (sticky && lb == SFW_LB_NONE) {
+		snprintf(err, SFW_ERR_LEN, "sticky needs lb hash or lb rr");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int sfw_ruleset_builder_nat(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+			    const struct sfw_nat_range *t, u16 n, u8 lb, u32 sticky,
+			    char *err)
+{
+	struct sfw_rule *r;
+	u8 fam = 0;
+	u16 i;
+	int ret;
+
+	if (chain >= SFW_CHAIN_COUNT || !b->n[chain]) {
+		snprintf(err, SFW_ERR_LEN, "NAT targets without a rule");
+		return -EINVAL;
+	}
+	r = &b->rules[chain][b->n[chain] - 1].r;
+	if (r->nnat) {
+		snprintf(err, SFW_ERR_LEN, "NAT targets given twice");
+		return -EINVAL;
+	}
+	ret = check_targets(r, n, lb, sticky, err);
+	for (i = 0; !ret && i < n; i++) {
+		ret = check_target(r, &t[i], i, err);
+		if (ret)
+			break;
+		if (fam && t[i].l3num != fam) {
+			snprintf(err, SFW_ERR_LEN, "%s targets of both IPv4 and IPv6",
+				 sfw_action_names[r->action]);
+			ret = -EINVAL;
+		}
+		fam = t[i].l3num;
+	}
+	if (ret)
+		return ret;
+	/*
+	 * The targets' family is the rule's: a rule that names none matches
+	 * that family only (an IPv6 flow cannot take an IPv4 address).
+	 */
+	if (fam && ((r->family && r->family != fam) ||
+		    (r->saddr.l3num && r->saddr.l3num != fam) ||
+		    (r->daddr.l3num && r->daddr.l3num != fam))) {
+		snprintf(err, SFW_ERR_LEN, "%s to an %s address in a rule for %s",
+			 sfw_action_names[r->action], af_name(fam),
+			 af_name(fam == SFW_AF_INET ? SFW_AF_INET6 : SFW_AF_INET));
+		return -EINVAL;
+	}
+	if (grow((void **)&b->nat, &b->cap_nat, b->nnat + n, sizeof(*b->nat))) {
+		snprintf(err, SFW_ERR_LEN, "out of memory");
+		return -ENOMEM;
+	}
+	if (fam)
+		r->family = fam;
+	r->nat_off = b->nnat;
+	r->nnat = n;
+	r->nat_lb = lb;
+	r->nat_sticky = sticky;
+	for (i = 0; i < n; i++) {
+		struct sfw_nat_range *d = &b->nat[b->nnat++];
+
+		memset(d, 0, sizeof(*d));
+		d->l3num = t[i].l3num;
+		if (d->l3num == SFW_AF_INET) {
+			d->lo.ip = t[i].lo.ip;
+			d->hi.ip = t[i].hi.ip;
+		} else if (d->l3num == SFW_AF_INET6) {
+			d->lo = t[i].lo;
+			d->hi = t[i].hi;
+		}
+		d->port_lo = t[i].port_lo;
+		d->port_hi = t[i].port_hi;
+	}
 	return 0;
 }
 
@@ -426,6 +665,12 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 		goto nomem;
 	if (b->nports)
 		memcpy(rs->ports, b->ports, b->nports * sizeof(*rs->ports));
+	rs->nnat = b->nnat;
+	rs->nat = sfw_zalloc_acct((b->nnat ? b->nnat : 1) * sizeof(*rs->nat));
+	if (!rs->nat)
+		goto nomem;
+	if (b->nnat)
+		memcpy(rs->nat, b->nat, b->nnat * sizeof(*rs->nat));
 
 	for (i = 0; i < b->nsets; i++) {
 		struct sfw_ruleset_set *s = &rs->sets[i];
@@ -448,6 +693,11 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 		struct sfw_chain_rules *ch = &rs->chain[c];
 
 		ch->policy = b->policy[c];
+		if (is_nat_chain(c) && ch->policy != SFW_ACT_ACCEPT) {
+			snprintf(err, SFW_ERR_LEN, "chain %s: the policy must be accept",
+				 sfw_chain_names[c]);
+			goto err;
+		}
 		ch->n = b->n[c];
 		ch->rules = sfw_zalloc_acct((ch->n ? ch->n : 1) * sizeof(*ch->rules));
 		if (!ch->rules)
@@ -458,6 +708,12 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 			int k;
 
 			*r = br->r;
+			/* A NAT rule whose targets never came (masquerade needs none). */
+			if ((r->action == SFW_ACT_SNAT || r->action == SFW_ACT_DNAT) && !r->nnat) {
+				snprintf(err, SFW_ERR_LEN, "%s rule %u: %s without a target",
+					 sfw_chain_names[c], i + 1, sfw_action_names[r->action]);
+				goto err;
+			}
 			for (k = 0; k < 2; k++) {
 				int idx;
 
@@ -504,6 +760,7 @@ void sfw_ruleset_free(struct sfw_ruleset *rs)
 		sfw_addrset_free((struct sfw_addrset __force *)rs->sets[i].cur);
 	sfw_free(rs->sets);
 	sfw_free(rs->ports);
+	sfw_free(rs->nat);
 	sfw_free(rs);
 }
 

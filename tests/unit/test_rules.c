@@ -100,7 +100,7 @@ static void random_rule(struct sfw_rule *r, struct sfw_port_range *dp, struct sf
 	memset(r, 0, sizeof(*r));
 	r->saddr_set = r->daddr_set = -1;
 	*dset = NULL;
-	r->action = rnd() % SFW_ACT_COUNT;
+	r->action = rnd() % (SFW_ACT_REJECT + 1);	/* filter actions: valid in every filter chain */
 	if (rnd() % 3)
 		r->l4proto = rnd() % 2 ? SFW_IPPROTO_TCP : SFW_IPPROTO_UDP;
 	if (r->l4proto && rnd() % 4) {
