@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <ctype.h>
+#include <inttypes.h>
 #include <arpa/inet.h>
 #include "rules_parse.h"
 
@@ -104,6 +105,7 @@ struct parser {
 	u32 line;
 	struct tok tok, last;	/* the current token; the one before it */
 	bool pushed;		/* tok is to be returned again */
+	struct sfw_ruleset_builder *b;	/* scratch: checks NAT rules as they come */
 	bool failed;
 	char *err;
 	struct rules_file *rf;
@@ -164,7 +166,7 @@ static int nomem(struct parser *p)
 static bool is_word_char(unsigned char c)
 {
 	return isalnum(c) || c == '_' || c == '.' || c == ':' || c == '/' || c == '@' ||
-	       c == '-';
+	       c == '-' || c == '[' || c == ']';
 }
 
 /* At the start of a line: refuse it if it is too long, before reading it. */
@@ -430,6 +432,8 @@ struct rule_ctx {
 	struct sfw_port_range ports[2][SFW_PORT_RANGES_MAX];	/* sport, dport */
 	u16 nports[2];
 	bool have_action, have_counter;
+	struct tok action;
+	struct sfw_nat_range nat[SFW_NAT_TARGETS_MAX];
 };
 
 static const char *fam_name(u8 fam)
@@ -815,7 +819,278 @@ static int add_rule(struct parser *p, enum sfw_chain ch, struct rule_ctx *c, con
 		}
 		memcpy(rr->dports, c->ports[1], c->nports[1] * sizeof(*rr->dports));
 	}
+	rr->nat = NULL;
+	if (rr->r.nnat) {
+		rr->nat = malloc(rr->r.nnat * sizeof(*rr->nat));
+		if (!rr->nat) {
+			free(rr->sports);
+			free(rr->dports);
+			return nomem(p);
+		}
+		memcpy(rr->nat, c->nat, rr->r.nnat * sizeof(*rr->nat));
+	}
 	chain->n++;
+	return 0;
+}
+
+static bool nat_action(u8 a)
+{
+	return a == SFW_ACT_SNAT || a == SFW_ACT_DNAT || a == SFW_ACT_MASQUERADE;
+}
+
+static bool nat_chain(enum sfw_chain ch)
+{
+	return ch == SFW_CHAIN_PREROUTING || ch == SFW_CHAIN_POSTROUTING;
+}
+
+/* PORT or LO-HI of a NAT target (1..65535). */
+static int nat_ports(struct parser *p, const struct tok *t, const char *s, size_t len,
+		     struct sfw_nat_range *n)
+{
+	const char *dash = memchr(s, '-', len);
+	u64 lo, hi;
+
+	if (!dash) {
+		if (!parse_num(s, len, 65535, &lo))
+			return fail(p, t, "bad port in");
+		hi = lo;
+	} else if (!parse_num(s, dash - s, 65535, &lo) ||
+		   !parse_num(dash + 1, len - (dash - s) - 1, 65535, &hi)) {
+		return fail(p, t, "bad port range in");
+	}
+	if (!lo)
+		return fail(p, t, "port 0 in");
+	if (lo > hi)
+		return fail(p, t, "port range is backwards in");
+	n->port_lo = lo;
+	n->port_hi = hi;
+	return 0;
+}
+
+/* One address of a target; @fam: the family so far (0: none yet). */
+static int nat_addr(struct parser *p, const struct tok *t, const char *s, size_t len,
+		    u8 *fam, union sfw_addr *a)
+{
+	char buf[64];
+	u8 f;
+
+	if (!len || len >= sizeof(buf))
+		return fail(p, t, "bad address in");
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	memset(a, 0, sizeof(*a));
+	f = memchr(buf, ':', len) ? SFW_AF_INET6 : SFW_AF_INET;
+	if (inet_pton(f == SFW_AF_INET6 ? AF_INET6 : AF_INET, buf, a) != 1)
+		return fail(p, t, "bad %s address in", f == SFW_AF_INET6 ? "IPv6" : "IPv4");
+	if (*fam && *fam != f)
+		return fail(p, t, "IPv4 and IPv6 mixed in");
+	*fam = f;
+	return 0;
+}
+
+/*
+ * A target: ADDR[-ADDR][:PORTS], [IPV6[-IPV6]]:PORTS, a bare IPV6[-IPV6],
+ * or :PORTS (masquerade). The brackets set an IPv6 address off its port.
+ */
+static int nat_target(struct parser *p, struct rule_ctx *c, const struct tok *t,
+		      struct sfw_nat_range *n)
+{
+	const char *s = t->s, *end = t->s + t->len, *ports = NULL, *dash;
+	const char *aend;
+	u8 fam = 0;
+
+	memset(n, 0, sizeof(*n));
+	if (t->type != T_WORD)
+		return fail(p, t, "bad NAT target");
+	if (s[0] == '[') {
+		const char *rb = memchr(s, ']', t->len);
+
+		if (!rb)
+			return fail(p, t, "missing ']' in");
+		if (rb + 1 < end && rb[1] != ':')
+			return fail(p, t, "expected ':' after ']' in");
+		if (rb + 1 < end)
+			ports = rb + 2;
+		s++;
+		aend = rb;
+	} else if (memchr(s, '[', t->len) || memchr(s, ']', t->len)) {
+		return fail(p, t, "bad NAT target");
+	} else if (s[0] == ':') {
+		ports = s + 1;
+		aend = s;
+	} else {
+		const char *colon = memchr(s, ':', t->len);
+
+		/* Two colons or more: a bare IPv6 address, no port. */
+		if (colon && !memchr(colon + 1, ':', end - colon - 1))
+			ports = colon + 1;
+		aend = colon && ports ? colon : end;
+	}
+	if (ports && nat_ports(p, t, ports, end - ports, n))
+		return -1;
+	if (aend > s) {
+		dash = memchr(s, '-', aend - s);
+		if (nat_addr(p, t, s, (dash ? dash : aend) - s, &fam, &n->lo))
+			return -1;
+		n->hi = n->lo;
+		if (dash && nat_addr(p, t, dash + 1, aend - dash - 1, &fam, &n->hi))
+			return -1;
+		if (memcmp(&n->lo, &n->hi, sizeof(n->lo)) > 0)
+			return fail(p, t, "address range is backwards in");
+		n->l3num = fam;
+		/* The targets' family is the rule's, as the builder has it. */
+		if ((c->rr.r.family && c->rr.r.family != fam) ||
+		    (c->rr.r.saddr.l3num && c->rr.r.saddr.l3num != fam) ||
+		    (c->rr.r.daddr.l3num && c->rr.r.daddr.l3num != fam))
+			return fail(p, t, "%s target in a rule for %s:",
+				    fam == SFW_AF_INET ? "IPv4" : "IPv6",
+				    fam == SFW_AF_INET ? "IPv6" : "IPv4");
+		c->rr.r.family = fam;
+	} else if (!ports) {
+		return fail(p, t, "bad NAT target");
+	}
+	if (n->port_lo && c->rr.r.l4proto != SFW_IPPROTO_TCP &&
+	    c->rr.r.l4proto != SFW_IPPROTO_UDP)
+		return fail(p, t, "a port needs a tcp or udp match before it:");
+	return 0;
+}
+
+/* N, Ns, Nm or Nh: seconds. */
+static int duration(struct parser *p, const struct tok *t, u64 max, u32 *out)
+{
+	u64 v, mul = 1;
+	size_t len = t->len;
+
+	if (t->type == T_WORD && len > 1) {
+		switch (t->s[len - 1]) {
+		case 's':
+			len--;
+			break;
+		case 'm':
+			mul = 60;
+			len--;
+			break;
+		case 'h':
+			mul = 3600;
+			len--;
+			break;
+		}
+	}
+	if (t->type != T_WORD || !parse_num(t->s, len, max, &v) || v * mul > max)
+		return fail(p, t, "bad duration (N, Ns, Nm or Nh, at most %" PRIu64 "s)", max);
+	*out = v * mul;
+	return 0;
+}
+
+/*
+ * After snat/dnat/masquerade: [to TARGET | to { TARGET, ... }]
+ * [lb (hash|rr)] [sticky timeout DURATION], up to the end of the line.
+ */
+static int nat_stmt(struct parser *p, struct rule_ctx *c)
+{
+	struct sfw_rule *r = &c->rr.r;
+	struct tok k, brace;
+
+	if (next(p))
+		return -1;
+	if (is(&p->tok, "to")) {
+		k = p->tok;
+		if (value(p, &k))
+			return -1;
+		if (p->tok.type != T_LBRACE) {
+			if (nat_target(p, c, &p->tok, &c->nat[0]))
+				return -1;
+			r->nnat = 1;
+		} else {
+			brace = p->tok;
+			for (;;) {
+				if (next_in_braces(p))
+					return -1;
+				if (p->tok.type == T_EOF)
+					return fail(p, &brace, "unterminated");
+				if (p->tok.type == T_RBRACE)
+					break;
+				if (r->nnat >= SFW_NAT_TARGETS_MAX)
+					return fail(p, &p->tok, "more than %u targets at",
+						    SFW_NAT_TARGETS_MAX);
+				if (nat_target(p, c, &p->tok, &c->nat[r->nnat]))
+					return -1;
+				r->nnat++;
+				if (next_in_braces(p))
+					return -1;
+				if (p->tok.type == T_RBRACE)
+					break;
+				if (p->tok.type == T_EOF)
+					return fail(p, &brace, "unterminated");
+				if (p->tok.type != T_COMMA)
+					return fail(p, &p->tok, "expected ',' or '}', not");
+			}
+			if (!r->nnat)
+				return fail(p, &p->tok, "empty target list at");
+		}
+		if (next(p))
+			return -1;
+	}
+	if (is(&p->tok, "lb")) {
+		k = p->tok;
+		if (value(p, &k))
+			return -1;
+		if (is(&p->tok, "hash"))
+			r->nat_lb = SFW_LB_HASH;
+		else if (is(&p->tok, "rr"))
+			r->nat_lb = SFW_LB_RR;
+		else
+			return fail(p, &p->tok, "lb is hash or rr, not");
+		if (next(p))
+			return -1;
+	}
+	if (is(&p->tok, "sticky")) {
+		k = p->tok;
+		if (value(p, &k))
+			return -1;
+		if (!is(&p->tok, "timeout"))
+			return fail(p, &p->tok, "expected timeout, not");
+		k = p->tok;
+		if (value(p, &k) || duration(p, &p->tok, 86400, &r->nat_sticky))
+			return -1;
+		if (next(p))
+			return -1;
+	}
+	if (!at_end(&p->tok)) {
+		if (is(&p->tok, "to") || is(&p->tok, "lb") || is(&p->tok, "sticky"))
+			return fail(p, &p->tok, "%s: to, then lb, then sticky; found out of order",
+				    sfw_action_names[r->action]);
+		return fail(p, &p->tok, "the action must come last; found after it");
+	}
+	unget(p);
+	return 0;
+}
+
+/* A NAT rule, or any rule of a NAT chain, as the builder will see it. */
+static int check_nat(struct parser *p, enum sfw_chain ch, struct rule_ctx *c)
+{
+	struct rules_rule *rr = &c->rr;
+	char berr[SFW_ERR_LEN] = "";
+	int ret;
+
+	if (!nat_chain(ch) && !nat_action(rr->r.action))
+		return 0;
+	if (!p->b) {
+		p->b = sfw_ruleset_builder_new();
+		if (!p->b)
+			return nomem(p);
+	}
+	rr->r.nsport = c->nports[0];
+	rr->r.ndport = c->nports[1];
+	ret = sfw_ruleset_builder_rule(p->b, ch, &rr->r, c->ports[0], c->ports[1],
+				       NULL, NULL, berr);
+	if (!ret && nat_action(rr->r.action))
+		ret = sfw_ruleset_builder_nat(p->b, ch, c->nat, rr->r.nnat, rr->r.nat_lb,
+					      rr->r.nat_sticky, berr);
+	if (ret == -ENOMEM)
+		return nomem(p);
+	if (ret)
+		return fail(p, &c->action, "%s:", berr);
 	return 0;
 }
 
@@ -823,6 +1098,9 @@ static const char *const action_words[SFW_ACT_COUNT] = {
 	[SFW_ACT_ACCEPT] = "accept",
 	[SFW_ACT_DROP] = "drop",
 	[SFW_ACT_REJECT] = "reject",
+	[SFW_ACT_SNAT] = "snat",
+	[SFW_ACT_DNAT] = "dnat",
+	[SFW_ACT_MASQUERADE] = "masquerade",
 };
 
 /* MATCH... [counter ...] [log ...] ACTION, starting at p->tok. */
@@ -855,6 +1133,9 @@ static int parse_rule(struct parser *p, enum sfw_chain ch)
 		if (a < SFW_ACT_COUNT) {
 			c->rr.r.action = a;
 			c->have_action = true;
+			c->action = kw;
+			if (nat_action(a))
+				nat_stmt(p, c);
 		} else if (is(&kw, "ip") || is(&kw, "ip6") || is(&kw, "inet")) {
 			match_addr(p, c, &kw);
 		} else if (is(&kw, "tcp") || is(&kw, "udp")) {
@@ -875,7 +1156,10 @@ static int parse_rule(struct parser *p, enum sfw_chain ch)
 		} else if (is(&kw, "sport") || is(&kw, "dport")) {
 			fail(p, &kw, "ports need tcp or udp before");
 		} else if (is(&kw, "chain") || is(&kw, "set")) {
-			fail(p, &kw, "rule needs an action (accept, drop or reject) before");
+			fail(p, &kw, "rule needs an action (%s) before",
+			     nat_chain(ch) ? (ch == SFW_CHAIN_PREROUTING ? "accept, drop or dnat" :
+					      "accept, drop, snat or masquerade") :
+			     "accept, drop or reject");
 		} else {
 			fail(p, &kw, "unknown word");
 		}
@@ -883,9 +1167,14 @@ static int parse_rule(struct parser *p, enum sfw_chain ch)
 	if (p->failed)
 		goto out;
 	if (!c->have_action) {
-		fail(p, &p->last, "rule needs an action (accept, drop or reject) after");
+		fail(p, &p->last, "rule needs an action (%s) after",
+		     nat_chain(ch) ? (ch == SFW_CHAIN_PREROUTING ? "accept, drop or dnat" :
+				      "accept, drop, snat or masquerade") :
+		     "accept, drop or reject");
 		goto out;
 	}
+	if (check_nat(p, ch, c))
+		goto out;
 	unget(p);	/* the end of line (or file) is the caller's */
 	ret = add_rule(p, ch, c, &first);
 out:
@@ -903,7 +1192,7 @@ static int expect_end(struct parser *p)
 	return 0;
 }
 
-/* chain (input|forward|output) [policy (accept|drop)] */
+/* chain (input|forward|output) [policy (accept|drop)] | chain (prerouting|postrouting) [policy accept] */
 static int parse_chain(struct parser *p, const struct tok *kw)
 {
 	struct rules_chain *chain;
@@ -916,7 +1205,8 @@ static int parse_chain(struct parser *p, const struct tok *kw)
 		if (is(&p->tok, sfw_chain_names[ch]))
 			break;
 	if (ch == SFW_CHAIN_COUNT)
-		return fail(p, &p->tok, "unknown chain (input, forward, output)");
+		return fail(p, &p->tok,
+			    "unknown chain (input, forward, output, prerouting, postrouting)");
 	chain = &p->rf->chain[ch];
 	if (chain->defined)
 		return fail(p, &p->tok, "chain defined twice (first on line %u)", chain->line);
@@ -931,6 +1221,9 @@ static int parse_chain(struct parser *p, const struct tok *kw)
 			return -1;
 		if (is(&p->tok, "accept"))
 			chain->policy = SFW_ACT_ACCEPT;
+		else if (nat_chain(ch))
+			return fail(p, &p->tok, "the policy of chain %s must be accept, not",
+				    sfw_chain_names[ch]);
 		else if (is(&p->tok, "drop"))
 			chain->policy = SFW_ACT_DROP;
 		else
@@ -1056,6 +1349,7 @@ void sfw_rules_free(struct rules_file *rf)
 		for (i = 0; i < rf->chain[c].n; i++) {
 			free(rf->chain[c].rules[i].sports);
 			free(rf->chain[c].rules[i].dports);
+			free(rf->chain[c].rules[i].nat);
 		}
 		free(rf->chain[c].rules);
 	}
@@ -1085,11 +1379,14 @@ struct rules_file *sfw_rules_parse(const char *fname, const char *buf, size_t le
 	if (parse_all(p))
 		goto fail;
 	free(p->refs);
+	sfw_ruleset_builder_free(p->b);
 	free(p);
 	return rf;
 fail:
-	if (p)
+	if (p) {
 		free(p->refs);
+		sfw_ruleset_builder_free(p->b);
+	}
 	free(p);
 	sfw_rules_free(rf);
 	return NULL;
@@ -1115,6 +1412,9 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 			ret = sfw_ruleset_builder_rule(b, c, &rr->r, rr->sports, rr->dports,
 						       rr->saddr_set[0] ? rr->saddr_set : NULL,
 						       rr->daddr_set[0] ? rr->daddr_set : NULL, berr);
+			if (!ret && (nat_action(rr->r.action) || rr->r.nnat))
+				ret = sfw_ruleset_builder_nat(b, c, rr->nat, rr->r.nnat, rr->r.nat_lb,
+							      rr->r.nat_sticky, berr);
 			if (ret) {
 				snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, rr->line, berr);
 				return ret;

@@ -3,9 +3,10 @@
  * rules_parse.h - sfw rule files: text <-> struct rules_file.
  *
  * The parser turns a rule file (grammar in sfwctl(8), RULE FILE GRAMMAR)
- * into the three chains, their rules and the address sets, each rule
- * held exactly as sfw_ruleset_builder_rule() takes it. It checks
- * everything the builder checks, so a parsed file always builds; the
+ * into the five chains, their rules and the address sets, each rule
+ * held exactly as sfw_ruleset_builder_rule() (and, for NAT, _nat())
+ * takes it. It checks everything the builder checks (a NAT rule by
+ * feeding it to a scratch builder), so a parsed file always builds; the
  * first error wins and is reported as "FILE:LINE:COL: message 'word'",
  * and nothing is returned. The printers write a rules_file back in the
  * same syntax (optionally with counters, which the parser accepts and
@@ -25,8 +26,10 @@
 #define SFW_RULES_SET_MAX	1000000	/* elements per set */
 
 struct rules_rule {
-	struct sfw_rule r;	/* nsport/ndport count the arrays below; *_off, *_set unused */
+	/* nsport/ndport/nnat count the arrays below; *_off, *_set unused */
+	struct sfw_rule r;
 	struct sfw_port_range *sports, *dports;
+	struct sfw_nat_range *nat;	/* snat, dnat, masquerade: r.nnat targets */
 	char saddr_set[SFW_SET_NAME_LEN], daddr_set[SFW_SET_NAME_LEN];	/* "": none */
 	u32 line;		/* where it was read; 0 if it came from elsewhere */
 	u64 packets, bytes;	/* printed with SFW_RULES_PRINT_COUNTERS; never parsed */

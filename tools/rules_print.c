@@ -64,6 +64,64 @@ static void print_name(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A NAT target: ADDR[-ADDR][:PORTS], [IPV6[-IPV6]]:PORTS or :PORTS. */
+static void print_target(FILE *f, const struct sfw_nat_range *t)
+{
+	char lo[INET6_ADDRSTRLEN], hi[INET6_ADDRSTRLEN];
+	int af = t->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
+	bool v6p = t->l3num == SFW_AF_INET6 && t->port_lo;
+
+	if (t->l3num) {
+		inet_ntop(af, &t->lo, lo, sizeof(lo));
+		inet_ntop(af, &t->hi, hi, sizeof(hi));
+		fprintf(f, "%s%s", v6p ? "[" : "", lo);
+		if (strcmp(lo, hi))
+			fprintf(f, "-%s", hi);
+		if (v6p)
+			fputc(']', f);
+	}
+	if (t->port_lo) {
+		fprintf(f, ":%u", t->port_lo);
+		if (t->port_hi != t->port_lo)
+			fprintf(f, "-%u", t->port_hi);
+	}
+}
+
+/* Seconds in the largest unit that says them exactly. */
+static void print_duration(FILE *f, u32 s)
+{
+	if (s && !(s % 3600))
+		fprintf(f, "%uh", s / 3600);
+	else if (s && !(s % 60))
+		fprintf(f, "%um", s / 60);
+	else
+		fprintf(f, "%u", s);
+}
+
+/* " to ... lb ... sticky timeout ..." after snat, dnat, masquerade. */
+static void print_nat(FILE *f, const struct rules_rule *rr)
+{
+	const struct sfw_rule *r = &rr->r;
+	u16 i;
+
+	if (r->nnat) {
+		fputs(r->nnat > 1 ? " to { " : " to ", f);
+		for (i = 0; i < r->nnat; i++) {
+			if (i)
+				fputs(", ", f);
+			print_target(f, &rr->nat[i]);
+		}
+		if (r->nnat > 1)
+			fputs(" }", f);
+	}
+	if (r->nat_lb)
+		fprintf(f, " lb %s", r->nat_lb == SFW_LB_RR ? "rr" : "hash");
+	if (r->nat_sticky) {
+		fputs(" sticky timeout ", f);
+		print_duration(f, r->nat_sticky);
+	}
+}
+
 static const char *proto_word(u8 l4proto)
 {
 	return l4proto == SFW_IPPROTO_UDP ? "udp" : "tcp";
@@ -105,6 +163,9 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 	/* What implies the family: an ip/ip6 address match, or an icmp type. */
 	if ((rr->saddr_set[0] && r->family) || (rr->daddr_set[0] && r->family) ||
 	    r->saddr.l3num || r->daddr.l3num)
+		fam_shown = true;
+	/* A NAT target's address: the rule takes its family. */
+	if (r->nnat && rr->nat && rr->nat[0].l3num && rr->nat[0].l3num == r->family)
 		fam_shown = true;
 	if (icmp && (r->l4proto == SFW_IPPROTO_ICMP) == (r->family == SFW_AF_INET) &&
 	    (r->l4proto == SFW_IPPROTO_ICMPV6) == (r->family == SFW_AF_INET6))
@@ -164,6 +225,7 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 		}
 	}
 	fputs(r->action < SFW_ACT_COUNT ? sfw_action_names[r->action] : "drop", f);
+	print_nat(f, rr);
 }
 
 void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
@@ -239,6 +301,41 @@ static void json_addr(FILE *f, const char *key, const struct sfw_prefix *p, cons
 	fputc('"', f);
 }
 
+/* "nat":{"targets":[{"addr":"A","addr_hi":"B","ports":[LO,HI]}],"lb":"hash","sticky":N} */
+static void json_nat(FILE *f, const struct rules_rule *rr)
+{
+	const struct sfw_rule *r = &rr->r;
+	char a[INET6_ADDRSTRLEN];
+	u16 i;
+
+	fputs(",\"nat\":{\"targets\":[", f);
+	for (i = 0; i < r->nnat; i++) {
+		const struct sfw_nat_range *t = &rr->nat[i];
+		int af = t->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
+		const char *sep = "";
+
+		fputs(i ? ",{" : "{", f);
+		if (t->l3num) {
+			inet_ntop(af, &t->lo, a, sizeof(a));
+			fprintf(f, "\"addr\":\"%s\"", a);
+			if (memcmp(&t->lo, &t->hi, sizeof(t->lo))) {
+				inet_ntop(af, &t->hi, a, sizeof(a));
+				fprintf(f, ",\"addr_hi\":\"%s\"", a);
+			}
+			sep = ",";
+		}
+		if (t->port_lo)
+			fprintf(f, "%s\"ports\":[%u,%u]", sep, t->port_lo, t->port_hi);
+		fputc('}', f);
+	}
+	fputc(']', f);
+	if (r->nat_lb)
+		fprintf(f, ",\"lb\":\"%s\"", r->nat_lb == SFW_LB_RR ? "rr" : "hash");
+	if (r->nat_sticky)
+		fprintf(f, ",\"sticky\":%u", r->nat_sticky);
+	fputc('}', f);
+}
+
 static void json_rule(FILE *f, const struct rules_rule *rr, unsigned int flags)
 {
 	const struct sfw_rule *r = &rr->r;
@@ -286,6 +383,8 @@ static void json_rule(FILE *f, const struct rules_rule *rr, unsigned int flags)
 		json_str(f, r->log_prefix, SFW_LOG_PREFIX_LEN);
 		fputc('}', f);
 	}
+	if (r->nnat || r->nat_lb || r->nat_sticky)
+		json_nat(f, rr);
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64, rr->packets, rr->bytes);
 	fputs(",\"text\":\"", f);

@@ -154,7 +154,8 @@ static const struct row rows[] = {
 	{ "chain input\nset s { }\n  accept\n",
 	  F ":3:3: rule outside a chain (start one with `chain input`) at 'accept'" },
 	{ "chain input\nchain input\n", F ":2:7: chain defined twice (first on line 1) 'input'" },
-	{ "chain prerouting\n", F ":1:7: unknown chain (input, forward, output) 'prerouting'" },
+	{ "chain nat\n",
+	  F ":1:7: unknown chain (input, forward, output, prerouting, postrouting) 'nat'" },
 	{ "chain\n", F ":1:1: missing value after 'chain'" },
 	{ "chain input policy reject\n", F ":1:20: policy must be accept or drop, not 'reject'" },
 	{ "chain input policy drop extra\n", F ":1:25: expected the end of the line, not 'extra'" },
@@ -169,6 +170,126 @@ static const struct row rows[] = {
 	{ "chain input\n  ip saddr @a-very-long-set-name-that-goes-on-and-on accept\n",
 	  F ":2:12: bad set name (a letter, then letters, digits, _ - .; at most 31) "
 	  "'@a-very-long-set-name-that-goes-on-and-on'" },
+	/* NAT: the examples of sfwctl(8), printed back canonically. */
+	{ "chain postrouting\n oif wan0 masquerade\n", "chain postrouting policy accept\n  oif wan0 masquerade\n" },
+	{ "chain postrouting\n meta l4proto tcp oif wan0 masquerade to :20000-30000\n",
+	  "chain postrouting policy accept\n  oif wan0 meta l4proto tcp masquerade to :20000-30000\n" },
+	{ "chain postrouting\n ip saddr 10.0.1.0/24 oif wan0 meta l4proto udp snat to 192.0.2.1-192.0.2.4:20000-60000\n",
+	  "chain postrouting policy accept\n  oif wan0 ip saddr 10.0.1.0/24 meta l4proto udp snat to 192.0.2.1-192.0.2.4:20000-60000\n" },
+	{ "chain postrouting\n ip saddr 10.0.1.0/24 oif wan0 snat to 192.0.2.1-192.0.2.4\n",
+	  "chain postrouting policy accept\n  oif wan0 ip saddr 10.0.1.0/24 snat to 192.0.2.1-192.0.2.4\n" },
+	{ "chain postrouting\n ip6 saddr fd00::/64 oif wan0 meta l4proto tcp snat to [2001:db8::1]:1024-65535\n",
+	  "chain postrouting policy accept\n  oif wan0 ip6 saddr fd00::/64 meta l4proto tcp snat to [2001:db8::1]:1024-65535\n" },
+	{ "chain postrouting\n ip6 saddr fd00::/64 oif wan0 snat to 2001:db8::1\n",
+	  "chain postrouting policy accept\n  oif wan0 ip6 saddr fd00::/64 snat to 2001:db8::1\n" },
+	{ "chain postrouting\n oif wan0 snat to 2001:db8::1-2001:db8::ff\n",
+	  "chain postrouting policy accept\n  oif wan0 snat to 2001:db8::1-2001:db8::ff\n" },
+	{ "chain postrouting\n tcp sport 80 snat to [2001:db8::1-2001:db8::2]:80\n",
+	  "chain postrouting policy accept\n  tcp sport 80 snat to [2001:db8::1-2001:db8::2]:80\n" },
+	{ "chain prerouting\n iif wan0 tcp dport 80 dnat to 10.0.1.50:8080\n",
+	  "chain prerouting policy accept\n  iif wan0 tcp dport 80 dnat to 10.0.1.50:8080\n" },
+	{ "chain prerouting\n iif wan0 tcp dport 443 dnat to { 10.0.1.50, 10.0.1.51, 10.0.1.52 } lb hash\n",
+	  "chain prerouting policy accept\n  iif wan0 tcp dport 443 dnat to { 10.0.1.50, 10.0.1.51, 10.0.1.52 } lb hash\n" },
+	{ "chain prerouting\n iif wan0 udp dport 53 dnat to { 10.0.1.60, 10.0.1.61 } lb rr sticky timeout 30\n",
+	  "chain prerouting policy accept\n  iif wan0 udp dport 53 dnat to { 10.0.1.60, 10.0.1.61 } lb rr sticky timeout 30\n" },
+	{ "chain prerouting\n iif wan0 tcp dport 8443 dnat to { [fd00::50]:8443, [fd00::51]:8443 } lb hash sticky timeout 10m\n",
+	  "chain prerouting policy accept\n  iif wan0 tcp dport 8443 dnat to { [fd00::50]:8443, [fd00::51]:8443 } lb hash sticky timeout 10m\n" },
+	{ "chain prerouting\n tcp dport 80 dnat to {\n 10.0.0.1,\n 10.0.0.2:8080-8090,\n} lb rr sticky timeout 3600s\n",
+	  "chain prerouting policy accept\n  tcp dport 80 dnat to { 10.0.0.1, 10.0.0.2:8080-8090 } lb rr sticky timeout 1h\n" },
+	{ "chain prerouting policy accept\n iif lo accept\n ip saddr 10.0.0.0/8 drop\n dnat to fd00::1\n",
+	  "chain prerouting policy accept\n  iif lo accept\n  ip saddr 10.0.0.0/8 drop\n  dnat to fd00::1\n" },
+	{ "chain postrouting\n meta nfproto ipv4 masquerade\n", "chain postrouting policy accept\n  meta nfproto ipv4 masquerade\n" },
+	{ "chain postrouting\n counter log prefix \"nat \" snat to 192.0.2.1\n",
+	  "chain postrouting policy accept\n  log prefix \"nat \" snat to 192.0.2.1\n" },
+	/* NAT: what the chains and statements refuse. */
+	{ "chain postrouting\n oif wan0 masquerade to :20000-30000\n",
+	  F ":2:25: a port needs a tcp or udp match before it: ':20000-30000'" },
+	{ "chain postrouting\n ip saddr 10.0.1.0/24 oif wan0 snat to 192.0.2.1-192.0.2.4:20000-60000\n",
+	  F ":2:40: a port needs a tcp or udp match before it: '192.0.2.1-192.0.2.4:20000-60000'" },
+	{ "chain postrouting policy drop\n",
+	  F ":1:26: the policy of chain postrouting must be accept, not 'drop'" },
+	{ "chain prerouting policy drop\n",
+	  F ":1:25: the policy of chain prerouting must be accept, not 'drop'" },
+	{ "chain prerouting\n snat to 192.0.2.1\n",
+	  F ":2:2: snat is only valid in chain postrouting: 'snat'" },
+	{ "chain postrouting\n masquerade\nchain prerouting\n masquerade\n",
+	  F ":4:2: masquerade is only valid in chain postrouting: 'masquerade'" },
+	{ "chain postrouting\n dnat to 10.0.0.1\n",
+	  F ":2:2: dnat is only valid in chain prerouting: 'dnat'" },
+	{ "chain input\n dnat to 10.0.0.1\n",
+	  F ":2:2: dnat is only valid in chain prerouting: 'dnat'" },
+	{ "chain forward\n masquerade\n",
+	  F ":2:2: masquerade is only valid in chain postrouting: 'masquerade'" },
+	{ "chain prerouting\n tcp dport 25 reject\n",
+	  F ":2:15: reject is not valid in chain prerouting (accept, drop, dnat): 'reject'" },
+	{ "chain postrouting\n reject\n",
+	  F ":2:2: reject is not valid in chain postrouting (accept, drop, snat, masquerade): 'reject'" },
+	{ "chain prerouting\n oif wan0 dnat to 10.0.0.1\n",
+	  F ":2:11: prerouting cannot match oif (there is no route yet): 'dnat'" },
+	{ "chain prerouting\n oif wan0 accept\n",
+	  F ":2:11: prerouting cannot match oif (there is no route yet): 'accept'" },
+	{ "chain postrouting\n snat\n",
+	  F ":2:2: snat needs exactly one target (an address or range): 'snat'" },
+	{ "chain postrouting\n snat to { 192.0.2.1, 192.0.2.2 }\n",
+	  F ":2:2: snat needs exactly one target (an address or range): 'snat'" },
+	{ "chain postrouting\n tcp dport 80 snat to :1024-2048\n",
+	  F ":2:15: snat target 1 needs an address: 'snat'" },
+	{ "chain prerouting\n dnat\n", F ":2:2: dnat needs 1 to 256 targets (it has 0): 'dnat'" },
+	{ "chain prerouting\n dnat to 10.0.0.1-10.0.0.3\n",
+	  F ":2:2: dnat target 1: one address, not a range (list backends in { }): 'dnat'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 }\n",
+	  F ":2:2: dnat to 2 targets needs lb hash or lb rr: 'dnat'" },
+	{ "chain prerouting\n dnat to 10.0.0.1 lb hash\n",
+	  F ":2:2: lb needs more than one dnat target: 'dnat'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1 } lb rr\n",
+	  F ":2:2: lb needs more than one dnat target: 'dnat'" },
+	{ "chain prerouting\n dnat to 10.0.0.1 sticky timeout 30\n",
+	  F ":2:2: sticky needs lb hash or lb rr: 'dnat'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 } lb rr sticky timeout 25h\n",
+	  F ":2:54: bad duration (N, Ns, Nm or Nh, at most 86400s) '25h'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 } lb rr sticky timeout 2d\n",
+	  F ":2:54: bad duration (N, Ns, Nm or Nh, at most 86400s) '2d'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 } sticky timeout 5 lb rr\n",
+	  F ":2:50: dnat: to, then lb, then sticky; found out of order 'lb'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 } lb fish\n",
+	  F ":2:36: lb is hash or rr, not 'fish'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2 } lb rr sticky 5\n",
+	  F ":2:46: expected timeout, not '5'" },
+	{ "chain prerouting\n dnat to { }\n", F ":2:12: empty target list at '}'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, 10.0.0.2\n", F ":2:10: unterminated '{'" },
+	{ "chain prerouting\n dnat to 10.0.0.1 accept\n",
+	  F ":2:19: the action must come last; found after it 'accept'" },
+	{ "chain postrouting\n masquerade to 192.0.2.1\n",
+	  F ":2:2: masquerade takes ports only, not an address: 'masquerade'" },
+	{ "chain postrouting\n tcp dport 1 masquerade to { :1000, :2000 }\n",
+	  F ":2:14: masquerade takes at most one port range: 'masquerade'" },
+	{ "chain postrouting\n masquerade lb hash\n", F ":2:2: lb is for dnat only: 'masquerade'" },
+	{ "chain prerouting\n tcp dport 1 dnat to 10.0.0.1:90-80\n",
+	  F ":2:22: port range is backwards in '10.0.0.1:90-80'" },
+	{ "chain prerouting\n tcp dport 1 dnat to 10.0.0.1:0\n", F ":2:22: port 0 in '10.0.0.1:0'" },
+	{ "chain prerouting\n tcp dport 1 dnat to 10.0.0.1:99999\n",
+	  F ":2:22: bad port in '10.0.0.1:99999'" },
+	{ "chain prerouting\n dnat to 10.0.0.1:80\n",
+	  F ":2:10: a port needs a tcp or udp match before it: '10.0.0.1:80'" },
+	{ "chain prerouting\n ip saddr 10.0.0.0/8 dnat to fd00::1\n",
+	  F ":2:30: IPv6 target in a rule for IPv4: 'fd00::1'" },
+	{ "chain prerouting\n dnat to { 10.0.0.1, fd00::1 } lb rr\n",
+	  F ":2:22: IPv6 target in a rule for IPv4: 'fd00::1'" },
+	{ "chain postrouting\n snat to 192.0.2.9-192.0.2.1\n",
+	  F ":2:10: address range is backwards in '192.0.2.9-192.0.2.1'" },
+	{ "chain postrouting\n snat to 192.0.2.1-fd00::1\n",
+	  F ":2:10: IPv4 and IPv6 mixed in '192.0.2.1-fd00::1'" },
+	{ "chain prerouting\n dnat to 10.0.0.300\n", F ":2:10: bad IPv4 address in '10.0.0.300'" },
+	{ "chain prerouting\n tcp dport 1 dnat to [fd00::1:80\n",
+	  F ":2:22: missing ']' in '[fd00::1:80'" },
+	{ "chain prerouting\n tcp dport 1 dnat to [fd00::1]80\n",
+	  F ":2:22: expected ':' after ']' in '[fd00::1]80'" },
+	{ "chain prerouting\n dnat to 10.0.0.1]\n", F ":2:10: bad NAT target '10.0.0.1]'" },
+	{ "chain prerouting\n dnat to\n", F ":2:7: missing value after 'to'" },
+	{ "chain input\n accept to 10.0.0.1\n",
+	  F ":2:9: the action must come last; found after it 'to'" },
+	{ "chain prerouting\n tcp dport 80\n",
+	  F ":2:12: rule needs an action (accept, drop or dnat) after '80'" },
 	/* The first error wins, even when an unknown set comes before it. */
 	{ "chain input\n  ip saddr @nope accept\n  bogus\n", F ":3:3: unknown word 'bogus'" },
 	{ "chain input\n  bogus\n  tcp dport 99999 accept\n", F ":2:3: unknown word 'bogus'" },
@@ -491,12 +612,46 @@ static void test_json(void)
 	sfw_rules_free(rf);
 }
 
+/* NAT in JSON: the targets, lb and sticky, and the text beside them. */
+static void test_json_nat(void)
+{
+	static const char in[] =
+		"chain prerouting\n"
+		"  tcp dport 443 dnat to { 10.0.1.50, 10.0.1.51:8443 } lb rr sticky timeout 1m\n"
+		"chain postrouting\n"
+		"  udp dport 53 snat to 192.0.2.1-192.0.2.4:1024-2047\n"
+		"  masquerade\n";
+	static const char want[] =
+		"{\"chains\":[{\"name\":\"prerouting\",\"policy\":\"accept\",\"rules\":[{\"action\":\"dnat\","
+		"\"line\":2,\"family\":\"ip\",\"l4proto\":\"tcp\",\"dport\":[[443,443]],"
+		"\"nat\":{\"targets\":[{\"addr\":\"10.0.1.50\"},{\"addr\":\"10.0.1.51\",\"ports\":[8443,8443]}],"
+		"\"lb\":\"rr\",\"sticky\":60},"
+		"\"text\":\"tcp dport 443 dnat to { 10.0.1.50, 10.0.1.51:8443 } lb rr sticky timeout 1m\"}]},"
+		"{\"name\":\"postrouting\",\"policy\":\"accept\",\"rules\":[{\"action\":\"snat\","
+		"\"line\":4,\"family\":\"ip\",\"l4proto\":\"udp\",\"dport\":[[53,53]],"
+		"\"nat\":{\"targets\":[{\"addr\":\"192.0.2.1\",\"addr_hi\":\"192.0.2.4\",\"ports\":[1024,2047]}]},"
+		"\"text\":\"udp dport 53 snat to 192.0.2.1-192.0.2.4:1024-2047\"},"
+		"{\"action\":\"masquerade\",\"line\":5,\"text\":\"masquerade\"}]}],\"sets\":[]}\n";
+	char err[SFW_RULES_ERR_LEN] = "", why[4096] = "";
+	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
+	char *out = rf ? print(rf, 0, true) : NULL;
+
+	if (!rf)
+		snprintf(why, sizeof(why), "%s", err);
+	else if (strcmp(out, want))
+		snprintf(why, sizeof(why), "got <%s> want <%s>", out, want);
+	tap_result(!why[0], "json with NAT", why);
+	free(out);
+	sfw_rules_free(rf);
+}
+
 int main(void)
 {
 	test_rows();
 	test_builder();
 	test_builder_error();
 	test_json();
+	test_json_nat();
 	test_limits();
 	return tap_done();
 }
