@@ -29,14 +29,12 @@
 
 #define MSG_MAX (32 * 1024)	/* bytes per request we build */
 
-static const char *const chain_names[] = { "input", "forward", "output" };
-
 static int chain_number(const char *s)
 {
 	unsigned int c;
 
 	for (c = 0; c < SFW_CHAIN_COUNT; c++)
-		if (!strcmp(s, chain_names[c]))
+		if (!strcmp(s, sfw_chain_names[c]))
 			return c;
 	return -1;
 }
@@ -83,6 +81,72 @@ static bool put_ports(struct nlmsghdr *nlh, uint16_t type, const struct sfw_port
 	return true;
 }
 
+/* A NAT target's address: V4 or V6, no length. */
+static bool put_target_addr(struct nlmsghdr *nlh, uint16_t type, u8 l3num, const union sfw_addr *a)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MSG_MAX, type);
+	bool v4 = l3num == SFW_AF_INET;
+
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_check(nlh, MSG_MAX, v4 ? SFW_ADDR_A_V4 : SFW_ADDR_A_V6, v4 ? 4 : 16, a)) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+static bool put_target(struct nlmsghdr *nlh, const struct sfw_nat_range *t)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_NAT_A_TARGET);
+	size_t alen = t->l3num == SFW_AF_INET ? 4 : 16;
+	bool ok;
+
+	if (!nest)
+		return false;
+	ok = (!t->l3num || put_target_addr(nlh, SFW_TARGET_A_ADDR_LO, t->l3num, &t->lo)) &&
+	     (!t->l3num || !memcmp(&t->lo, &t->hi, alen) ||
+	      put_target_addr(nlh, SFW_TARGET_A_ADDR_HI, t->l3num, &t->hi)) &&
+	     (!t->port_lo || mnl_attr_put_u16_check(nlh, MSG_MAX, SFW_TARGET_A_PORT_LO,
+						     htons(t->port_lo))) &&
+	     (!t->port_lo || t->port_hi == t->port_lo ||
+	      mnl_attr_put_u16_check(nlh, MSG_MAX, SFW_TARGET_A_PORT_HI, htons(t->port_hi)));
+	if (!ok) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+/* SFW_RULE_A_NAT: the targets, lb, sticky (none for a bare masquerade). */
+static bool put_nat(struct nlmsghdr *nlh, const struct rules_rule *rr)
+{
+	const struct sfw_rule *r = &rr->r;
+	struct nlattr *nest;
+	u16 i;
+
+	if (!r->nnat && !r->nat_lb && !r->nat_sticky)
+		return true;
+	nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_RULE_A_NAT);
+	if (!nest)
+		return false;
+	for (i = 0; i < r->nnat; i++)
+		if (!put_target(nlh, &rr->nat[i]))
+			goto cancel;
+	if ((r->nat_lb && !mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_NAT_A_LB, r->nat_lb)) ||
+	    (r->nat_sticky &&
+	     !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_NAT_A_STICKY, r->nat_sticky)))
+		goto cancel;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return false;
+}
+
 /* SFW_A_RULE for @rr in @chain (@pos: 0 or a position); false if it does not fit. */
 static bool put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
 		     const struct rules_rule *rr)
@@ -113,7 +177,8 @@ static bool put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
 	     (!r->ctstate || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_STATE, r->ctstate)) &&
 	     (!(r->flags & SFW_RULE_F_LOG) || mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_LOG, 0, NULL)) &&
 	     (!r->log_prefix[0] ||
-	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix));
+	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix)) &&
+	     put_nat(nlh, rr);
 	if (!ok) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;
@@ -284,6 +349,19 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_LOG_PREFIX] = MNL_TYPE_NUL_STRING,
 	[SFW_RULE_A_PACKETS] = MNL_TYPE_U64,
 	[SFW_RULE_A_BYTES] = MNL_TYPE_U64,
+	[SFW_RULE_A_NAT] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type nat_types[SFW_NAT_A_MAX + 1] = {
+	[SFW_NAT_A_LB] = MNL_TYPE_U8,
+	[SFW_NAT_A_STICKY] = MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type target_types[SFW_TARGET_A_MAX + 1] = {
+	[SFW_TARGET_A_ADDR_LO] = MNL_TYPE_NESTED,
+	[SFW_TARGET_A_ADDR_HI] = MNL_TYPE_NESTED,
+	[SFW_TARGET_A_PORT_LO] = MNL_TYPE_U16,
+	[SFW_TARGET_A_PORT_HI] = MNL_TYPE_U16,
 };
 
 static const enum mnl_attr_data_type addr_types[SFW_ADDR_A_MAX + 1] = {
@@ -320,6 +398,75 @@ static int get_prefix(const struct nlattr *nest, struct sfw_prefix *p)
 		return -1;
 	}
 	p->len = mnl_attr_get_u8(tb[SFW_ADDR_A_LEN]);
+	return 0;
+}
+
+/* A target's address nest into @a; its family into @l3num (which must agree if set). */
+static int get_target_addr(const struct nlattr *nest, u8 *l3num, union sfw_addr *a)
+{
+	const struct nlattr *tb[SFW_ADDR_A_MAX + 1];
+	u8 fam;
+
+	if (parse_nested(nest, addr_types, SFW_ADDR_A_MAX, tb))
+		return -1;
+	memset(a, 0, sizeof(*a));
+	if (tb[SFW_ADDR_A_V4] && mnl_attr_get_payload_len(tb[SFW_ADDR_A_V4]) == 4) {
+		fam = SFW_AF_INET;
+		memcpy(a, mnl_attr_get_payload(tb[SFW_ADDR_A_V4]), 4);
+	} else if (tb[SFW_ADDR_A_V6] && mnl_attr_get_payload_len(tb[SFW_ADDR_A_V6]) == 16) {
+		fam = SFW_AF_INET6;
+		memcpy(a, mnl_attr_get_payload(tb[SFW_ADDR_A_V6]), 16);
+	} else {
+		return -1;
+	}
+	if (*l3num && *l3num != fam)
+		return -1;
+	*l3num = fam;
+	return 0;
+}
+
+/* SFW_RULE_A_NAT into @rr's targets, lb and sticky. */
+static int get_nat(const struct nlattr *nest, struct rules_rule *rr)
+{
+	const struct nlattr *tb[SFW_NAT_A_MAX + 1], *tt[SFW_TARGET_A_MAX + 1];
+	const struct nlattr *a;
+	u16 n = 0;
+
+	if (parse_nested(nest, nat_types, SFW_NAT_A_MAX, tb))
+		return -1;
+	mnl_attr_for_each_nested(a, nest)
+		n += mnl_attr_get_type(a) == SFW_NAT_A_TARGET;
+	rr->nat = calloc(n ? n : 1, sizeof(*rr->nat));
+	if (!rr->nat)
+		die("out of memory");
+	rr->r.nnat = 0;
+	mnl_attr_for_each_nested(a, nest) {
+		struct sfw_nat_range *t = &rr->nat[rr->r.nnat];
+
+		if (mnl_attr_get_type(a) != SFW_NAT_A_TARGET)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+		    parse_nested(a, target_types, SFW_TARGET_A_MAX, tt))
+			return -1;
+		if (tt[SFW_TARGET_A_ADDR_LO]) {
+			if (get_target_addr(tt[SFW_TARGET_A_ADDR_LO], &t->l3num, &t->lo))
+				return -1;
+			t->hi = t->lo;
+		}
+		if (tt[SFW_TARGET_A_ADDR_HI] &&
+		    get_target_addr(tt[SFW_TARGET_A_ADDR_HI], &t->l3num, &t->hi))
+			return -1;
+		if (tt[SFW_TARGET_A_PORT_LO]) {
+			t->port_lo = ntohs(mnl_attr_get_u16(tt[SFW_TARGET_A_PORT_LO]));
+			t->port_hi = tt[SFW_TARGET_A_PORT_HI] ?
+				     ntohs(mnl_attr_get_u16(tt[SFW_TARGET_A_PORT_HI])) : t->port_lo;
+		}
+		rr->r.nnat++;
+	}
+	if (tb[SFW_NAT_A_LB])
+		rr->r.nat_lb = mnl_attr_get_u8(tb[SFW_NAT_A_LB]);
+	if (tb[SFW_NAT_A_STICKY])
+		rr->r.nat_sticky = mnl_attr_get_u32(tb[SFW_NAT_A_STICKY]);
 	return 0;
 }
 
@@ -445,6 +592,8 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 		rr->packets = mnl_attr_get_u64(tb[SFW_RULE_A_PACKETS]);
 	if (tb[SFW_RULE_A_BYTES])
 		rr->bytes = mnl_attr_get_u64(tb[SFW_RULE_A_BYTES]);
+	if (tb[SFW_RULE_A_NAT] && get_nat(tb[SFW_RULE_A_NAT], rr))
+		return -1;
 	r->saddr_set = r->daddr_set = -1;
 	return 0;
 }
@@ -748,7 +897,7 @@ static int ruleset_show(struct nl *nl, int argc, char **argv)
 	} else {
 		printf("# generation %" PRIu64 "; packets and bytes the policies judged:", d.generation);
 		for (c = 0; c < SFW_CHAIN_COUNT; c++)
-			printf("%s %s %" PRIu64 " %" PRIu64, c ? "," : "", chain_names[c],
+			printf("%s %s %" PRIu64 " %" PRIu64, c ? "," : "", sfw_chain_names[c],
 			       d.policy_packets[c], d.policy_bytes[c]);
 		putchar('\n');
 		sfw_rules_print(stdout, d.rf, SFW_RULES_PRINT_COUNTERS);
@@ -797,7 +946,8 @@ static void rule_help(void)
 	puts("usage: sfwctl rule add CHAIN [pos N] RULE...\n"
 	     "       sfwctl rule insert CHAIN [pos N] RULE...\n"
 	     "       sfwctl rule delete CHAIN N\n"
-	     "add a rule at the end of CHAIN (input, forward, output) or after rule N;\n"
+	     "add a rule at the end of CHAIN (input, forward, output, prerouting,\n"
+	     "postrouting) or after rule N;\n"
 	     "insert it at the start or before rule N; delete rule N (numbered from 1,\n"
 	     "as `ruleset show` lists them). RULE is one line of the rule file syntax,\n"
 	     "e.g. tcp dport 22 ct state new accept. The running set is rebuilt with\n"
@@ -821,7 +971,8 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 		return 0;
 	}
 	if (argc < 1 || (c = chain_number(argv[0])) < 0)
-		usage_error("%s: which chain? (input, forward or output)", what);
+		usage_error("%s: which chain? (input, forward, output, prerouting or postrouting)",
+			    what);
 	a = 1;
 	if (cmd == SFW_CMD_RULE_DEL || (argc > 2 && !strcmp(argv[1], "pos"))) {
 		const char *n = cmd == SFW_CMD_RULE_DEL ? (argc > 1 ? argv[1] : NULL) : argv[2];
@@ -864,7 +1015,7 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 	text = calloc(1, len + 64);
 	if (!text)
 		die("out of memory");
-	p = text + sprintf(text, "chain %s\n", chain_names[c]);
+	p = text + sprintf(text, "chain %s\n", sfw_chain_names[c]);
 	for (int i = a; i < argc; i++)
 		p += sprintf(p, "%s%s", i > a ? " " : "", argv[i]);
 	*p++ = '\n';
