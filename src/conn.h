@@ -28,11 +28,14 @@
 #include "proto.h"
 
 /* ->status: written under the wheel-stripe lock. */
-#define SFW_CONN_CONFIRMED	0x01	/* its first packet left or was delivered */
+#define SFW_CONN_CONFIRMED	0x01	/* its first packet passed the filter hooks */
 #define SFW_CONN_SEEN_REPLY	0x02
 #define SFW_CONN_ASSURED	0x04
 #define SFW_CONN_DYING		0x08	/* claimed for deletion; being unhashed */
 #define SFW_CONN_STRIPE_SHIFT	4	/* the rest: the wheel stripe, fixed at birth */
+
+/* ->xflags: what kind of object it is, set before it is hashed. */
+#define SFW_CONN_X_NAT		0x01	/* a struct sfw_conn_nat (nat.h) */
 
 #define SFW_CONN_ALIGN		32
 #define SFW_TUPLE_KEY_LEN	offsetof(struct sfw_tuple, pad)
@@ -45,7 +48,7 @@ struct sfw_conn {
 			/* the tuple's two always-zero pad bytes, put to use */
 			u8 __key[SFW_TUPLE_KEY_LEN];
 			u8 status;		/* SFW_CONN_*; high nibble: wheel stripe */
-			u8 gen;			/* rule-set generation that admitted it, mod 256 */
+			u8 xflags;		/* SFW_CONN_X_*: fixed at birth */
 		};
 	};
 	union sfw_proto_state ps;

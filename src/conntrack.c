@@ -15,8 +15,13 @@
  * Life of an entry:
  *  created    by path.c, once the first packet of a connection made its
  *             protocol's first transition and the rules accepted it
- *             (sfw_conntrack_add()): hashed both ways, CONFIRMED, counted,
- *             filed on the wheel.
+ *             (sfw_conntrack_alloc(), _insert()): hashed both ways,
+ *             CONFIRMED, counted, filed on the wheel. A connection that
+ *             sfw translates at PRE_ROUTING (DNAT, nat.c) is inserted there,
+ *             before routing, unconfirmed: the filter hook confirms it when
+ *             its rules accept the packet, else it is deleted, and if the
+ *             packet never gets there it dies on the wheel in seconds.
+ *             Unconfirmed entries are invisible to users and send no events.
  *  updated    by each packet under the entry's wheel-stripe lock:
  *             protocol state, expiry, counters (conn.h).
  *  deleted    by whoever sets DYING first under that lock: the wheel at
@@ -43,6 +48,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "nat.h"
 #include "netlink.h"
 #include "timer_wheel.h"
 
@@ -63,6 +69,7 @@ static unsigned int sfw_table_mask __read_mostly;
 static spinlock_t sfw_table_locks[SFW_HASH_LOCKS];
 static hsiphash_key_t sfw_hash_key __read_mostly;
 static struct kmem_cache *sfw_conn_cache __read_mostly;
+static struct kmem_cache *sfw_conn_nat_cache __read_mostly;
 
 u32 sfw_conntrack_hash(const struct sfw_tuple *t, u32 net_id)
 {
@@ -196,7 +203,9 @@ struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple
 
 static void conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(sfw_conn_cache, container_of(head, struct sfw_conn, rcu));
+	struct sfw_conn *ct = container_of(head, struct sfw_conn, rcu);
+
+	kmem_cache_free(ct->xflags & SFW_CONN_X_NAT ? sfw_conn_nat_cache : sfw_conn_cache, ct);
 }
 
 /* @ct is DYING and off the wheel: unhash it, uncount it, free it. */
@@ -216,6 +225,7 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 	hlist_nulls_del_rcu(&ct->hnode[SFW_DIR_REPLY]);
 	buckets_unlock(b0, b1);
 	local_bh_enable();
+	sfw_nat_unhash(sn, ct);
 
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
@@ -340,57 +350,91 @@ static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
 }
 
 /*
- * A new connection, that path.c's rules accepted: @ps is its protocol
- * state after its first packet @pkt (@h0 that tuple's hash), expiring
- * @timeout seconds from now. Hashed both ways and confirmed at once; 0
- * with it in @out, -EEXIST if a packet of the same flow won the race
- * (look again), -ENOSPC if the table or a chain is full, -ENOMEM. BHs
- * are off.
+ * A new entry for a connection whose hash (of its first tuple) is @hash:
+ * counted against conntrack_max, making room if the table is full, and
+ * allocated zeroed, a struct sfw_conn_nat if @nat. NULL if there is no
+ * room; the caller drops the packet. BHs are off.
  */
-int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
-		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out)
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat)
+{
+	struct sfw_conn *ct;
+
+	if (!conn_reserve(sn, hash)) {
+		sfw_stat_inc(sn, SFW_STAT_DROP);
+		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
+		net_warn_ratelimited("table full, dropping packet\n");
+		return NULL;
+	}
+	ct = kmem_cache_zalloc(nat ? sfw_conn_nat_cache : sfw_conn_cache, GFP_ATOMIC);
+	if (!ct) {
+		atomic_dec(&sn->count);
+		sfw_stat_inc(sn, SFW_STAT_DROP);
+		return NULL;
+	}
+	if (nat) {
+		struct sfw_conn_nat *cn = container_of(ct, struct sfw_conn_nat, ct);
+
+		ct->xflags = SFW_CONN_X_NAT;
+		cn->addr_idx = SFW_NAT_NO_ADDR;
+		cn->key[SFW_DIR_REPLY].dir = SFW_DIR_REPLY;
+	}
+	return ct;
+}
+
+/*
+ * An entry from sfw_conntrack_alloc() that never made it into the table:
+ * uncount it and free it, after a grace period, as its NAT keys may have
+ * been seen.
+ */
+void sfw_conntrack_free(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	sfw_nat_unhash(sn, ct);
+	atomic_dec(&sn->count);
+	call_rcu(&ct->rcu, conn_free_rcu);
+}
+
+/*
+ * Hash @ct (from sfw_conntrack_alloc()) under tuple @t, whose hash is
+ * @h0, and its inverse: its protocol state @ps after its first packet
+ * (@len bytes) and expiring @timeout seconds from now. @confirm: its
+ * first packet passed the filter hooks (path.c); an entry created at
+ * PRE_ROUTING for its translation (nat.c) is confirmed there later, or
+ * dies on the wheel. 0; -EEXIST if a packet of the same flow won the
+ * race (look again), -ENOSPC if a chain is full; @ct is freed on error.
+ * BHs are off.
+ */
+int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
+			 u32 h0, const union sfw_proto_state *ps, u32 timeout, u32 len,
+			 bool confirm)
 {
 	struct sfw_tuple inv;
-	struct sfw_conn *ct;
 	spinlock_t *lock;
 	u32 now = (u32)jiffies;
 	int ret;
 
-	if (!conn_reserve(sn, h0)) {
-		sfw_stat_inc(sn, SFW_STAT_DROP);
-		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
-		net_warn_ratelimited("table full, dropping packet\n");
-		return -ENOSPC;
-	}
-
-	ct = kmem_cache_zalloc(sfw_conn_cache, GFP_ATOMIC);
-	if (!ct) {
-		atomic_dec(&sn->count);
-		sfw_stat_inc(sn, SFW_STAT_DROP);
-		return -ENOMEM;
-	}
-	ct->tuple = pkt->tuple;
+	ct->tuple = *t;
 	ct->net_id = sn->net_id;
-	ct->status = SFW_CONN_CONFIRMED |
+	ct->status = (confirm ? SFW_CONN_CONFIRMED : 0) |
 		     (h0 % SFW_WHEEL_STRIPES) << SFW_CONN_STRIPE_SHIFT;
-	ct->gen = (u8)READ_ONCE(sn->rules_generation);
 	ct->ps = *ps;
-	if (pkt->tuple.l4proto == SFW_IPPROTO_UDP)
+	if (t->l4proto == SFW_IPPROTO_UDP)
 		ct->ps.udp.start = now;
 	ct->expires = now + timeout * HZ;
 	if (READ_ONCE(sn->params.acct)) {
 		ct->packets[SFW_DIR_ORIGINAL] = 1;
-		ct->bytes[SFW_DIR_ORIGINAL] = pkt->len;
+		ct->bytes[SFW_DIR_ORIGINAL] = len;
 	}
 
-	sfw_tuple_invert(&pkt->tuple, &inv);
+	sfw_tuple_invert(t, &inv);
 	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	spin_lock(lock);
-	ret = conn_insert(ct, &pkt->tuple, &inv, h0, sfw_conntrack_hash(&inv, sn->net_id));
+	ret = conn_insert(ct, t, &inv, h0, sfw_conntrack_hash(&inv, sn->net_id));
 	if (!ret) {
 		sfw_timer_wheel_add(sn->wheel, ct, ct->expires);
-		sfw_stat_inc(sn, SFW_STAT_INSERT);
-		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
+		if (confirm) {
+			sfw_stat_inc(sn, SFW_STAT_INSERT);
+			sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
+		}
 	}
 	spin_unlock(lock);
 	if (ret) {
@@ -399,12 +443,41 @@ int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 			sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
 			sfw_stat_inc(sn, SFW_STAT_DROP);
 		}
-		kmem_cache_free(sfw_conn_cache, ct);
-		atomic_dec(&sn->count);
-		return ret;
+		sfw_conntrack_free(sn, ct);
 	}
-	*out = ct;
-	return 0;
+	return ret;
+}
+
+/* The filter hooks passed the first packet of @ct, inserted unconfirmed. */
+bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	bool done = false;
+
+	spin_lock(lock);
+	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
+		ct->status |= SFW_CONN_CONFIRMED;
+		sfw_stat_inc(sn, SFW_STAT_INSERT);
+		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
+		done = true;
+	}
+	spin_unlock(lock);
+	return done;
+}
+
+/* sfw_conntrack_alloc() and _insert() in one, for an entry without NAT. */
+int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
+		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out)
+{
+	struct sfw_conn *ct = sfw_conntrack_alloc(sn, h0, false);
+	int ret;
+
+	if (!ct)
+		return -ENOSPC;
+	ret = sfw_conntrack_insert(sn, ct, &pkt->tuple, h0, ps, timeout, pkt->len, true);
+	if (!ret)
+		*out = ct;
+	return ret;
 }
 
 /* What users see of the table: live, original-direction nodes of @sn. */
@@ -534,16 +607,18 @@ int sfw_conntrack_init(void)
 	BUILD_BUG_ON(SFW_CONN_ALIGN != 2 * sizeof(struct hlist_nulls_node));
 	BUILD_BUG_ON(offsetof(struct sfw_conn, status) != offsetof(struct sfw_conn, tuple.pad));
 	BUILD_BUG_ON(SFW_WHEEL_STRIPES > 1 << (8 - SFW_CONN_STRIPE_SHIFT));
+	BUILD_BUG_ON(offsetof(struct sfw_conn_nat, ct));
 	sfw_conn_cache = kmem_cache_create("sfw_conn", sizeof(struct sfw_conn),
 					   SFW_CONN_ALIGN, 0, NULL);
 	if (!sfw_conn_cache)
-		return -ENOMEM;
-
+		goto err_cache;
+	sfw_conn_nat_cache = kmem_cache_create("sfw_conn_nat", sizeof(struct sfw_conn_nat),
+					       SFW_CONN_ALIGN, 0, NULL);
+	if (!sfw_conn_nat_cache)
+		goto err_nat_cache;
 	sfw_table = kvmalloc_array(hashsize, sizeof(*sfw_table), GFP_KERNEL);
-	if (!sfw_table) {
-		kmem_cache_destroy(sfw_conn_cache);
-		return -ENOMEM;
-	}
+	if (!sfw_table)
+		goto err_table;
 	for (i = 0; i < hashsize; i++)
 		INIT_HLIST_NULLS_HEAD(&sfw_table[i], i);
 	sfw_table_mask = hashsize - 1;
@@ -558,6 +633,13 @@ int sfw_conntrack_init(void)
 		return -ENOTRECOVERABLE;
 	}
 	return 0;
+
+err_table:
+	kmem_cache_destroy(sfw_conn_nat_cache);
+err_nat_cache:
+	kmem_cache_destroy(sfw_conn_cache);
+err_cache:
+	return -ENOMEM;
 }
 
 /* Every namespace is gone: wait for the frees in flight, then free. */
@@ -565,6 +647,7 @@ void sfw_conntrack_uninit(void)
 {
 	rcu_barrier();
 	kvfree(sfw_table);
+	kmem_cache_destroy(sfw_conn_nat_cache);
 	kmem_cache_destroy(sfw_conn_cache);
 }
 

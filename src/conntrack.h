@@ -19,7 +19,14 @@ struct sfw_conn *sfw_conntrack_find(struct sfw_net *sn, const struct sfw_tuple *
 				    u32 hash, enum sfw_dir *dir);
 struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
 				      enum sfw_dir *dir);
-/* BHs off: a new, confirmed entry (see conntrack.c); 0 or -errno. */
+/* BHs off: making a new entry (see conntrack.c). */
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat);
+void sfw_conntrack_free(struct sfw_net *sn, struct sfw_conn *ct);
+int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
+			 u32 h0, const union sfw_proto_state *ps, u32 timeout, u32 len,
+			 bool confirm);
+bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct);
+/* BHs off: a new, confirmed entry without NAT; 0 or -errno. */
 int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out);
 /* Delete @ct (found under RCU); false if somebody else already is. */

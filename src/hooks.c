@@ -5,7 +5,8 @@
  * pernet_operations give every network namespace, those alive at load
  * time and those created later, its own struct sfw_net and its own copy
  * of the hooks. A namespace's init brings up its units in order and its
- * exit takes them down in reverse (stats, tracker, proc, sysctl, hooks).
+ * exit takes them down in reverse (stats, NAT, tracker, rules, proc,
+ * sysctl, hooks).
  * What a packet does in the hooks is path.c's.
  *
  * Teardown is two-step, as in iptable_filter: .pre_exit unregisters the
@@ -23,6 +24,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "nat.h"
 #include "path.h"
 #include "sfw.h"
 
@@ -55,14 +57,16 @@ static unsigned int sfw_hook_filter(void *priv, struct sk_buff *skb,
 	return sfw_path_filter(sn, skb, state, chain);
 }
 
-/* PRE_ROUTING and POST_ROUTING: count; sfw's own translation goes here. */
-static unsigned int sfw_hook_count(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
+/* PRE_ROUTING and POST_ROUTING: sfw's own address translation (nat.c). */
+static unsigned int sfw_hook_nat(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
 {
 	struct sfw_net *sn = priv;
 
 	sfw_stat_inc(sn, SFW_STAT_HOOK + state->hook);
-	return NF_ACCEPT;
+	if (state->hook == NF_INET_PRE_ROUTING)
+		return sfw_nat_prerouting(sn, skb, state);
+	return sfw_nat_postrouting(sn, skb, state);
 }
 
 #define SFW_OPS(fn, family, hook_nr, prio) {	\
@@ -75,20 +79,20 @@ static unsigned int sfw_hook_count(void *priv, struct sk_buff *skb,
 /*
  * The filter points sit between nf_nat's destination (-100) and source
  * (100) translations, so that sfw sees each connection from one side
- * whatever nf_nat does (path.c says why); the counting points sit where
- * nf_nat translates. Each hook is counted once.
+ * whatever nf_nat does (path.c says why); sfw's own translation sits
+ * where nf_nat's does (nat.c). Each hook is counted once.
  */
 static const struct nf_hook_ops sfw_ops[SFW_HOOK_OPS] = {
-	SFW_OPS(sfw_hook_count, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
+	SFW_OPS(sfw_hook_nat, NFPROTO_IPV4, NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_LOCAL_IN, NF_IP_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV4, NF_INET_FORWARD, NF_IP_PRI_FILTER),
-	SFW_OPS(sfw_hook_count, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
-	SFW_OPS(sfw_hook_count, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST),
+	SFW_OPS(sfw_hook_nat, NFPROTO_IPV4, NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC),
+	SFW_OPS(sfw_hook_nat, NFPROTO_IPV6, NF_INET_PRE_ROUTING, NF_IP6_PRI_NAT_DST),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_OUT, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_LOCAL_IN, NF_IP6_PRI_FILTER),
 	SFW_OPS(sfw_hook_filter, NFPROTO_IPV6, NF_INET_FORWARD, NF_IP6_PRI_FILTER),
-	SFW_OPS(sfw_hook_count, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_NAT_SRC),
+	SFW_OPS(sfw_hook_nat, NFPROTO_IPV6, NF_INET_POST_ROUTING, NF_IP6_PRI_NAT_SRC),
 };
 
 static int __net_init sfw_net_init(struct net *net)
@@ -102,6 +106,10 @@ static int __net_init sfw_net_init(struct net *net)
 	sn->stats = alloc_percpu(struct sfw_cpu_stats);
 	if (!sn->stats)
 		goto err_stats;
+
+	ret = sfw_nat_init_net(net, sn);
+	if (ret)
+		goto err_nat;
 
 	ret = sfw_conntrack_init_net(net, sn);
 	if (ret)
@@ -141,6 +149,8 @@ err_proc:
 err_rules:
 	sfw_conntrack_uninit_net(net, sn);
 err_conntrack:
+	sfw_nat_uninit_net(net, sn);
+err_nat:
 	free_percpu(sn->stats);
 err_stats:
 	return ret;
@@ -163,6 +173,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);
+	sfw_nat_uninit_net(net, sn);
 	free_percpu(sn->stats);
 }
 
@@ -176,10 +187,24 @@ static struct pernet_operations sfw_net_ops = {
 
 int sfw_hooks_init(void)
 {
-	return register_pernet_subsys(&sfw_net_ops);
+	int ret;
+
+	ret = sfw_nat_init();
+	if (ret)
+		goto err_nat;
+	ret = register_pernet_subsys(&sfw_net_ops);
+	if (ret)
+		goto err_pernet;
+	return 0;
+
+err_pernet:
+	sfw_nat_uninit();
+err_nat:
+	return ret;
 }
 
 void sfw_hooks_uninit(void)
 {
 	unregister_pernet_subsys(&sfw_net_ops);
+	sfw_nat_uninit();
 }

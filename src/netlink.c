@@ -42,6 +42,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "nat.h"
 #include "netlink.h"
 #include "sfw.h"
 
@@ -326,11 +327,15 @@ static bool addr_in(const union sfw_addr *a, const union sfw_addr *net, u8 len)
 
 static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
 {
-	const struct sfw_tuple *t = &ct->tuple;
-	bool ports = has_ports(t->l4proto);
+	struct sfw_tuple orig, reply;
+	const struct sfw_tuple *t = &orig;
+	bool ports;
 
 	if (!f->has)
 		return true;
+	/* The original tuple users see: before DNAT. */
+	sfw_nat_tuples(ct, &orig, &reply);
+	ports = has_ports(t->l4proto);
 	if ((f->has & F_L3) && t->l3num != f->l3)
 		return false;
 	if ((f->has & F_L4) && t->l4proto != f->l4)
@@ -415,8 +420,7 @@ static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct)
 		     SFW_CT_TCP_SYN_SENT2 != (int)SFW_TCP_SYN_SENT2);
 	if (!nest)
 		return -EMSGSIZE;
-	sfw_conn_tuple(ct, &t);
-	sfw_tuple_invert(&t, &r);
+	sfw_nat_tuples(ct, &t, &r);
 	if (status & SFW_CONN_SEEN_REPLY)
 		s |= SFW_CT_S_SEEN_REPLY;
 	if (status & SFW_CONN_ASSURED)

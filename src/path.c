@@ -50,6 +50,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "conntrack.h"
+#include "nat.h"
 #include "netlink.h"
 #include "path.h"
 #include "rules.h"
@@ -63,7 +64,7 @@ static const void *skb_read(const void *ctx, unsigned int off, unsigned int len,
 }
 
 /* Headers in the linear area are parsed in place; the rest are copied out. */
-static int skb_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
+int sfw_path_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf)
 {
 	int noff = skb_network_offset(skb);
 	unsigned int linear = skb_headlen(skb) > noff ? skb_headlen(skb) - noff : 0;
@@ -217,6 +218,69 @@ static bool looped_back(const struct nf_hook_state *state)
 	return state->in && (state->in->flags & IFF_LOOPBACK);
 }
 
+/*
+ * The entry for a new connection whose first packet the rules accepted:
+ * with the source the postrouting chain gives it, if any (nat.c). 0 or
+ * -errno, as sfw_conntrack_insert().
+ */
+static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
+			  const struct nf_hook_state *state, struct sfw_ct_verdict *v,
+			  u32 hash, const union sfw_proto_state *ps, u32 timeout)
+{
+	const struct sfw_ruleset *rs = NULL;
+	const struct sfw_rule *snat;
+	struct sfw_conn *ct;
+	int ret;
+
+	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
+	ct = sfw_conntrack_alloc(sn, hash, snat);
+	if (!ct)
+		return -ENOSPC;
+	if (snat) {
+		ret = sfw_nat_bind_source(sn, state, ct, &v->pkt.tuple, rs, snat);
+		if (ret) {
+			sfw_conntrack_free(sn, ct);
+			return ret;
+		}
+	}
+	ret = sfw_conntrack_insert(sn, ct, &v->pkt.tuple, hash, ps, timeout, v->pkt.len, true);
+	if (!ret)
+		v->ct = ct;
+	return ret;
+}
+
+/*
+ * An entry created at PRE_ROUTING for its translation (nat.c), whose
+ * first packet the rules judged: confirm it on accept, with the source
+ * the postrouting chain gives it; delete it on drop. One CPU does it;
+ * a packet of the same flow on another meanwhile waits for its sender
+ * to send again.
+ */
+static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
+			    const struct nf_hook_state *state, struct sfw_ct_verdict *v,
+			    unsigned int verdict)
+{
+	struct sfw_conn_nat *cn = sfw_conn_nat(v->ct);
+	const struct sfw_ruleset *rs = NULL;
+	const struct sfw_rule *snat;
+
+	if (verdict != NF_ACCEPT || v->dir != SFW_DIR_ORIGINAL || !cn) {
+		sfw_conntrack_delete(sn, v->ct);
+		return NF_DROP;
+	}
+	if (cmpxchg(&cn->binding, 0, 1))
+		return NF_DROP;
+	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
+	if (snat && sfw_nat_bind_source(sn, state, v->ct, &v->pkt.tuple, rs, snat)) {
+		sfw_conntrack_delete(sn, v->ct);
+		return NF_DROP;
+	}
+	if (!sfw_conntrack_confirm(sn, v->ct))
+		return NF_DROP;
+	sfw_stat_inc(sn, SFW_STAT_NEW);
+	return NF_ACCEPT;
+}
+
 static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, enum sfw_chain chain)
 {
@@ -230,7 +294,7 @@ static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 	u32 hash = 0;
 
 	/* 1. Parse once; what is broken by its form is INVALID. */
-	ret = skb_parse(&v.pkt, skb, state->pf);
+	ret = sfw_path_parse(&v.pkt, skb, state->pf);
 	if (ret)
 		goto invalid;
 	v.parsed = true;
@@ -287,11 +351,13 @@ again:
 filter:
 	/* 4. The rules, first match wins. */
 	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
+	if (v.ct && !(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED))
+		return confirm(sn, skb, state, &v, verdict);
 	if (verdict != NF_ACCEPT || !create)
 		return verdict;
 
-	/* 5. Create state on pass. */
-	ret = sfw_conntrack_add(sn, &v.pkt, hash, &ps, res.timeout, &v.ct);
+	/* 5. Create state on pass, translated if the postrouting chain says so. */
+	ret = create_on_pass(sn, skb, state, &v, hash, &ps, res.timeout);
 	if (ret == -EEXIST && tries++ < 2) {
 		/* Another CPU created it first: this packet is one of its. */
 		sfw_stat_inc(sn, SFW_STAT_CLASHRES);

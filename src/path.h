@@ -19,6 +19,9 @@ struct sfw_ct_verdict {
 	bool parsed;
 };
 
+/* Parse @skb, an IPv4 or IPv6 packet (@pf) at its network header: 0 or an invalid reason. */
+int sfw_path_parse(struct sfw_pkt *pkt, const struct sk_buff *skb, u8 pf);
+
 /* FORWARD, LOCAL_IN and LOCAL_OUT: track and judge; NF_ACCEPT or NF_DROP. */
 unsigned int sfw_path_filter(struct sfw_net *sn, struct sk_buff *skb,
 			     const struct nf_hook_state *state, enum sfw_chain chain);

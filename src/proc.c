@@ -9,6 +9,8 @@
  *              line: nf_conntrack's columns, then sfw's own
  *   invalid    why packets were INVALID: one "reason count" line each,
  *              summed over CPUs
+ *   nat        "entries N", then per SNAT address one line "addr A
+ *              in_use N clashes N exhausted N"
  *
  * Readers take no lock: counters are per-CPU and summed when read, and
  * the table is walked under RCU, bucket by bucket.
@@ -17,6 +19,7 @@
 #include <linux/seq_file.h>
 
 #include "conntrack.h"
+#include "nat.h"
 #include "sfw.h"
 #include "timer_wheel.h"
 
@@ -198,6 +201,13 @@ static const char *l4_name(u8 proto)
 	}
 }
 
+/* SNAT addresses: ports in use, clashes met, exhaustion (nat.c). */
+static int sfw_proc_nat_show(struct seq_file *seq, void *v)
+{
+	sfw_nat_proc_show(seq, sfw_net(seq_file_single_net(seq)));
+	return 0;
+}
+
 static int ct_seq_show(struct seq_file *seq, void *v)
 {
 	const struct sfw_conn *ct = v;
@@ -205,8 +215,7 @@ static int ct_seq_show(struct seq_file *seq, void *v)
 	u8 status = READ_ONCE(ct->status);
 	int dir;
 
-	sfw_conn_tuple(ct, &t);
-	sfw_tuple_invert(&t, &r);
+	sfw_nat_tuples(ct, &t, &r);
 	seq_printf(seq, "%-8s %u %-8s %u %u ",
 		   t.l3num == SFW_AF_INET ? "ipv4" : "ipv6", t.l3num,
 		   l4_name(t.l4proto), t.l4proto, sfw_conntrack_timeout_left(ct));
@@ -246,6 +255,8 @@ int sfw_proc_init_net(struct net *net, struct sfw_net *sn)
 				    sfw_proc_stat_show, NULL) ||
 	    !proc_create_net_single("invalid", 0444, sn->proc_dir,
 				    sfw_proc_invalid_show, NULL) ||
+	    !proc_create_net_single("nat", 0444, sn->proc_dir,
+				    sfw_proc_nat_show, NULL) ||
 	    !proc_create_net("conntrack", 0440, sn->proc_dir, &ct_seq_ops,
 			     sizeof(struct ct_iter))) {
 		proc_remove(sn->proc_dir);

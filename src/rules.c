@@ -42,6 +42,7 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "conntrack.h"
+#include "nat.h"
 #include "rules.h"
 
 static u64 sfw_set_seed __read_mostly;
@@ -225,6 +226,8 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 		*generation = r->generation;
 
 	synchronize_net();
+	/* DNAT targets the new set no longer names lose their connections. */
+	sfw_nat_targets_gone(sn, old ? old->rs : NULL, rs);
 	rules_free(old);
 	return 0;
 }
@@ -239,6 +242,7 @@ void sfw_rules_flush(struct sfw_net *sn)
 		sn->rules_generation++;
 	mutex_unlock(&sn->rules_lock);
 	synchronize_net();
+	sfw_nat_targets_gone(sn, old ? old->rs : NULL, NULL);
 	rules_free(old);
 }
 

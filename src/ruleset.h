@@ -35,6 +35,8 @@ enum sfw_chain {
 	SFW_CHAIN_INPUT,
 	SFW_CHAIN_FORWARD,
 	SFW_CHAIN_OUTPUT,
+	SFW_CHAIN_PREROUTING,	/* destination NAT of a new flow */
+	SFW_CHAIN_POSTROUTING,	/* source NAT of a new flow */
 	SFW_CHAIN_COUNT
 };
 
@@ -42,6 +44,9 @@ enum sfw_action {
 	SFW_ACT_ACCEPT,
 	SFW_ACT_DROP,
 	SFW_ACT_REJECT,
+	SFW_ACT_SNAT,
+	SFW_ACT_DNAT,
+	SFW_ACT_MASQUERADE,
 	SFW_ACT_COUNT
 };
 
@@ -63,6 +68,22 @@ struct sfw_port_range {
 	u16 lo, hi;		/* host order, lo <= hi */
 };
 
+#define SFW_NAT_TARGETS_MAX	256
+
+/* A NAT target: an address (range, SNAT) and a port range (0, 0: keep). */
+struct sfw_nat_range {
+	union sfw_addr lo, hi;	/* lo == hi: one address; masquerade: none */
+	u16 port_lo, port_hi;	/* host order */
+	u8 l3num;		/* SFW_AF_INET, SFW_AF_INET6; 0: masquerade */
+};
+
+enum sfw_nat_lb_mode {
+	SFW_LB_NONE,
+	SFW_LB_HASH,
+	SFW_LB_RR,
+	SFW_LB_COUNT
+};
+
 /*
  * One rule. A zero (or empty) field matches anything; the ports and sets
  * are stored outside, in the rule set.
@@ -80,6 +101,11 @@ struct sfw_rule {
 	struct sfw_prefix saddr, daddr;	/* len 0 with l3num 0: any */
 	char iif[SFW_IFNAMSIZ], oif[SFW_IFNAMSIZ];	/* "": any */
 	char log_prefix[SFW_LOG_PREFIX_LEN];
+	/* SNAT, DNAT, MASQUERADE: targets in the rule set's NAT pool */
+	u32 nat_off;
+	u16 nnat;
+	u8 nat_lb;		/* enum sfw_nat_lb_mode */
+	u32 nat_sticky;		/* seconds; 0: none */
 };
 
 struct sfw_ruleset_set {
@@ -111,6 +137,8 @@ struct sfw_ruleset {
 	struct sfw_port_range *ports;
 	u32 nsets;
 	struct sfw_ruleset_set *sets;
+	u32 nnat;
+	struct sfw_nat_range *nat;
 };
 
 /* What a rule can look at: the packet's tuple (NULL if it had none), its state, the devices. */
@@ -141,6 +169,13 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 			     const struct sfw_port_range *sports,
 			     const struct sfw_port_range *dports,
 			     const char *saddr_set, const char *daddr_set, char *err);
+/*
+ * Give the rule just added its NAT targets (SNAT, DNAT, MASQUERADE), its
+ * load-balancing mode and sticky time. 0, or a negative errno with @err.
+ */
+int sfw_ruleset_builder_nat(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+			    const struct sfw_nat_range *t, u16 n, u8 lb, u32 sticky,
+			    char *err);
 int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
 			    const struct sfw_prefix *elems, u32 n, char *err);
 /* Compile; NULL with @err set on failure (-ENOMEM included). */

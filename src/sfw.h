@@ -54,6 +54,7 @@ struct sfw_cpu_stats {
 };
 
 struct sfw_timer_wheel;
+struct sfw_nat_net;
 struct sfw_rules;
 struct sfw_rules_txn;
 
@@ -75,6 +76,7 @@ struct sfw_net {
 	unsigned int conntrack_max;	/* 0: no limit */
 	atomic_t count;			/* entries */
 	struct sfw_timer_wheel *wheel;
+	struct sfw_nat_net *nat;	/* address translation (nat.c) */
 
 	/* The rule set (rules.c): NULL until one is loaded, then swapped whole. */
 	struct sfw_rules __rcu *rules;

@@ -450,6 +450,8 @@ enum sfw_chain_id {
 	SFW_CHAIN_ID_INPUT,	/* LOCAL_IN: to this host */
 	SFW_CHAIN_ID_FORWARD,	/* FORWARD: through it */
 	SFW_CHAIN_ID_OUTPUT,	/* LOCAL_OUT: from it */
+	SFW_CHAIN_ID_PREROUTING,	/* PRE_ROUTING: a new flow's DNAT; policy accept */
+	SFW_CHAIN_ID_POSTROUTING,	/* POST_ROUTING: a new flow's SNAT; policy accept */
 	__SFW_CHAIN_ID_LAST
 };
 #define SFW_CHAIN_ID_MAX (__SFW_CHAIN_ID_LAST - 1)
@@ -458,6 +460,9 @@ enum sfw_rule_action {
 	SFW_RULE_ACT_ACCEPT,
 	SFW_RULE_ACT_DROP,
 	SFW_RULE_ACT_REJECT,	/* TCP RST, else ICMP unreachable; rules only */
+	SFW_RULE_ACT_SNAT,	/* postrouting: SFW_RULE_A_NAT, one target */
+	SFW_RULE_ACT_DNAT,	/* prerouting: SFW_RULE_A_NAT, 1..SFW_NAT_TARGETS_MAX targets */
+	SFW_RULE_ACT_MASQUERADE, /* postrouting: the output device's primary address */
 	__SFW_RULE_ACT_LAST
 };
 #define SFW_RULE_ACT_MAX (__SFW_RULE_ACT_LAST - 1)
@@ -509,6 +514,7 @@ enum sfw_rule_attr {
 	SFW_RULE_A_PACKETS,	/* u64 */
 	SFW_RULE_A_BYTES,	/* u64 */
 	SFW_RULE_A_PAD,
+	SFW_RULE_A_NAT,		/* nest: enum sfw_nat_attr; with SNAT, DNAT, MASQUERADE */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
@@ -552,5 +558,49 @@ enum sfw_elems_attr {
 	__SFW_ELEMS_A_LAST
 };
 #define SFW_ELEMS_A_MAX (__SFW_ELEMS_A_LAST - 1)
+
+/*
+ * Address translation, in the prerouting and postrouting chains. It is
+ * decided on a flow's first packet and kept in its connection.
+ *
+ *	SFW_RULE_A_NAT: nest
+ *		SFW_NAT_A_TARGET: nest, enum sfw_target_attr; SNAT exactly one,
+ *			DNAT 1..SFW_NAT_TARGETS_MAX (a backend each), MASQUERADE
+ *			none or one (ports only)
+ *		SFW_NAT_A_LB: u8, enum sfw_nat_lb (DNAT with several targets)
+ *		SFW_NAT_A_STICKY: u32, seconds a client keeps its backend (lb)
+ *
+ *	SFW_TARGET_A_ADDR_LO, _HI: nest, enum sfw_addr_attr without _LEN; HI
+ *		(SNAT only) makes a range, LO <= HI, same family
+ *	SFW_TARGET_A_PORT_LO, _HI: be16; none: keep the port (SNAT: if free)
+ */
+#define SFW_NAT_TARGETS_MAX	256
+
+enum sfw_nat_attr {
+	SFW_NAT_A_UNSPEC,
+	SFW_NAT_A_TARGET,	/* nest: enum sfw_target_attr */
+	SFW_NAT_A_LB,		/* u8: enum sfw_nat_lb */
+	SFW_NAT_A_STICKY,	/* u32: seconds */
+	__SFW_NAT_A_LAST
+};
+#define SFW_NAT_A_MAX (__SFW_NAT_A_LAST - 1)
+
+enum sfw_nat_lb {
+	SFW_NAT_LB_NONE,	/* one target */
+	SFW_NAT_LB_HASH,	/* client address and port, keyed per load */
+	SFW_NAT_LB_RR,		/* round robin */
+	__SFW_NAT_LB_LAST
+};
+#define SFW_NAT_LB_MAX (__SFW_NAT_LB_LAST - 1)
+
+enum sfw_target_attr {
+	SFW_TARGET_A_UNSPEC,
+	SFW_TARGET_A_ADDR_LO,	/* nest: enum sfw_addr_attr */
+	SFW_TARGET_A_ADDR_HI,	/* nest: enum sfw_addr_attr */
+	SFW_TARGET_A_PORT_LO,	/* be16 */
+	SFW_TARGET_A_PORT_HI,	/* be16 */
+	__SFW_TARGET_A_LAST
+};
+#define SFW_TARGET_A_MAX (__SFW_TARGET_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_SFW_H */
