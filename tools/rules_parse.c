@@ -956,7 +956,7 @@ static int nat_target(struct parser *p, struct rule_ctx *c, const struct tok *t,
 }
 
 /* N, Ns, Nm or Nh: seconds. */
-static int duration(struct parser *p, const struct tok *t, u64 max, u32 *out)
+static int parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *out)
 {
 	u64 v, mul = 1;
 	size_t len = t->len;
@@ -1051,7 +1051,7 @@ static int nat_stmt(struct parser *p, struct rule_ctx *c)
 		if (!is(&p->tok, "timeout"))
 			return fail(p, &p->tok, "expected timeout, not");
 		k = p->tok;
-		if (value(p, &k) || duration(p, &p->tok, 86400, &r->nat_sticky))
+		if (value(p, &k) || parse_duration(p, &p->tok, 86400, &r->nat_sticky))
 			return -1;
 		if (next(p))
 			return -1;
