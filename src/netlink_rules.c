@@ -295,7 +295,10 @@ struct nl_nat {
 	u32 sticky;
 };
 
-/* A rule as a request carries it, in the builder's terms. */
+/*
+ * A rule as a request carries it, in the builder's terms: with its NAT
+ * targets about 12 KiB, so it comes from kvmalloc().
+ */
 struct nl_rule {
 	enum sfw_chain chain;
 	u32 pos;		/* 0: not given */
@@ -749,7 +752,7 @@ static int txn_add_set(struct sfw_rules_txn *t, const struct nlattr *nest,
 static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 			struct netlink_ext_ack *extack)
 {
-	struct nl_rule *nr = kmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
+	struct nl_rule *nr = kvmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
 	int ret;
 
 	if (!nr)
@@ -764,7 +767,7 @@ static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 				 nr->dports, nr->sset, nr->dset, &nr->nat, nest, extack);
 	if (!ret)
 		t->nrules[nr->chain]++;
-	kfree(nr);
+	kvfree(nr);
 	return ret;
 }
 
@@ -1053,7 +1056,7 @@ static int rule_change(struct genl_info *info, u8 cmd)
 		ch.chain = nla_get_u8(tb[SFW_RULE_A_CHAIN]);
 		ch.at = nla_get_u32(tb[SFW_RULE_A_POS]);
 	} else {
-		nr = kmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
+		nr = kvmalloc(sizeof(*nr), GFP_KERNEL_ACCOUNT);
 		if (!nr)
 			return -ENOMEM;
 		ret = rule_parse(nr, attr, info->extack);
@@ -1103,7 +1106,7 @@ out:
 	if (!ret)
 		ret = reply_generation(info, cmd, generation, -1);
 out_free:
-	kfree(nr);
+	kvfree(nr);
 	return ret;
 }
 
