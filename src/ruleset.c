@@ -329,6 +329,19 @@ static int check_target(const struct sfw_rule *r, const struct sfw_nat_range *t,
 		snprintf(err, SFW_ERR_LEN, "%s target %u: address range is backwards", act, i + 1);
 		return -EINVAL;
 	}
+	/*
+	 * A range is a span of the address's last 32 bits (that is what the
+	 * datapath picks from), and never all 2^32 of them.
+	 */
+	if (t->l3num == SFW_AF_INET6 && memcmp(&t->lo, &t->hi, 12)) {
+		snprintf(err, SFW_ERR_LEN, "%s target %u: an IPv6 range may vary in its last 32 bits only",
+			 act, i + 1);
+		return -EINVAL;
+	}
+	if (t->l3num && !t->lo.ip6[alen / 4 - 1] && t->hi.ip6[alen / 4 - 1] == htonl(0xffffffff)) {
+		snprintf(err, SFW_ERR_LEN, "%s target %u: address range too wide", act, i + 1);
+		return -EINVAL;
+	}
 	if (r->action == SFW_ACT_DNAT && memcmp(&t->lo, &t->hi, alen)) {
 		snprintf(err, SFW_ERR_LEN,
 			 "dnat target %u: one address, not a range (list backends in { })", i + 1);
