@@ -408,11 +408,13 @@ int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct s
 			 bool confirm)
 {
 	struct sfw_tuple inv;
+	u8 xflags = ct->xflags;
 	spinlock_t *lock;
 	u32 now = (u32)jiffies;
 	int ret;
 
-	ct->tuple = *t;
+	ct->tuple = *t;		/* its pad bytes hold status and xflags */
+	ct->xflags = xflags;
 	ct->net_id = sn->net_id;
 	ct->status = (confirm ? SFW_CONN_CONFIRMED : 0) |
 		     (h0 % SFW_WHEEL_STRIPES) << SFW_CONN_STRIPE_SHIFT;

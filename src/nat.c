@@ -642,8 +642,8 @@ static void snat_addr(struct sfw_nat_net *nn, const struct sfw_nat_range *tg,
 	lo = ntohl(tg->lo.ip6[w]);
 	hi = ntohl(tg->hi.ip6[w]);
 	if (hi > lo && !memcmp(&tg->lo, &tg->hi, w * 4))
-		a->ip6[w] = htonl(lo + siphash(&t->src, sizeof(t->src), &nn->lb_key) %
-				  (hi - lo + 1));
+		a->ip6[w] = htonl(lo + (u32)(siphash(&t->src, sizeof(t->src), &nn->lb_key) %
+					     ((u64)hi - lo + 1)));
 }
 
 int sfw_nat_bind_source(struct sfw_net *sn, const struct nf_hook_state *state,

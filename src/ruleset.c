@@ -353,9 +353,10 @@ static int check_target(const struct sfw_rule *r, const struct sfw_nat_range *t,
 				 t->port_lo, t->port_hi);
 			return -EINVAL;
 		}
-		if (r->l4proto != SFW_IPPROTO_TCP && r->l4proto != SFW_IPPROTO_UDP) {
+		/* Ports apply to a rule's TCP and UDP flows; it need not name one. */
+		if (r->l4proto && r->l4proto != SFW_IPPROTO_TCP && r->l4proto != SFW_IPPROTO_UDP) {
 			snprintf(err, SFW_ERR_LEN,
-				 "%s to a port is only valid after a tcp or udp match", act);
+				 "%s to a port in a rule for a protocol without ports", act);
 			return -EINVAL;
 		}
 	}

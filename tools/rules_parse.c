@@ -949,9 +949,10 @@ static int nat_target(struct parser *p, struct rule_ctx *c, const struct tok *t,
 	} else if (!ports) {
 		return fail(p, t, "bad NAT target");
 	}
-	if (n->port_lo && c->rr.r.l4proto != SFW_IPPROTO_TCP &&
+	/* Ports apply to TCP and UDP flows; a rule need not name one (nat.c). */
+	if (n->port_lo && c->rr.r.l4proto && c->rr.r.l4proto != SFW_IPPROTO_TCP &&
 	    c->rr.r.l4proto != SFW_IPPROTO_UDP)
-		return fail(p, t, "a port needs a tcp or udp match before it:");
+		return fail(p, t, "ports in a rule for a protocol without ports:");
 	return 0;
 }
 

@@ -9,7 +9,8 @@
 #   10.0.1.2 c0 --- g0 10.0.1.1 | 10.0.2.1 g1 --- s0 10.0.2.2 s1 -mtu 1280- f0 10.0.3.2
 #   fd00:1::2               | fd00:2::1          fd00:2::2 fd00:3::1          fd00:3::2
 #
-# The server routes to "far" over a link of MTU 1280, so a large TCP
+# The server routes to "far" over a link of MTU 1280 (far itself has 1500
+# and advertises an MSS to match), so a large TCP
 # transfer from the client to far needs PMTU discovery: the server's
 # "fragmentation needed" / "packet too big" goes to the masquerade
 # address and quotes the translated packet; sfw must translate both back
@@ -21,7 +22,7 @@ need socat
 trap cleanup EXIT
 gateway_up || exit $ksft_fail
 setup_ns far || exit $ksft_fail
-ip -n "$server" link add s1 mtu 1280 type veth peer name f0 mtu 1280 netns "$far"
+ip -n "$server" link add s1 mtu 1280 type veth peer name f0 netns "$far"
 ip -n "$server" addr add 10.0.3.1/24 dev s1
 ip -n "$server" addr add fd00:3::1/64 dev s1 nodad
 ip -n "$far" addr add 10.0.3.2/24 dev f0
@@ -35,6 +36,8 @@ sv sysctl -qw net.ipv6.conf.all.forwarding=1
 # Nothing beyond the gateway knows the LAN: only masquerade gets answers.
 sv ip route del default
 sv ip -6 route del default
+gw ip route add 10.0.3.0/24 via 10.0.2.2
+gw ip -6 route add fd00:3::/64 via fd00:2::2
 
 cat >/tmp/masq.rules <<'EOF'
 chain forward policy drop
@@ -45,7 +48,7 @@ chain postrouting
   oif g1 masquerade
 EOF
 gw sfwctl ruleset load /tmp/masq.rules || { fail "sfwctl ruleset load"; exit $ret; }
-gw sfwctl ruleset show | grep -q "oif g1 masquerade" &&
+gw sfwctl ruleset show | grep -qE "oif g1 .*masquerade" &&
 	pass "ruleset show prints the masquerade rule" ||
 	fail "ruleset show does not print the masquerade rule"
 
@@ -69,7 +72,7 @@ for f in 4 6; do
 	sv socat -u $SOCAT_TCP_LISTEN:5000,reuseaddr \
 		SYSTEM:'cat > /tmp/masq-tcp.out; echo "$SOCAT_PEERADDR" > /tmp/masq-peer.out' &
 	busywait 5000 listening "$server" 5000 || fail "IPv$f: server listens"
-	echo "masq-$f" | cl socat -u - "$SOCAT_TCP:5000,sourceport=40000$f" ||
+	echo "masq-$f" | cl socat -u - "$SOCAT_TCP:5000,sourceport=4000$f" ||
 		fail "IPv$f: TCP through the masquerading gateway"
 	busywait 5000 grep -q "masq-$f" /tmp/masq-tcp.out &&
 		pass "IPv$f: TCP data arrived" || fail "IPv$f: TCP data did not arrive"
@@ -77,7 +80,7 @@ for f in 4 6; do
 	check_eq "IPv$f: the server saw the masquerade address" \
 		"$(tr -d '[]\n' </tmp/masq-peer.out | sed 's/^::ffff://')" "$WAN_P"
 	check_ct "IPv$f: sfw shows the LAN side and the translated reply, port kept" "$gateway" \
-		"^$L3 +[0-9]+ tcp +6 [0-9]+ [A-Z_]+ src=$C_P dst=$S_P sport=40000$f dport=5000 .*src=$S_P dst=$WAN_P sport=5000 dport=40000$f .*\[ASSURED\]"
+		"^$L3 +[0-9]+ tcp +6 [0-9]+ [A-Z_]+ src=$C_P dst=$S_P sport=4000$f dport=5000 .*src=$S_P dst=$WAN_P sport=5000 dport=4000$f .*\[ASSURED\]"
 	rm -f /tmp/masq-tcp.out /tmp/masq-peer.out
 
 	# UDP: a query and its answer.
@@ -87,10 +90,10 @@ for f in 4 6; do
 	check_eq "IPv$f: UDP answered through the masquerading gateway" "$got" answer
 
 	# PMTU: 200 KB with DF to far, across the 1280-byte link.
-	ip netns exec "$far" socat -u $SOCAT_TCP_LISTEN:5001,reuseaddr OPEN:/tmp/masq-far.out,creat,trunc &
-	busywait 5000 listening "$far" 5001 || fail "IPv$f: far listens"
+	ip netns exec "$far" socat -u $SOCAT_TCP_LISTEN:510$f,reuseaddr OPEN:/tmp/masq-far.out,creat,trunc &
+	busywait 5000 listening "$far" 510$f || fail "IPv$f: far listens"
 	rel0=$(sfw_stat "$gateway" related)
-	head -c 200000 /dev/zero | cl timeout 20 socat -u - "$FAR_TCP:5001" ||
+	head -c 200000 /dev/zero | cl timeout 20 socat -u - "$FAR_TCP:510$f" ||
 		fail "IPv$f: the large transfer to far failed"
 	busywait 10000 test "$(stat -c %s /tmp/masq-far.out 2>/dev/null)" = 200000 &&
 		pass "IPv$f: 200000 bytes crossed the 1280-byte link (PMTU discovery through masquerade)" ||
