@@ -461,7 +461,8 @@ static u16 balance(struct sfw_nat_net *nn, const struct sfw_rule *r, s32 pos,
 
 	if (r->nat_lb == SFW_LB_RR)
 		return (u32)atomic_inc_return(&nn->rr[pos % SFW_NAT_RR]) % r->nnat;
-	return (u16)(((u64)siphash(&key, sizeof(key), &nn->lb_key) * r->nnat) >> 32);
+	/* The hash's low 32 bits scaled onto the targets: no modulo bias to speak of. */
+	return (u16)(((u64)(u32)siphash(&key, sizeof(key), &nn->lb_key) * r->nnat) >> 32);
 }
 
 /* Which of @r's targets a new flow @t goes to. */
@@ -538,6 +539,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	struct sfw_ep to;
 	enum sfw_dir dir;
 	u8 reason = 0;
+	u16 target;
 	s32 pos;
 	u32 h;
 	int ret;
@@ -549,7 +551,10 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 		return NF_DROP;
 	if (!r->nnat)
 		return NF_ACCEPT;
-	tg = &rs->nat[r->nat_off + pick_target(nn, r, pos, &pkt->tuple)];
+	target = pick_target(nn, r, pos, &pkt->tuple);
+	if (WARN_ON_ONCE(target >= r->nnat))
+		return NF_DROP;
+	tg = &rs->nat[r->nat_off + target];
 	if (tg->l3num != pkt->tuple.l3num)
 		return NF_ACCEPT;
 	ep_get(&pkt->tuple, false, &to);
@@ -575,6 +580,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	cn = container_of(ct, struct sfw_conn_nat, ct);
 	cn->key[SFW_DIR_ORIGINAL].t = pkt->tuple;
 	sfw_tuple_invert(&inner, &cn->key[SFW_DIR_REPLY].t);
+	cn->in_ifindex = state->in ? state->in->ifindex : 0;
 	ret = rhashtable_lookup_insert_fast(&nn->keys, &cn->key[SFW_DIR_ORIGINAL].node,
 					    sfw_nat_params);
 	if (ret) {
@@ -861,44 +867,54 @@ unsigned int sfw_nat_postrouting(struct sfw_net *sn, struct sk_buff *skb,
 
 /* Rule-set changes. */
 
-static bool target_named(const struct sfw_ruleset *rs, const struct sfw_tuple *inner)
+/*
+ * Would rule set @rs still send @cn's first packet to its backend? The
+ * prerouting rule it meets now must be a DNAT that lists that backend.
+ */
+static bool target_kept(struct sfw_net *sn, const struct sfw_ruleset *rs,
+			const struct sfw_conn_nat *cn)
 {
-	const struct sfw_chain_rules *c;
+	const struct sfw_rule *r;
+	struct net_device *dev;
+	struct sfw_match_pkt m;
+	struct sfw_tuple inner;
 	struct sfw_ep ep;
-	u32 i, k;
+	s32 i;
+	u32 k;
 
 	if (!rs)
 		return false;
-	ep_get(inner, false, &ep);
-	c = &rs->chain[SFW_CHAIN_PREROUTING];
-	for (i = 0; i < c->n; i++) {
-		const struct sfw_rule *r = &c->rules[i];
+	sfw_conn_tuple(&cn->ct, &inner);
+	ep_get(&inner, false, &ep);
+	dev = dev_get_by_index_rcu(sn->net, cn->in_ifindex);
+	m.t = &cn->key[SFW_DIR_ORIGINAL].t;
+	m.ctinfo = SFW_CT_NEW;
+	m.iif = dev ? dev->name : NULL;
+	m.oif = NULL;
+	i = sfw_ruleset_match(rs, SFW_CHAIN_PREROUTING, &m);
+	if (i < 0)
+		return false;
+	r = &rs->chain[SFW_CHAIN_PREROUTING].rules[i];
+	if (r->action != SFW_ACT_DNAT)
+		return false;
+	for (k = 0; k < r->nnat; k++) {
+		const struct sfw_nat_range *tg = &rs->nat[r->nat_off + k];
 
-		if (r->action != SFW_ACT_DNAT)
-			continue;
-		for (k = 0; k < r->nnat; k++) {
-			const struct sfw_nat_range *tg = &rs->nat[r->nat_off + k];
-
-			if (tg->l3num == inner->l3num &&
-			    !memcmp(&tg->lo, &ep.addr, sizeof(ep.addr)) &&
-			    (!tg->port_lo || !has_ports(inner->l4proto) ||
-			     (ntohs(ep.port) >= tg->port_lo && ntohs(ep.port) <= tg->port_hi)))
-				return true;
-		}
+		if (tg->l3num == inner.l3num && !memcmp(&tg->lo, &ep.addr, sizeof(ep.addr)) &&
+		    (!tg->port_lo || !has_ports(inner.l4proto) ||
+		     (ntohs(ep.port) >= tg->port_lo && ntohs(ep.port) <= tg->port_hi)))
+			return true;
 	}
 	return false;
 }
 
 static bool target_gone(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
-	const struct sfw_ruleset *cur = arg;
 	struct sfw_conn_nat *cn = sfw_conn_nat(ct);
-	struct sfw_tuple t;
 
-	if (!cn || !(READ_ONCE(cn->manip) & SFW_NAT_DST))
+	if (!cn || !(smp_load_acquire(&cn->manip) & SFW_NAT_DST))
 		return false;
-	sfw_conn_tuple(ct, &t);
-	return !target_named(cur, &t);
+	return !target_kept(sn, arg, cn);
 }
 
 u32 sfw_nat_targets_gone(struct sfw_net *sn, const struct sfw_ruleset *old,

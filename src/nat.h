@@ -40,6 +40,7 @@ struct sfw_conn_nat {
 	u8 binding;		/* a CPU is confirming it and binding its source */
 	u8 addr_idx;		/* its SNAT address's counters, or SFW_NAT_NO_ADDR */
 	int ifindex;		/* masquerade: the output device */
+	int in_ifindex;		/* DNAT: the device its first packet came in by */
 };
 
 static inline struct sfw_conn_nat *sfw_conn_nat(const struct sfw_conn *ct)
@@ -79,7 +80,10 @@ void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct);
 void sfw_nat_tuples(const struct sfw_conn *ct, struct sfw_tuple *orig, struct sfw_tuple *reply);
 /* /proc/net/sfw/nat */
 void sfw_nat_proc_show(struct seq_file *seq, struct sfw_net *sn);
-/* A rule set was replaced: end the connections of DNAT targets it no longer names. */
+/*
+ * A rule set was replaced: end the DNATed connections whose backend the
+ * new one no longer lists in the rule their first packet would meet.
+ */
 u32 sfw_nat_targets_gone(struct sfw_net *sn, const struct sfw_ruleset *old,
 			 const struct sfw_ruleset *cur);
 
