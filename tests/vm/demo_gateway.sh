@@ -36,6 +36,10 @@ check_ge "forward 'ct state established,related accept' counted the rest" "$est"
 check_ct "web connection tracked" "$gateway" 'tcp .* src=10\.0\.1\.2 dst=10\.0\.2\.2 .* dport=80 '
 check_ct "DNS exchange tracked" "$gateway" 'udp .* src=10\.0\.1\.2 dst=10\.0\.2\.2 .* dport=53 '
 check_ct "ping tracked" "$gateway" 'icmp .* src=10\.0\.1\.2 dst=10\.0\.2\.2 '
+# Masqueraded: the server answered the gateway's WAN address.
+check_ct "web connection masqueraded" "$gateway" \
+	'tcp .* src=10\.0\.1\.2 dst=10\.0\.2\.2 .* dport=80 .* src=10\.0\.2\.2 dst=10\.0\.2\.1 sport=80 '
+check_ct "ping masqueraded" "$gateway" 'icmp .* src=10\.0\.1\.2 dst=10\.0\.2\.2 .* src=10\.0\.2\.2 dst=10\.0\.2\.1 '
 
 before=$new
 pol=$(gw_policy forward)
