@@ -100,6 +100,13 @@ def goals(figures, rows, memory, expiry):
             out.append(("%s-flow delta(sfw)/delta(nf) at 100k flows" %
                         ("new" if phase == "new" else "established"),
                         "%.2f" % r["ratio"], "<= 0.6", r["ratio"] <= 0.6))
+    for kind, name in (("masq", "masquerade"), ("dnat", "DNAT lb hash")):
+        for phase in ("new", "est"):
+            r = byfig.get("nat_%s_%s_100000" % (kind, phase))
+            if r and r.get("ratio") is not None:
+                out.append(("%s %s-flow delta(sfw)/delta(nf) at 100k flows" %
+                            (name, "new" if phase == "new" else "established"),
+                            "%.2f" % r["ratio"], "<= 0.6", r["ratio"] <= 0.6))
     for m in memory:
         if m["cache"] == "sfw_conn":
             o = int(m.get("objsize", 0))

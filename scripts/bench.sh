@@ -12,7 +12,7 @@
 #
 # QUICK=1 runs a reduced set (3 repetitions; 1k and 100k flows; 10 and
 # 10,000 rules; no connection rate) in under five minutes.
-# Environment: SFW_BENCH (workloads, default pps,connrate,rules,expiry,netns),
+# Environment: SFW_BENCH (workloads, default pps,connrate,rules,expiry,netns,nat),
 # SFW_BENCH_REPS (5), SFW_BENCH_FLOWS (1000,100000,1000000),
 # SFW_BENCH_RULES (10,100,1000,10000), SFW_VM_MEM.
 set -u
@@ -32,7 +32,7 @@ if [ -n "${QUICK:-}" ] && [ "${QUICK:-0}" != 0 ]; then
 	: "${SFW_BENCH:=pps,rules,expiry}" "${SFW_BENCH_REPS:=3}"
 	: "${SFW_BENCH_FLOWS:=1000,100000}" "${SFW_BENCH_RULES:=10,10000}"
 fi
-what=${SFW_BENCH:-pps,connrate,rules,expiry,netns}
+what=${SFW_BENCH:-pps,connrate,rules,expiry,netns,nat}
 echo "bench: $krel, 2 vCPUs under TCG, workloads $what, ${SFW_BENCH_REPS:-5} repetitions" >&2
 # The TSC clocksource: under TCG each HPET read (pktgen reads the clock
 # per packet) is an MMIO exit under qemu's global lock.

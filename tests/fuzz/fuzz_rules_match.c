@@ -250,7 +250,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct sfw_ruleset_builder *b;
 	struct sfw_ruleset *rs;
 	char err[SFW_ERR_LEN];
-	bool undefined = false;
+	bool undefined = false, nat_refused = false;
 	u32 nsets = 0, i;
 	u8 h;
 	int c;
@@ -259,8 +259,10 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (!b)
 		return 0;
 	h = take(&in);
+	/* The NAT chains' policy is always accept. */
 	for (c = 0; c < SFW_CHAIN_COUNT; c++)
-		sfw_ruleset_builder_policy(b, c, h >> c & 1 ? SFW_ACT_DROP : SFW_ACT_ACCEPT);
+		sfw_ruleset_builder_policy(b, c, c < SFW_CHAIN_PREROUTING && h >> c & 1 ?
+					   SFW_ACT_DROP : SFW_ACT_ACCEPT);
 
 	/* Sets. */
 	for (i = take(&in) % (MAX_SETS + 1); i > 0; i--) {
@@ -292,6 +294,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		u8 f0 = take(&in), f1 = take(&in), f2 = take(&in), f3 = take(&in);
 		u8 f4 = take(&in);
 		struct ref_rule rr;
+		struct sfw_nat_range nat;
 		const char *sname = NULL, *dname = NULL;
 
 		c = f0 % SFW_CHAIN_COUNT;
@@ -325,8 +328,23 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			dname = sets[(f4 >> 3) % nsets].name;
 			rr.dset = &sets[(f4 >> 3) % nsets];
 		}
+		/* snat and dnat take one target, of the rule's family (v4 if none). */
+		if (rr.r.action == SFW_ACT_SNAT || rr.r.action == SFW_ACT_DNAT) {
+			if (!rr.r.family)
+				rr.r.family = SFW_AF_INET;
+			memset(&nat, 0, sizeof(nat));
+			nat.l3num = rr.r.family;
+			if (nat.l3num == SFW_AF_INET)
+				nat.lo.ip = htonl(0x0a000001);
+			else
+				nat.lo.ip6[0] = htonl(0xfd000000), nat.lo.ip6[3] = htonl(1);
+			nat.hi = nat.lo;
+		}
 		if (sfw_ruleset_builder_rule(b, c, &rr.r, rr.sp, rr.dp, sname, dname, err))
 			continue;
+		if ((rr.r.action == SFW_ACT_SNAT || rr.r.action == SFW_ACT_DNAT) &&
+		    sfw_ruleset_builder_nat(b, c, &nat, 1, SFW_LB_NONE, 0, err))
+			nat_refused = true;
 		if (sname && !strcmp(sname, "nosuch"))
 			undefined = true;
 		/* The reference keeps the rule as given; the builder's copy is normalized. */
@@ -345,6 +363,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		FUZZ_CHECK(err[0]);
 		return 0;
 	}
+	if (nat_refused)
+		FUZZ_CHECK_MSG(!rs, "a snat or dnat rule without its target compiled");
 	if (!rs)
 		return 0;	/* out of memory, or a limit: nothing to compare */
 
