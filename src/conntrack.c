@@ -22,12 +22,15 @@
  *             its rules accept the packet, else it is deleted, and if the
  *             packet never gets there it dies on the wheel in seconds.
  *             Unconfirmed entries are invisible to users and send no events.
+ *             A connection a rule gave a helper is a bigger object
+ *             (struct sfw_conn_help, expect.h), from a third cache.
  *  updated    by each packet under the entry's wheel-stripe lock:
  *             protocol state, expiry, counters (conn.h).
  *  deleted    by whoever sets DYING first under that lock: the wheel at
  *             expiry, a SYN that reopens it, early drop, a user, recheck,
  *             namespace exit. The deleter takes it off the wheel, unhashes
- *             it and frees it after an RCU grace period.
+ *             it, ends its expectation (expect.c) and frees it after an
+ *             RCU grace period.
  *
  * Lock order: wheel stripe -> hash bucket. No lock is shared by all
  * connections: a stripe lock is one of 16 per namespace, a bucket lock
@@ -48,6 +51,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "netlink.h"
 #include "timer_wheel.h"
@@ -70,6 +74,7 @@ static spinlock_t sfw_table_locks[SFW_HASH_LOCKS];
 static hsiphash_key_t sfw_hash_key __read_mostly;
 static struct kmem_cache *sfw_conn_cache __read_mostly;
 static struct kmem_cache *sfw_conn_nat_cache __read_mostly;
+static struct kmem_cache *sfw_conn_help_cache __read_mostly;
 
 u32 sfw_conntrack_hash(const struct sfw_tuple *t, u32 net_id)
 {
@@ -201,15 +206,36 @@ struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple
 	return sfw_conntrack_find(sn, t, sfw_conntrack_hash(t, sn->net_id), dir);
 }
 
+/* The cache an entry of kind @xflags comes from. */
+static struct kmem_cache *conn_cache(u8 xflags)
+{
+	if (xflags & SFW_CONN_X_HELPER)
+		return sfw_conn_help_cache;
+	return xflags & SFW_CONN_X_NAT ? sfw_conn_nat_cache : sfw_conn_cache;
+}
+
 static void conn_free_rcu(struct rcu_head *head)
 {
 	struct sfw_conn *ct = container_of(head, struct sfw_conn, rcu);
 
-	kmem_cache_free(ct->xflags & SFW_CONN_X_NAT ? sfw_conn_nat_cache : sfw_conn_cache, ct);
+	kmem_cache_free(conn_cache(ct->xflags), ct);
 }
 
+const char *const sfw_ct_end_names[SFW_END_COUNT] = {
+	[SFW_END_NONE] = "",
+	[SFW_END_EXPIRED] = "expired",
+	[SFW_END_DELETED] = "deleted",
+	[SFW_END_RECHECK] = "recheck",
+	[SFW_END_REOPENED] = "reopened",
+	[SFW_END_EARLY_DROP] = "early_drop",
+	[SFW_END_REFUSED] = "refused",
+	[SFW_END_BACKEND_GONE] = "backend_gone",
+	[SFW_END_ADDRESS_GONE] = "address_gone",
+	[SFW_END_NAMESPACE] = "namespace",
+};
+
 /* @ct is DYING and off the wheel: unhash it, uncount it, free it. */
-void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct)
+void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_end why)
 {
 	struct sfw_tuple t, inv;
 	unsigned int b0, b1;
@@ -226,10 +252,11 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct)
 	buckets_unlock(b0, b1);
 	local_bh_enable();
 	sfw_nat_unhash(sn, ct);
+	sfw_expect_master_gone(sn, ct);
 
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
-	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY);
+	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY, why);
 	call_rcu(&ct->rcu, conn_free_rcu);
 }
 
@@ -243,7 +270,7 @@ bool sfw_conntrack_claim(struct sfw_net *sn, struct sfw_conn *ct)
 	return true;
 }
 
-bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
+bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_end why)
 {
 	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	bool mine;
@@ -252,21 +279,26 @@ bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct)
 	mine = sfw_conntrack_claim(sn, ct);
 	spin_unlock_bh(lock);
 	if (mine)
-		sfw_conntrack_destroy(sn, ct);
+		sfw_conntrack_destroy(sn, ct, why);
 	return mine;
 }
 
-/* The wheel hands over expired entries, DYING and off the wheel. */
-static void conn_reap(void *owner, struct hlist_head *expired)
+static void conn_reap_all(struct sfw_net *sn, struct hlist_head *expired,
+			  enum sfw_ct_end why)
 {
-	struct sfw_net *sn = owner;
 	struct hlist_node *tmp;
 	struct sfw_conn *ct;
 
 	hlist_for_each_entry_safe(ct, tmp, expired, wnode) {
 		sfw_stat_inc(sn, SFW_STAT_REAPED);
-		sfw_conntrack_destroy(sn, ct);
+		sfw_conntrack_destroy(sn, ct, why);
 	}
+}
+
+/* The wheel hands over expired entries, DYING and off the wheel. */
+static void conn_reap(void *owner, struct hlist_head *expired)
+{
+	conn_reap_all(owner, expired, SFW_END_EXPIRED);
 }
 
 /*
@@ -288,7 +320,7 @@ static bool early_drop(struct sfw_net *sn, u32 hash)
 			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
 			    READ_ONCE(ct->status) & (SFW_CONN_ASSURED | SFW_CONN_DYING))
 				continue;
-			if (sfw_conntrack_delete(sn, ct)) {
+			if (sfw_conntrack_delete(sn, ct, SFW_END_EARLY_DROP)) {
 				sfw_stat_inc(sn, SFW_STAT_EARLY_DROP);
 				return true;
 			}
@@ -352,11 +384,14 @@ static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
 /*
  * A new entry for a connection whose hash (of its first tuple) is @hash:
  * counted against conntrack_max, making room if the table is full, and
- * allocated zeroed, a struct sfw_conn_nat if @nat. NULL if there is no
- * room; the caller drops the packet. BHs are off.
+ * allocated zeroed, of the kind @xflags says: a struct sfw_conn_nat with
+ * SFW_CONN_X_NAT, a struct sfw_conn_help (expect.h) with
+ * SFW_CONN_X_HELPER. NULL if there is no room; the caller drops the
+ * packet. BHs are off.
  */
-struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat)
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
 {
+	bool nat = xflags & (SFW_CONN_X_NAT | SFW_CONN_X_HELPER);
 	struct sfw_conn *ct;
 
 	if (!conn_reserve(sn, hash)) {
@@ -365,7 +400,7 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat)
 		net_warn_ratelimited("table full, dropping packet\n");
 		return NULL;
 	}
-	ct = kmem_cache_zalloc(nat ? sfw_conn_nat_cache : sfw_conn_cache, GFP_ATOMIC);
+	ct = kmem_cache_zalloc(conn_cache(xflags), GFP_ATOMIC);
 	if (!ct) {
 		atomic_dec(&sn->count);
 		sfw_stat_inc(sn, SFW_STAT_DROP);
@@ -377,6 +412,12 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat)
 		ct->xflags = SFW_CONN_X_NAT;
 		cn->addr_idx = SFW_NAT_NO_ADDR;
 		cn->key[SFW_DIR_REPLY].dir = SFW_DIR_REPLY;
+	}
+	if (xflags & SFW_CONN_X_HELPER) {
+		struct sfw_conn_help *help = sfw_conn_help(ct);
+
+		ct->xflags |= SFW_CONN_X_HELPER;
+		spin_lock_init(&help->lock);
 	}
 	return ct;
 }
@@ -435,7 +476,7 @@ int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct s
 		sfw_timer_wheel_add(sn->wheel, ct, ct->expires);
 		if (confirm) {
 			sfw_stat_inc(sn, SFW_STAT_INSERT);
-			sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
+			sfw_netlink_event(sn, ct, SFW_EVENT_NEW, SFW_END_NONE);
 		}
 	}
 	spin_unlock(lock);
@@ -460,7 +501,7 @@ bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct)
 	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
 		ct->status |= SFW_CONN_CONFIRMED;
 		sfw_stat_inc(sn, SFW_STAT_INSERT);
-		sfw_netlink_event(sn, ct, SFW_EVENT_NEW);
+		sfw_netlink_event(sn, ct, SFW_EVENT_NEW, SFW_END_NONE);
 		done = true;
 	}
 	spin_unlock(lock);
@@ -471,7 +512,7 @@ bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct)
 int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out)
 {
-	struct sfw_conn *ct = sfw_conntrack_alloc(sn, h0, false);
+	struct sfw_conn *ct = sfw_conntrack_alloc(sn, h0, 0);
 	int ret;
 
 	if (!ct)
@@ -500,7 +541,7 @@ bool sfw_conntrack_visible(const struct sfw_conn *ct, enum sfw_dir dir,
  */
 u32 sfw_conntrack_cleanup(struct sfw_net *sn,
 			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),
-			  void *arg)
+			  void *arg, enum sfw_ct_end why)
 {
 	struct sfw_conn *ct;
 	unsigned int b;
@@ -511,7 +552,7 @@ u32 sfw_conntrack_cleanup(struct sfw_net *sn,
 
 		rcu_read_lock();
 		sfw_conntrack_for_each_visible(ct, n, sn, b)
-			if (kill(sn, ct, arg) && sfw_conntrack_delete(sn, ct))
+			if (kill(sn, ct, arg) && sfw_conntrack_delete(sn, ct, why))
 				count++;
 		rcu_read_unlock();
 		if (!(b % 1024))
@@ -541,7 +582,7 @@ static void ct_net_uninit(struct sfw_net *sn)
 		HLIST_HEAD(all);
 
 		sfw_timer_wheel_drain(sn->wheel, i, &all);
-		conn_reap(sn, &all);
+		conn_reap_all(sn, &all, SFW_END_NAMESPACE);
 	}
 	WARN_ON_ONCE(atomic_read(&sn->count));
 	sfw_timer_wheel_destroy(sn->wheel);
@@ -610,6 +651,7 @@ int sfw_conntrack_init(void)
 	BUILD_BUG_ON(offsetof(struct sfw_conn, status) != offsetof(struct sfw_conn, tuple.pad));
 	BUILD_BUG_ON(SFW_WHEEL_STRIPES > 1 << (8 - SFW_CONN_STRIPE_SHIFT));
 	BUILD_BUG_ON(offsetof(struct sfw_conn_nat, ct));
+	BUILD_BUG_ON(offsetof(struct sfw_conn_help, cn.ct));
 	sfw_conn_cache = kmem_cache_create("sfw_conn", sizeof(struct sfw_conn),
 					   SFW_CONN_ALIGN, 0, NULL);
 	if (!sfw_conn_cache)
@@ -618,6 +660,10 @@ int sfw_conntrack_init(void)
 					       SFW_CONN_ALIGN, 0, NULL);
 	if (!sfw_conn_nat_cache)
 		goto err_nat_cache;
+	sfw_conn_help_cache = kmem_cache_create("sfw_conn_help", sizeof(struct sfw_conn_help),
+						SFW_CONN_ALIGN, 0, NULL);
+	if (!sfw_conn_help_cache)
+		goto err_help_cache;
 	sfw_table = kvmalloc_array(hashsize, sizeof(*sfw_table), GFP_KERNEL);
 	if (!sfw_table)
 		goto err_table;
@@ -637,6 +683,8 @@ int sfw_conntrack_init(void)
 	return 0;
 
 err_table:
+	kmem_cache_destroy(sfw_conn_help_cache);
+err_help_cache:
 	kmem_cache_destroy(sfw_conn_nat_cache);
 err_nat_cache:
 	kmem_cache_destroy(sfw_conn_cache);
@@ -649,6 +697,7 @@ void sfw_conntrack_uninit(void)
 {
 	rcu_barrier();
 	kvfree(sfw_table);
+	kmem_cache_destroy(sfw_conn_help_cache);
 	kmem_cache_destroy(sfw_conn_nat_cache);
 	kmem_cache_destroy(sfw_conn_cache);
 }

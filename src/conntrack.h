@@ -20,7 +20,7 @@ struct sfw_conn *sfw_conntrack_find(struct sfw_net *sn, const struct sfw_tuple *
 struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
 				      enum sfw_dir *dir);
 /* BHs off: making a new entry (see conntrack.c). */
-struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, bool nat);
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags);
 void sfw_conntrack_free(struct sfw_net *sn, struct sfw_conn *ct);
 int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
 			 u32 h0, const union sfw_proto_state *ps, u32 timeout, u32 len,
@@ -29,11 +29,28 @@ bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct);
 /* BHs off: a new, confirmed entry without NAT; 0 or -errno. */
 int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out);
-/* Delete @ct (found under RCU); false if somebody else already is. */
-bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct);
+/* Why an entry went: the DESTROY event says (sfw_ct_end_names[]). */
+enum sfw_ct_end {
+	SFW_END_NONE,
+	SFW_END_EXPIRED,
+	SFW_END_DELETED,
+	SFW_END_RECHECK,
+	SFW_END_REOPENED,
+	SFW_END_EARLY_DROP,
+	SFW_END_REFUSED,
+	SFW_END_BACKEND_GONE,
+	SFW_END_ADDRESS_GONE,
+	SFW_END_NAMESPACE,
+	SFW_END_COUNT
+};
+
+extern const char *const sfw_ct_end_names[SFW_END_COUNT];
+
+/* Delete @ct (found under RCU) for @why; false if somebody else already is. */
+bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_end why);
 /* The two halves of a delete: claim under the stripe lock, destroy after. */
 bool sfw_conntrack_claim(struct sfw_net *sn, struct sfw_conn *ct);
-void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct);
+void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_end why);
 
 /*
  * The one walk of the table. sfw_conntrack_for_each_visible() visits the
@@ -71,7 +88,7 @@ static inline struct hlist_nulls_node *sfw_conntrack_skip(struct hlist_nulls_nod
 
 u32 sfw_conntrack_cleanup(struct sfw_net *sn,
 			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),
-			  void *arg);
+			  void *arg, enum sfw_ct_end why);
 
 /* Seconds until @ct expires (0 if due). */
 u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct);

@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "path.h"
 #include "sfw.h"
@@ -111,6 +112,10 @@ static int __net_init sfw_net_init(struct net *net)
 	if (ret)
 		goto err_nat;
 
+	ret = sfw_expect_init_net(net, sn);
+	if (ret)
+		goto err_expect;
+
 	ret = sfw_conntrack_init_net(net, sn);
 	if (ret)
 		goto err_conntrack;
@@ -149,6 +154,8 @@ err_proc:
 err_rules:
 	sfw_conntrack_uninit_net(net, sn);
 err_conntrack:
+	sfw_expect_uninit_net(net, sn);
+err_expect:
 	sfw_nat_uninit_net(net, sn);
 err_nat:
 	free_percpu(sn->stats);
@@ -173,6 +180,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);
+	sfw_expect_uninit_net(net, sn);
 	sfw_nat_uninit_net(net, sn);
 	free_percpu(sn->stats);
 }

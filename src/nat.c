@@ -574,7 +574,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	h = sfw_conntrack_hash(&inner, sn->net_id);
-	ct = sfw_conntrack_alloc(sn, h, true);
+	ct = sfw_conntrack_alloc(sn, h, SFW_CONN_X_NAT);
 	if (!ct)
 		return NF_DROP;
 	cn = container_of(ct, struct sfw_conn_nat, ct);
@@ -938,9 +938,10 @@ u32 sfw_nat_targets_gone(struct sfw_net *sn, const struct sfw_ruleset *old,
 	spin_unlock_bh(&nn->lock);
 	kvfree(prev);
 
-	if (!old || !old->chain[SFW_CHAIN_PREROUTING].n || !atomic_read(&nn->count))
+	/* A flush translates nothing new but ends nothing either, as in nft. */
+	if (!old || !cur || !old->chain[SFW_CHAIN_PREROUTING].n || !atomic_read(&nn->count))
 		return 0;
-	return sfw_conntrack_cleanup(sn, target_gone, (void *)cur);
+	return sfw_conntrack_cleanup(sn, target_gone, (void *)cur, SFW_END_BACKEND_GONE);
 }
 
 /* Masquerade: an address or a device went. */
@@ -966,7 +967,7 @@ static void masq_work(struct work_struct *w)
 {
 	struct sfw_nat_net *nn = container_of(w, struct sfw_nat_net, masq_work);
 
-	sfw_conntrack_cleanup(nn->sn, masq_gone, NULL);
+	sfw_conntrack_cleanup(nn->sn, masq_gone, NULL, SFW_END_ADDRESS_GONE);
 }
 
 static void masq_check(struct net_device *dev)

@@ -168,6 +168,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_LOG] = { .type = NLA_FLAG },
 	[SFW_RULE_A_LOG_PREFIX] = { .type = NLA_NUL_STRING, .len = SFW_RULE_LOG_PREFIX_MAX - 1 },
 	[SFW_RULE_A_NAT] = NLA_POLICY_NESTED(nat_policy),
+	[SFW_RULE_A_CT_HELPER] = NLA_POLICY_RANGE(NLA_U8, SFW_CT_HELPER_FTP, SFW_CT_HELPER_MAX),
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -513,6 +514,8 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		r->flags |= SFW_RULE_F_LOG;
 	if (tb[SFW_RULE_A_LOG_PREFIX])
 		nla_strscpy(r->log_prefix, tb[SFW_RULE_A_LOG_PREFIX], sizeof(r->log_prefix));
+	if (tb[SFW_RULE_A_CT_HELPER])
+		r->flags |= SFW_RULE_F_HELPER_FTP;
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -1347,6 +1350,8 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    (rule->ctstate && nla_put_u8(skb, SFW_RULE_A_CT_STATE, rule->ctstate)) ||
 	    ((rule->flags & SFW_RULE_F_LOG) && nla_put_flag(skb, SFW_RULE_A_LOG)) ||
 	    (rule->log_prefix[0] && nla_put_string(skb, SFW_RULE_A_LOG_PREFIX, rule->log_prefix)) ||
+	    ((rule->flags & SFW_RULE_F_HELPER_FTP) &&
+	     nla_put_u8(skb, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {

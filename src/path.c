@@ -32,6 +32,16 @@
  *    verdict (by a later hook, a full queue) leaves its entry to expire on
  *    its protocol's timeout, as in NPF and pf.
  *
+ *  - Expectations and helpers. A rule that accepts a connection's first
+ *    packet with `ct helper set ftp` makes its entry a helper connection
+ *    (struct sfw_conn_help, expect.h) for its life; each later packet of
+ *    it that carries payload and that the rules accept goes through the
+ *    helper (expect.c, helper_ftp.c), which files the data connection it
+ *    saw announced as an expectation. A packet no entry knows that makes
+ *    its protocol's first transition and matches an expectation consumes
+ *    it and is RELATED: the rules see `ct state related`, and its entry
+ *    is created on pass as any other.
+ *
  *  - Looped-back packets (between two local sockets) are tracked once, on
  *    their way out at LOCAL_OUT. At LOCAL_IN from a loopback device the
  *    input chain judges them by their entry, which the pass looks up but
@@ -42,7 +52,9 @@
  *    rule-counter updates below rely on it.
  *
  * Cost: one parse and one lockless lookup per packet; a lock only on the
- * entry's wheel stripe. PRE_ROUTING and POST_ROUTING only count packets
+ * entry's wheel stripe. A new connection also reads the namespace's
+ * expectation count (one more lookup only while expectations exist);
+ * a helper connection's packets take its helper lock. PRE_ROUTING and POST_ROUTING only count packets
  * (hooks.c); they are where sfw's own address translation belongs.
  */
 #include <linux/netdevice.h>
@@ -50,6 +62,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "netlink.h"
 #include "path.h"
@@ -174,7 +187,7 @@ static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 		/* A new SYN on a closing connection: the old entry goes first. */
 		sfw_conntrack_claim(sn, ct);
 		spin_unlock(lock);
-		sfw_conntrack_destroy(sn, ct);
+		sfw_conntrack_destroy(sn, ct, SFW_END_REOPENED);
 		return -EAGAIN;
 	}
 
@@ -200,7 +213,7 @@ static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 		ct->bytes[dir] += pkt->len;
 	}
 	if (res->changed || res->assured)
-		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE);
+		sfw_netlink_event(sn, ct, SFW_EVENT_UPDATE, SFW_END_NONE);
 	spin_unlock(lock);
 	return 0;
 }
@@ -220,8 +233,9 @@ static bool looped_back(const struct nf_hook_state *state)
 
 /*
  * The entry for a new connection whose first packet the rules accepted:
- * with the source the postrouting chain gives it, if any (nat.c). 0 or
- * -errno, as sfw_conntrack_insert().
+ * with the source the postrouting chain gives it, if any (nat.c), and
+ * the helper the accepting rule set, if any. 0 or -errno, as
+ * sfw_conntrack_insert().
  */
 static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 			  const struct nf_hook_state *state, struct sfw_ct_verdict *v,
@@ -233,7 +247,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 	int ret;
 
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
-	ct = sfw_conntrack_alloc(sn, hash, snat);
+	ct = sfw_conntrack_alloc(sn, hash, (snat ? SFW_CONN_X_NAT : 0) |
+				 (v->helper == SFW_HELPER_FTP ? SFW_CONN_X_HELPER : 0));
 	if (!ct)
 		return -ENOSPC;
 	if (snat) {
@@ -265,14 +280,14 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 	const struct sfw_rule *snat;
 
 	if (verdict != NF_ACCEPT || v->dir != SFW_DIR_ORIGINAL || !cn) {
-		sfw_conntrack_delete(sn, v->ct);
+		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
 		return NF_DROP;
 	}
 	if (cmpxchg(&cn->binding, 0, 1))
 		return NF_DROP;
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	if (snat && sfw_nat_bind_source(sn, state, v->ct, &v->pkt.tuple, rs, snat)) {
-		sfw_conntrack_delete(sn, v->ct);
+		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
 		return NF_DROP;
 	}
 	if (!sfw_conntrack_confirm(sn, v->ct))
@@ -344,6 +359,9 @@ again:
 		ret = conn_first(sn, &v.pkt, &ps, &res);
 		if (ret)
 			goto invalid;
+		/* A data connection a helper saw announced: RELATED. */
+		if (sfw_expect_match(sn, &v.pkt.tuple))
+			res.ctinfo = SFW_CT_RELATED;
 		create = true;
 	}
 	v.ctinfo = res.ctinfo;
@@ -353,6 +371,10 @@ filter:
 	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
 	if (v.ct && !(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED))
 		return confirm(sn, skb, state, &v, verdict);
+	/* 4a. What a helper connection's accepted payload announces. */
+	if (verdict == NF_ACCEPT && v.ct && track && v.pkt.payload_len &&
+	    (v.ct->xflags & SFW_CONN_X_HELPER))
+		sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt);
 	if (verdict != NF_ACCEPT || !create)
 		return verdict;
 

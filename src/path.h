@@ -17,6 +17,7 @@ struct sfw_ct_verdict {
 	enum sfw_dir dir;
 	u8 ctinfo;		/* enum sfw_ctinfo */
 	bool parsed;
+	u8 helper;		/* SFW_HELPER_*: the accepting rule's (rules.c) */
 };
 
 /* Parse @skb, an IPv4 or IPv6 packet (@pf) at its network header: 0 or an invalid reason. */

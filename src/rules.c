@@ -42,6 +42,7 @@
 #include <net/netfilter/ipv6/nf_reject.h>
 
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "rules.h"
 
@@ -115,7 +116,7 @@ static void log_packet(const struct sfw_rule *r, const struct nf_hook_state *sta
 
 unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, enum sfw_chain chain,
-			      const struct sfw_ct_verdict *v)
+			      struct sfw_ct_verdict *v)
 {
 	struct sfw_rules *rules = rcu_dereference(sn->rules);
 	const struct sfw_chain_rules *c;
@@ -143,6 +144,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 		action = c->rules[i].action;
 		if (c->rules[i].flags & SFW_RULE_F_LOG)
 			log_packet(&c->rules[i], state, chain, v);
+		if (c->rules[i].flags & SFW_RULE_F_HELPER_FTP)
+			v->helper = SFW_HELPER_FTP;
 	}
 
 	switch (action) {
@@ -421,7 +424,7 @@ int sfw_rules_recheck(struct sfw_net *sn, u32 *expired)
 	*expired = 0;
 	if (!rcu_access_pointer(sn->rules))
 		return 0;
-	*expired = sfw_conntrack_cleanup(sn, rules_refuse, NULL);
+	*expired = sfw_conntrack_cleanup(sn, rules_refuse, NULL, SFW_END_RECHECK);
 	return 0;
 }
 

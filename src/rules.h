@@ -25,10 +25,13 @@ struct sfw_rules {
 	u32 ncnt;
 };
 
-/* The filter hooks: NF_ACCEPT or NF_DROP for a packet the tracker has judged. */
+/*
+ * The filter hooks: NF_ACCEPT or NF_DROP for a packet the tracker has
+ * judged; @v->helper says which helper the accepting rule set.
+ */
 unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, enum sfw_chain chain,
-			      const struct sfw_ct_verdict *v);
+			      struct sfw_ct_verdict *v);
 
 static inline bool sfw_rules_loaded(struct sfw_net *sn)
 {

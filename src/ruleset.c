@@ -227,6 +227,13 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 		snprintf(err, SFW_ERR_LEN, "an icmp type needs icmp or icmpv6");
 		return -EINVAL;
 	}
+	if ((r->flags & SFW_RULE_F_HELPER_FTP) &&
+	    (r->l4proto != SFW_IPPROTO_TCP || r->action != SFW_ACT_ACCEPT ||
+	     chain == SFW_CHAIN_PREROUTING || chain == SFW_CHAIN_POSTROUTING)) {
+		snprintf(err, SFW_ERR_LEN,
+			 "ct helper set ftp needs tcp and accept, in input, forward or output");
+		return -EINVAL;
+	}
 	if (r->ctstate >= (1U << SFW_CT_COUNT)) {
 		snprintf(err, SFW_ERR_LEN, "unknown ct state bits 0x%x", r->ctstate);
 		return -EINVAL;

@@ -55,6 +55,7 @@ extern const char *const sfw_action_names[SFW_ACT_COUNT];
 
 #define SFW_RULE_F_LOG		0x01	/* log matching packets, rate-limited */
 #define SFW_RULE_F_ICMP_TYPE	0x02	/* icmp_type is set */
+#define SFW_RULE_F_HELPER_FTP	0x04	/* ct helper set ftp: accept, TCP; input, forward, output */
 
 #define SFW_IFNAMSIZ		16
 #define SFW_LOG_PREFIX_LEN	32

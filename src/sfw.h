@@ -55,6 +55,7 @@ struct sfw_cpu_stats {
 
 struct sfw_timer_wheel;
 struct sfw_nat_net;
+struct sfw_expect_net;
 struct sfw_rules;
 struct sfw_rules_txn;
 
@@ -77,6 +78,8 @@ struct sfw_net {
 	atomic_t count;			/* entries */
 	struct sfw_timer_wheel *wheel;
 	struct sfw_nat_net *nat;	/* address translation (nat.c) */
+	struct sfw_expect_net *expect;	/* expectations (expect.c) */
+	unsigned int expect_max;	/* net.sfw.expect_max */
 
 	/* The rule set (rules.c): NULL until one is loaded, then swapped whole. */
 	struct sfw_rules __rcu *rules;

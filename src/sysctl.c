@@ -19,7 +19,8 @@
  * only how the namespace judges its own packets and stay writable.
  * set_elements_max (elements in all of the namespace's address sets
  * together, 1M by default) is read-only there too, so that a container
- * cannot raise what it may make the kernel hold.
+ * cannot raise what it may make the kernel hold. So is expect_max
+ * (outstanding expectations of the namespace, expect.c).
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -117,6 +118,15 @@ static const struct ctl_table sfw_sysctl_template[] = {
 	SFW_TIMEOUT("icmp_timeout", icmp_timeout),
 	SFW_TIMEOUT("icmpv6_timeout", icmpv6_timeout),
 	SFW_TIMEOUT("generic_timeout", generic_timeout),
+	{
+		.procname = "expect_max",
+		.data = &((struct sfw_net *)0)->expect_max,
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644 | SFW_SHARE,
+		.proc_handler = proc_douintvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &count_max,
+	},
 	{
 		.procname = "set_elements_max",
 		.data = &((struct sfw_net *)0)->set_elements_max,

@@ -109,9 +109,15 @@
  *	                 previous event: a listener that sees a gap lost
  *	                 events (or got ENOBUFS) and should dump again
  *	SFW_A_CT: the connection as it is after the change
+ *	SFW_A_EVENT_REASON: string, DESTROY only: why it went, one of
+ *	    expired, deleted (sfwctl ct delete or flush), recheck, reopened (a
+ *	    new SYN), early_drop (table full), refused (translated at
+ *	    PRE_ROUTING, then dropped by the filter), backend_gone (a reload
+ *	    dropped its DNAT backend), address_gone (its masquerade address
+ *	    went), namespace (the namespace or module went)
  * NEW when a connection is confirmed (its first packet made it through),
  * UPDATE when its TCP state changes or it becomes assured, DESTROY when
- * it goes (expiry, deletion, flush, reopen, early drop, namespace exit).
+ * it goes.
  * Events of a namespace are sent in SFW_A_EVENT_SEQ order.
  *
  * Rules. A namespace runs at most one rule set: three chains (input,
@@ -153,6 +159,12 @@
  *		SFW_RULE_A_ACTION: u8, enum sfw_rule_action (required)
  *		SFW_RULE_A_LOG: flag, log matching packets (rate-limited)
  *		SFW_RULE_A_LOG_PREFIX: string (< 32), implies SFW_RULE_A_LOG
+ *		SFW_RULE_A_CT_HELPER: u8, enum sfw_ct_helper (`ct helper set
+ *		                   ftp`): the connection this rule accepts is
+ *		                   watched by that helper for its life, and
+ *		                   the data connections it announces are
+ *		                   RELATED (needs L4 TCP, ACCEPT, and chain
+ *		                   input, forward or output)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
  *
  * An address set (its elements are addresses or prefixes of either family):
@@ -298,6 +310,7 @@ enum sfw_attr {
 	SFW_A_GENERATION,	/* u64 */
 	SFW_A_COMMIT_FLAGS,	/* u32: SFW_COMMIT_F_* */
 	SFW_A_PAD,
+	SFW_A_EVENT_REASON,	/* string: why a connection went (DESTROY) */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -467,6 +480,14 @@ enum sfw_rule_action {
 };
 #define SFW_RULE_ACT_MAX (__SFW_RULE_ACT_LAST - 1)
 
+/* SFW_RULE_A_CT_HELPER: the helper an accepting rule gives its connection. */
+enum sfw_ct_helper {
+	SFW_CT_HELPER_NONE,
+	SFW_CT_HELPER_FTP,	/* PORT, EPRT, 227, 229 on the control connection */
+	__SFW_CT_HELPER_MAX
+};
+#define SFW_CT_HELPER_MAX (__SFW_CT_HELPER_MAX - 1)
+
 /* SFW_RULE_A_CT_STATE: the tracker's verdict on the packet. */
 #define SFW_CT_STATE_F_NEW		(1U << 0)
 #define SFW_CT_STATE_F_ESTABLISHED	(1U << 1)
@@ -515,6 +536,7 @@ enum sfw_rule_attr {
 	SFW_RULE_A_BYTES,	/* u64 */
 	SFW_RULE_A_PAD,
 	SFW_RULE_A_NAT,		/* nest: enum sfw_nat_attr; with SNAT, DNAT, MASQUERADE */
+	SFW_RULE_A_CT_HELPER,	/* u8: enum sfw_ct_helper */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
