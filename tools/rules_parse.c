@@ -669,7 +669,27 @@ static int match_meta(struct parser *p, struct rule_ctx *c, const struct tok *kw
 	return set_proto(p, c, v, &p->tok);
 }
 
-/* ct state NAME[,NAME]... | ct state { NAME, ... } */
+/* ct helper set ftp | ct helper set "ftp" (nft's spelling) */
+static int stmt_ct_helper(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	struct tok k = *kw;
+
+	if (c->rr.r.flags & SFW_RULE_F_HELPER_FTP)
+		return fail(p, kw, "second ct");
+	if (value(p, &k))
+		return -1;
+	if (!is(&p->tok, "set"))
+		return fail(p, &p->tok, "expected set, not");
+	k = p->tok;
+	if (value(p, &k))
+		return -1;
+	if (!(p->tok.type == T_STRING ? !strcmp(p->str, "ftp") : is(&p->tok, "ftp")))
+		return fail(p, &p->tok, "unknown ct helper (ftp), not");
+	c->rr.r.flags |= SFW_RULE_F_HELPER_FTP;
+	return 0;
+}
+
+/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp */
 static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	struct tok state, brace = { 0 };
@@ -678,8 +698,10 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 	if (value(p, kw))
 		return -1;
 	state = p->tok;
+	if (is(&state, "helper"))
+		return stmt_ct_helper(p, c, &state);
 	if (!is(&state, "state"))
-		return fail(p, &state, "expected state, not");
+		return fail(p, &state, "expected state or helper, not");
 	if (c->rr.r.ctstate)
 		return fail(p, &state, "second match on");
 	if (value(p, &state))
@@ -1176,6 +1198,12 @@ static int parse_rule(struct parser *p, enum sfw_chain ch)
 	}
 	if (check_nat(p, ch, c))
 		goto out;
+	if ((c->rr.r.flags & SFW_RULE_F_HELPER_FTP) &&
+	    (c->rr.r.l4proto != SFW_IPPROTO_TCP || c->rr.r.action != SFW_ACT_ACCEPT ||
+	     nat_chain(ch))) {
+		fail(p, &c->action, "ct helper set ftp needs tcp and accept, in input, forward or output; at");
+		goto out;
+	}
 	unget(p);	/* the end of line (or file) is the caller's */
 	ret = add_rule(p, ch, c, &first);
 out:

@@ -210,6 +210,8 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
+	if (r->flags & SFW_RULE_F_HELPER_FTP)
+		fputs("ct helper set ftp ", f);
 	if (r->flags & SFW_RULE_F_LOG) {
 		fputs("log ", f);
 		if (r->log_prefix[0]) {
@@ -378,6 +380,8 @@ static void json_rule(FILE *f, const struct rules_rule *rr, unsigned int flags)
 				fprintf(f, "%s\"%s\"", n++ ? "," : "", sfw_rules_ctstate_names[i]);
 		fputc(']', f);
 	}
+	if (r->flags & SFW_RULE_F_HELPER_FTP)
+		fputs(",\"ct_helper\":\"ftp\"", f);
 	if (r->flags & SFW_RULE_F_LOG) {
 		fputs(",\"log\":{\"prefix\":", f);
 		json_str(f, r->log_prefix, SFW_LOG_PREFIX_LEN);

@@ -178,6 +178,8 @@ static bool put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
 	     (!(r->flags & SFW_RULE_F_LOG) || mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_LOG, 0, NULL)) &&
 	     (!r->log_prefix[0] ||
 	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix)) &&
+	     (!(r->flags & SFW_RULE_F_HELPER_FTP) ||
+	      mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) &&
 	     put_nat(nlh, rr);
 	if (!ok) {
 		mnl_attr_nest_cancel(nlh, nest);
@@ -350,6 +352,7 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_PACKETS] = MNL_TYPE_U64,
 	[SFW_RULE_A_BYTES] = MNL_TYPE_U64,
 	[SFW_RULE_A_NAT] = MNL_TYPE_NESTED,
+	[SFW_RULE_A_CT_HELPER] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type nat_types[SFW_NAT_A_MAX + 1] = {
@@ -585,6 +588,9 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 		r->ctstate = mnl_attr_get_u8(tb[SFW_RULE_A_CT_STATE]);
 	if (tb[SFW_RULE_A_LOG])
 		r->flags |= SFW_RULE_F_LOG;
+	if (tb[SFW_RULE_A_CT_HELPER] &&
+	    mnl_attr_get_u8(tb[SFW_RULE_A_CT_HELPER]) == SFW_CT_HELPER_FTP)
+		r->flags |= SFW_RULE_F_HELPER_FTP;
 	if (tb[SFW_RULE_A_LOG_PREFIX])
 		snprintf(r->log_prefix, sizeof(r->log_prefix), "%s",
 			 mnl_attr_get_str(tb[SFW_RULE_A_LOG_PREFIX]));
