@@ -13,7 +13,7 @@ PKGS=(
 	gcc make sparse pkg-config libmnl-dev libnftnl-dev
 	clang libclang-rt-14-dev llvm
 	qemu-system-x86 busybox-static kmod cpio xz-utils
-	iproute2 nftables conntrack socat bash procps
+	iproute2 nftables conntrack socat bash procps vsftpd curl
 	perl python3 gnuplot-nox linux-source-6.1
 	flex bison bc libelf-dev libssl-dev xz-utils
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
