@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The FTP helper and expectations (issue #11, part 4), with real programs:
+# vsftpd on the server, curl and busybox ftpget on the client, through a
+# gateway whose forward chain drops all but established/related traffic
+# and the control connection to port 21.
+#
+#   client                 gateway (sfw)                 server
+#   10.0.1.2  c0 --- g0 10.0.1.1 | 10.0.2.1 g1 --- s0  10.0.2.2   vsftpd :21
+#   fd00:1::2                fd00:1::1 | fd00:2::1      fd00:2::2  vsftpd :21
+#
+# 1. Control: the same rules less `ct helper set ftp`. The control
+#    connection works, the data connections (passive and active) do not.
+# 2. With the helper: passive (227 from PASV, 229 from EPSV, busybox
+#    ftpget's PASV) and active (PORT, EPRT) transfers arrive whole, over
+#    IPv4 and IPv6 (EPSV, EPRT |2|); expect_create and expect_new count
+#    one per data connection.
+source lib.sh
+need vsftpd curl ftpget
+
+T=$(mktemp -d)
+cleanup() {
+	cleanup_std
+}
+trap cleanup EXIT
+gateway_up || exit $ksft_fail
+
+# vsftpd: anonymous, read-only, in the foreground, no sandbox (busybox
+# init: no seccomp filter wanted, no user switch, no namespaces).
+grep -q '^ftp:' /etc/passwd || echo 'ftp:x:65534:65534:ftp:/nonexistent:/bin/false' >>/etc/passwd
+grep -q '^ftp:' /etc/group || echo 'ftp:x:65534:' >>/etc/group
+mkdir -p "$T/root" "$T/empty"
+chmod 755 "$T/root"
+head -c 200000 /dev/urandom >"$T/root/data.bin"
+want=$(cksum <"$T/root/data.bin")
+vsftpd_conf() {	# FILE LISTEN-LINES...
+	local f=$1
+	shift
+	{
+		printf '%s\n' "$@"
+		cat <<CONF
+background=NO
+anonymous_enable=YES
+no_anon_password=YES
+anon_root=$T/root
+local_enable=NO
+write_enable=NO
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+run_as_launching_user=YES
+secure_chroot_dir=$T/empty
+pasv_enable=YES
+pasv_min_port=30000
+pasv_max_port=30099
+port_enable=YES
+connect_from_port_20=NO
+xferlog_enable=NO
+CONF
+	} >"$f"
+}
+vsftpd_conf "$T/v4.conf" listen=YES listen_ipv6=NO listen_address=10.0.2.2
+vsftpd_conf "$T/v6.conf" listen=NO listen_ipv6=YES listen_address6=fd00:2::2
+sv vsftpd "$T/v4.conf" >"$T/v4.log" 2>&1 &
+sv vsftpd "$T/v6.conf" >"$T/v6.log" 2>&1 &
+busywait 5000 listening "$server" 21 || { fail "vsftpd listens: $(cat "$T"/v*.log)"; exit $ret; }
+# Both instances: the IPv6 one too.
+busywait 5000 bash -c "ip netns exec $server ss -Htln | grep -q 'fd00:2::2\]:21'" ||
+	fail "the IPv6 vsftpd listens: $(cat "$T/v6.log")"
+
+load() {	# HELPER-STATEMENT
+	cat >"$T/ftp.rules" <<RULES
+chain forward policy drop
+  ct state established,related accept
+  iif g0 oif g1 tcp dport 21 $1 accept
+RULES
+	gw sfwctl ruleset load "$T/ftp.rules" || fail "sfwctl ruleset load: $(cat "$T/ftp.rules")"
+}
+
+# fetch NAME CMD...: run a client (bounded), compare what it got.
+fetch() {
+	local name=$1
+	shift
+	rm -f "$T/out"
+	timeout 20 ip netns exec "$client" "$@" >"$T/client.log" 2>&1
+	[ -s "$T/out" ] && [ "$(cksum <"$T/out")" = "$want" ]
+}
+
+CURL="curl -s -S --connect-timeout 4 --max-time 10 -o $T/out"
+url4=ftp://10.0.2.2/data.bin
+url6="ftp://[fd00:2::2]/data.bin"
+
+# 1. Without the helper: the control connection passes, data does not.
+# The client's error must name the data port (passive: 30000-30099) or
+# the server's connection back (active): the control connection worked.
+load ""
+if fetch "control: passive" $CURL --disable-epsv "$url4"; then
+	fail "control: a passive transfer went through without the helper"
+elif grep -q "port 300[0-9][0-9]" "$T/client.log"; then
+	pass "control: without the helper a passive data connection is blocked"
+else
+	fail "control: the passive transfer failed before its data connection: $(cat "$T/client.log")"
+fi
+if fetch "control: active" $CURL -P - "$url4"; then
+	fail "control: an active transfer went through without the helper"
+elif grep -qiE "accept|timeout|timed out" "$T/client.log" && ! grep -q "port 21" "$T/client.log"; then
+	pass "control: without the helper an active data connection is blocked"
+else
+	fail "control: the active transfer failed before its data connection: $(cat "$T/client.log")"
+fi
+cr0=$(sfw_stat "$gateway" expect_create)
+check_eq "control: no expectation without the helper" "$cr0" 0
+
+# 2. With the helper.
+load "ct helper set ftp"
+gw sfwctl ruleset show | grep -q "tcp dport 21 ct helper set ftp accept" &&
+	pass "ruleset show prints ct helper set ftp" ||
+	fail "ruleset show: $(gw sfwctl ruleset show)"
+new0=$(sfw_stat "$gateway" expect_new)
+n=0
+for c in \
+	"IPv4 passive, EPSV (229)@@$CURL $url4" \
+	"IPv4 passive, PASV (227)@@$CURL --disable-epsv $url4" \
+	"IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.2.2 $T/out data.bin" \
+	"IPv4 active, EPRT |1|@@$CURL -P - $url4" \
+	"IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
+	"IPv6 passive, EPSV (229)@@$CURL -g $url6" \
+	"IPv6 active, EPRT |2|@@$CURL -g -P - $url6"; do
+	name=${c%%@@*}
+	cmd=${c##*@@}
+	n=$((n + 1))
+	if fetch "$name" $cmd; then
+		pass "$name: the file arrived whole"
+	else
+		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
+	fi
+done
+check_ge "expect_create counts the announcements" "$(sfw_stat "$gateway" expect_create)" $n
+check_ge "expect_new counts the data connections" "$(($(sfw_stat "$gateway" expect_new) - new0))" $n
+check_ge "expect_delete counts them going" "$(sfw_stat "$gateway" expect_delete)" $n
+check_eq "net.sfw.expect_max" "$(gw sysctl -n net.sfw.expect_max)" 4096
+exit $ret
