@@ -414,10 +414,8 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
 		cn->key[SFW_DIR_REPLY].dir = SFW_DIR_REPLY;
 	}
 	if (xflags & SFW_CONN_X_HELPER) {
-		struct sfw_conn_help *help = sfw_conn_help(ct);
-
 		ct->xflags |= SFW_CONN_X_HELPER;
-		spin_lock_init(&help->lock);
+		spin_lock_init(&sfw_conn_help(ct)->lock);
 	}
 	return ct;
 }
