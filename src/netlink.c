@@ -376,7 +376,8 @@ static size_t ct_msg_size(void)
 	       nla_total_size(sizeof(u8)) +		/* TCP state */
 	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
 	       nla_total_size(sizeof(u8)) +		/* event type */
-	       nla_total_size(sizeof(u32));		/* event seq */
+	       nla_total_size(sizeof(u32)) +		/* event seq */
+	       nla_total_size(16);			/* event reason */
 }
 
 static int tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t)
@@ -452,7 +453,7 @@ cancel:
 
 /* One whole message about @ct; on -EMSGSIZE the skb is as it was. */
 static int ct_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
-		  const struct sfw_conn *ct, u8 event, u32 event_seq)
+		  const struct sfw_conn *ct, u8 event, u32 event_seq, enum sfw_ct_end why)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &sfw_genl_family, flags, cmd);
 
@@ -460,6 +461,9 @@ static int ct_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
 		return -EMSGSIZE;
 	if (event && (nla_put_u8(skb, SFW_A_EVENT_TYPE, event) ||
 		      nla_put_u32(skb, SFW_A_EVENT_SEQ, event_seq)))
+		goto cancel;
+	if (why > SFW_END_NONE && why < SFW_END_COUNT &&
+	    nla_put_string(skb, SFW_A_EVENT_REASON, sfw_ct_end_names[why]))
 		goto cancel;
 	if (ct_put(skb, ct))
 		goto cancel;
@@ -522,7 +526,8 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	ct = sfw_conntrack_lookup(sn, &t, &dir);
 	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn))
-		ret = ct_msg(msg, info->snd_portid, info->snd_seq, 0, SFW_CMD_CT_GET, ct, 0, 0);
+		ret = ct_msg(msg, info->snd_portid, info->snd_seq, 0, SFW_CMD_CT_GET, ct, 0, 0,
+			     SFW_END_NONE);
 	else
 		ret = -ENOENT;
 	rcu_read_unlock();
@@ -589,7 +594,7 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			if (!filter_match(&d->filter, ct))
 				continue;
 			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0);
+				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0, SFW_END_NONE);
 			if (ret)
 				break;
 		}
@@ -638,7 +643,8 @@ static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = filter_parse(&f, fattr, info->extack);
 		if (ret)
 			return ret;
-		return reply_count(info, SFW_CMD_CT_DEL, sfw_conntrack_cleanup(sn, ct_filter_kill, &f));
+		return reply_count(info, SFW_CMD_CT_DEL, sfw_conntrack_cleanup(sn, ct_filter_kill, &f,
+								   SFW_END_DELETED));
 	}
 
 	ret = tuple_parse(&t, tattr, info->extack);
@@ -646,7 +652,8 @@ static int ct_del_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	rcu_read_lock();
 	ct = sfw_conntrack_lookup(sn, &t, &dir);
-	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) && sfw_conntrack_delete(sn, ct))
+	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) &&
+	    sfw_conntrack_delete(sn, ct, SFW_END_DELETED))
 		count = 1;
 	rcu_read_unlock();
 	if (!count) {
@@ -660,7 +667,8 @@ static int ct_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ct_filter all = {};
 
-	return reply_count(info, SFW_CMD_CT_FLUSH, sfw_conntrack_cleanup(info_sn(info), ct_filter_kill, &all));
+	return reply_count(info, SFW_CMD_CT_FLUSH, sfw_conntrack_cleanup(info_sn(info), ct_filter_kill,
+									     &all, SFW_END_DELETED));
 }
 
 /* Statistics: the counters of /proc/net/sfw/stat and /invalid. */
@@ -885,7 +893,8 @@ out:
 
 /* Events. */
 
-void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type)
+void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type,
+		       enum sfw_ct_end why)
 {
 	struct net *net = sn->net;
 	struct sk_buff *skb;
@@ -900,7 +909,7 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type)
 	spin_lock_bh(&sn->event_lock);
 	/* A failure still uses up its number: listeners see the gap. */
 	sn->event_seq++;
-	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq))
+	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq, why))
 		genlmsg_multicast_netns(&sfw_genl_family, net, skb, 0, SFW_MCGRP_EVENTS,
 					GFP_ATOMIC);
 	else

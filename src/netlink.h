@@ -7,6 +7,7 @@
 #include <uapi/linux/sfw.h>
 
 #include "conn.h"
+#include "conntrack.h"
 #include "sfw.h"
 
 int sfw_netlink_init(void);
@@ -47,6 +48,7 @@ extern const struct nla_policy sfw_nl_set_get_policy[SFW_A_MAX + 1];
  * listeners: @type is an enum sfw_event_type. Any context but hard IRQ,
  * never sleeps; with nobody listening it is one check.
  */
-void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type);
+void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type,
+		       enum sfw_ct_end why);
 
 #endif /* _SFW_NETLINK_H */

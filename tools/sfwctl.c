@@ -530,6 +530,7 @@ struct conn {
 	uint64_t packets[2], bytes[2];
 	int event;
 	uint32_t seq;
+	char reason[32];		/* DESTROY: why it went; "" if not said */
 	bool has_ct;
 };
 
@@ -633,6 +634,11 @@ static int top_conn_cb(const struct nlattr *attr, void *data)
 			return MNL_CB_ERROR;
 		c->seq = mnl_attr_get_u32(attr);
 		break;
+	case SFW_A_EVENT_REASON:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		snprintf(c->reason, sizeof(c->reason), "%s", mnl_attr_get_str(attr));
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -697,7 +703,7 @@ static void print_conn_line(const struct conn *c, bool extended)
 	}
 	if (c->status & SFW_CT_S_ASSURED)
 		printf("[ASSURED] ");
-	printf("mark=0 zone=0 use=1\n");
+	printf("mark=0 zone=0 use=1%s%s\n", c->reason[0] ? " reason=" : "", c->reason);
 }
 
 static void json_tuple(const struct tuple *t, uint64_t packets, uint64_t bytes)
@@ -730,6 +736,9 @@ static void print_conn_json(const struct conn *c)
 	printf("{");
 	if (c->event)
 		printf("\"event\":\"%s\",\"seq\":%u,", event_name(c->event), c->seq);
+	/* The kernel's reason names are plain words: nothing to escape. */
+	if (c->reason[0])
+		printf("\"reason\":\"%s\",", c->reason);
 	printf("\"l3\":\"%s\",\"l4\":\"%s\",\"l4num\":%u,\"timeout\":%u,",
 	       t->l3 == AF_INET ? "ipv4" : "ipv6", proto_name(t->l4), t->l4, c->timeout);
 	if (c->state >= 0)

@@ -125,13 +125,13 @@ static int sfw_conntrack_selftest(void)
 		SELFTEST(atomic_read(&a->count) == 1 && atomic_read(&b->count) == 1);
 
 		/* Delete in a: gone there, still in b. */
-		SELFTEST(ct && sfw_conntrack_delete(a, ct));
-		SELFTEST(ct && !sfw_conntrack_delete(a, ct));	/* only once */
+		SELFTEST(ct && sfw_conntrack_delete(a, ct, SFW_END_DELETED));
+		SELFTEST(ct && !sfw_conntrack_delete(a, ct, SFW_END_DELETED));	/* only once */
 		SELFTEST(!sfw_conntrack_lookup(a, &pkt.tuple, &dir));
 		SELFTEST(!sfw_conntrack_lookup(a, &inv, &dir));
 		ct = sfw_conntrack_lookup(b, &inv, &dir);
 		SELFTEST(ct && dir == SFW_DIR_REPLY);
-		SELFTEST(ct && sfw_conntrack_delete(b, ct));
+		SELFTEST(ct && sfw_conntrack_delete(b, ct, SFW_END_DELETED));
 		SELFTEST(atomic_read(&a->count) == 0 && atomic_read(&b->count) == 0);
 	}
 	rcu_read_unlock();

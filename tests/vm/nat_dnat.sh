@@ -103,10 +103,19 @@ for b in 50 51 52; do
 done
 sed 's/, 10.0.1.52:8080 } lb rr$/ } lb rr/' /tmp/dnat.rules >/tmp/dnat2.rules
 grep -q "10.0.1.52:8080 } lb rr$" /tmp/dnat2.rules && fail "the edit left backend 52 in"
+gw sfwctl monitor >/tmp/dnat-events.out 2>&1 &
+mon=$!
+sleep 0.5
 gw sfwctl ruleset load /tmp/dnat2.rules || fail "reload without backend 52"
 busywait 3000 ct_gone "$gateway" "dport=82 .*src=10.0.1.52 " &&
 	pass "the removed backend's connection ended" ||
 	fail "the removed backend's connection survived"
+busywait 3000 grep -q "DESTROY.*dport=82 .*src=10.0.1.52 .*reason=backend_gone" /tmp/dnat-events.out &&
+	pass "its [DESTROY] event says reason=backend_gone" ||
+	fail "no [DESTROY] event with reason=backend_gone: $(grep DESTROY /tmp/dnat-events.out | head -3)"
+kill $mon 2>/dev/null
+grep -qE "DESTROY.*src=10.0.1.5[01] " /tmp/dnat-events.out &&
+	fail "other backends' connections were destroyed too"
 for b in 50 51; do
 	ct_has "$gateway" "ESTABLISHED .*dport=82 .*src=10.0.1.$b " &&
 		pass "backend $b's connection is untouched" ||
