@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # sfwctl against the module, checked against /proc/net/sfw and the sysctls:
 #   ct list (all, filtered, -o extended = /proc's lines), ct get by either
 #   tuple, ct delete by tuple and by filter, ct flush;

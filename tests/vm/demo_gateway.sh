@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # The demo's scenario (tests/vm/gateway.inc), with each claim the demo
 # makes checked, so that `make demo` cannot silently rot:
 #   LAN -> WAN: busybox wget from busybox httpd, a DNS-like UDP exchange

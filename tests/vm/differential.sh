@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # Differential test: sfw against the kernel's nf_conntrack, side by side in
 # the gateway (sfw never touches skb->_nfct, so the two are independent).
 #
@@ -259,6 +260,50 @@ check_eq "real-udp: client got the reply" "$(cat "$T/udp.out")" pong
 exchange real-tcp-refused real_refused
 exchange real-ping real_ping
 exchange real-port-unreach real_unreach
+
+# --- NAT leg: the same masqueraded traffic through nf_nat (sfw only
+# tracking), then through sfw's own masquerade (no nft NAT): each tracker
+# shows the same tuples (the reply to the gateway's address, the port
+# kept) and the same states, once TCP and UDP exchanges are over.
+# norm: "proto [STATE] src= dst= sport= dport= src= dst= sport= dport=".
+norm() {
+	awk '{ out = ""; st = ""; p = ""
+	       for (i = 1; i <= NF; i++) {
+		       if ($i == "tcp" || $i == "udp") p = $i
+		       else if ($i ~ /^[A-Z_]+$/ && out == "") st = $i " "
+		       else if ($i ~ /^(src|dst|sport|dport)=/) out = out " " $i
+	       }
+	       print p " " st out }' | sort
+}
+nat_traffic() {
+	sv socat -u TCP-LISTEN:5100,reuseaddr OPEN:/dev/null &
+	busywait 5000 listening "$server" 5100
+	echo hi | cl socat -u - TCP:10.0.2.2:5100,sourceport=42100,reuseaddr ||
+		fail "nat-$1: TCP through the masquerade"
+	sv socat -T 2 UDP-RECVFROM:5101,reuseaddr SYSTEM:"echo pong" &
+	busywait 3000 udp_listening "$server" 5101
+	check_eq "nat-$1: UDP through the masquerade" \
+		"$(echo ping | cl timeout 3 socat -t 1 - UDP:10.0.2.2:5101,sourceport=42101)" pong
+	sleep 1
+}
+gw nft -f - <<'N' || fail "nft nat table"
+table ip diffnat {
+	chain post { type nat hook postrouting priority srcnat; oifname "g1" masquerade; }
+}
+N
+gw conntrack -F 2>/dev/null
+nat_traffic nf
+nf_nat_ct=$(gw conntrack -L 2>/dev/null | grep -E "dport=510[01] " | norm)
+gw nft delete table ip diffnat
+gw conntrack -F 2>/dev/null
+gw sfwctl ct flush >/dev/null
+{ cat "$T/rules"; printf 'chain postrouting\n  oif g1 masquerade\n'; } >"$T/rules-nat"
+gw sfwctl ruleset load "$T/rules-nat" >/dev/null || fail "nat-sfw: ruleset load"
+nat_traffic sfw
+sfw_nat_ct=$(gw cat /proc/net/sfw/conntrack | grep -E "dport=510[01] " | norm)
+grep -q "tcp TIME_WAIT src=10.0.1.2 dst=10.0.2.2 sport=42100 dport=5100 src=10.0.2.2 dst=10.0.2.1 sport=5100 dport=42100" <<<"$nf_nat_ct" ||
+	fail "nat: nf_nat's entries are not what the leg expects: $nf_nat_ct"
+check_eq "nat: sfw's masquerade gives nf_nat's tuples and states" "$sfw_nat_ct" "$nf_nat_ct"
 
 echo "# step                   expected (nf_conntrack)      actual (sfw)                 verdict"
 printf '#   %s\n' "${TABLE[@]}"

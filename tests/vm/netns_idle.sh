@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # Idle namespaces cost nothing (issue #12, item 4). A namespace's expiry
 # worker runs only while the namespace holds entries: wheel_runs in
 # /proc/net/sfw/stat stays put in an empty namespace, rises once an entry

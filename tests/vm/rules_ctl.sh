@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # The rule commands of sfwctl against the module, in one namespace:
 #   ruleset load / show (its output loads again, to the same rules) / flush;
 #   --check changes nothing; a broken file (syntax, semantics, a missing

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # sfwctl ruleset import-nft: an nftables rule set loaded with nft in the
 # gateway is read back through libnftnl and printed in sfw's syntax (the
 # output checked line by line); --load loads it, and traffic is judged

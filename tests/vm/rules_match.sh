@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # Every match and action of the rules, over IPv4 and IPv6, on a gateway:
 #   family, iif/oif, saddr/daddr prefix and set, L4 protocol, sport/dport,
 #   port range and set, ICMP type, ct state; accept, drop, reject (the

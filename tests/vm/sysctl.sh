@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # net.sfw.*: nf_conntrack's names and defaults, per namespace; values out
 # of range are refused with EINVAL and change nothing; read-only ones
 # stay read-only.
