@@ -15,6 +15,9 @@
 #    ftpget's PASV) and active (PORT, EPRT) transfers arrive whole, over
 #    IPv4 and IPv6 (EPSV, EPRT |2|); expect_create and expect_new count
 #    one per data connection.
+# 3. By hand (socat): a PORT split across two segments makes an
+#    expectation, a PORT naming another address (bounce) none but a log
+#    line, and an unused expectation goes with its master.
 source lib.sh
 need vsftpd curl ftpget
 
@@ -148,5 +151,35 @@ done
 check_ge "expect_create counts the announcements" "$(sfw_stat "$gateway" expect_create)" $n
 check_ge "expect_new counts the data connections" "$(($(sfw_stat "$gateway" expect_new) - new0))" $n
 check_ge "expect_delete counts them going" "$(sfw_stat "$gateway" expect_delete)" $n
+
+# 3. By hand, on one control connection: a PORT split over two segments
+# (a second apart, so Nagle cannot merge them) is still seen whole; a
+# PORT naming another address (an FTP bounce) makes no expectation and
+# logs a line.
+ctl_session() {	# FIRST-PART SECOND-PART
+	{
+		printf 'USER anonymous\r\nPASS x\r\n%s' "$1"
+		sleep 1
+		printf '%s' "$2"
+		sleep 1
+		printf 'QUIT\r\n'
+	} | cl timeout 10 socat -T 5 - TCP:10.0.2.2:21 >"$T/session.log" 2>&1
+}
+cr1=$(sfw_stat "$gateway" expect_create)
+ctl_session "PORT 10,0,1,2," $'200,2\r\n'
+check_eq "a PORT split across segments makes an expectation" \
+	"$(($(sfw_stat "$gateway" expect_create) - cr1))" 1
+cr1=$(sfw_stat "$gateway" expect_create)
+ctl_session $'PORT 10,0,1,99,200,3\r\n' ""
+check_eq "a PORT naming another address (bounce) makes none" \
+	"$(($(sfw_stat "$gateway" expect_create) - cr1))" 0
+dmesg | grep -q "ftp: refused an address other than the peer's 10.0.1.2 (bounce)" &&
+	pass "the refused bounce is logged" ||
+	fail "no log line for the refused bounce: $(dmesg | tail -n 3)"
+# The split PORT's expectation, never used, dies with its master.
+del0=$(sfw_stat "$gateway" expect_delete)
+gw sfwctl ct flush >/dev/null
+check_eq "an expectation goes with its master (ct flush)" \
+	"$(($(sfw_stat "$gateway" expect_delete) - del0))" 1
 check_eq "net.sfw.expect_max" "$(gw sysctl -n net.sfw.expect_max)" 4096
 exit $ret
