@@ -251,12 +251,13 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_
 	hlist_nulls_del_rcu(&ct->hnode[SFW_DIR_REPLY]);
 	buckets_unlock(b0, b1);
 	local_bh_enable();
+	/* The event shows the tuples users saw: before the NAT keys go. */
+	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY, why);
 	sfw_nat_unhash(sn, ct);
 	sfw_expect_master_gone(sn, ct);
 
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
-	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY, why);
 	call_rcu(&ct->rcu, conn_free_rcu);
 }
 

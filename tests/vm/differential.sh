@@ -271,7 +271,7 @@ norm() {
 	       for (i = 1; i <= NF; i++) {
 		       if ($i == "tcp" || $i == "udp") p = $i
 		       else if ($i ~ /^[A-Z_]+$/ && out == "") st = $i " "
-		       else if ($i ~ /^(src|dst|sport|dport)=/) out = out " " $i
+		       else if ($i ~ /^(src|dst|sport|dport)=/) out = out (out == "" ? "" : " ") $i
 	       }
 	       print p " " st out }' | sort
 }

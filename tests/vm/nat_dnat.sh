@@ -81,7 +81,7 @@ gw sfwctl ct list -p tcp --dport 80 | grep -q "dst=10.0.2.1 " &&
 # A flow keeps its backend: 300 KB through lb rr land whole on one.
 rm -f /tmp/dnat-b5?.bytes
 head -c 300000 /dev/zero | sv socat -u - TCP:10.0.2.1:82 || fail "upload through lb rr"
-busywait 5000 bash -c 'cat /tmp/dnat-b5?.bytes 2>/dev/null | wc -c | grep -qx 300000'
+busywait 20000 bash -c 'cat /tmp/dnat-b5?.bytes 2>/dev/null | wc -c | grep -qx 300000'
 sizes=$(stat -c %s /tmp/dnat-b5?.bytes 2>/dev/null | sort -n | tr '\n' ' ')
 check_eq "lb rr: one flow's 300000 bytes went to one backend" "$sizes" "300000 "
 
