@@ -67,6 +67,7 @@
 #include <net/addrconf.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ipv6.h>
 
 #include "conntrack.h"
