@@ -197,22 +197,27 @@ int sfw_hooks_init(void)
 {
 	int ret;
 
-	ret = sfw_nat_init();
-	if (ret)
-		goto err_nat;
 	ret = register_pernet_subsys(&sfw_net_ops);
 	if (ret)
 		goto err_pernet;
+	/*
+	 * The masquerade notifiers look at namespaces' state: they come
+	 * after it and go before it (unregistering replays NETDEV_DOWN for
+	 * every device up).
+	 */
+	ret = sfw_nat_init();
+	if (ret)
+		goto err_nat;
 	return 0;
 
-err_pernet:
-	sfw_nat_uninit();
 err_nat:
+	unregister_pernet_subsys(&sfw_net_ops);
+err_pernet:
 	return ret;
 }
 
 void sfw_hooks_uninit(void)
 {
-	unregister_pernet_subsys(&sfw_net_ops);
 	sfw_nat_uninit();
+	unregister_pernet_subsys(&sfw_net_ops);
 }
