@@ -238,7 +238,8 @@ void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
 	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
 		const struct rules_chain *ch = &rf->chain[c];
 
-		if (!ch->defined)
+		/* An empty NAT chain (policy accept, always) says nothing. */
+		if (!ch->defined || (c >= SFW_CHAIN_PREROUTING && !ch->n))
 			continue;
 		fprintf(f, "chain %s policy %s\n", sfw_chain_names[c],
 			ch->policy == SFW_ACT_DROP ? "drop" : "accept");
@@ -421,7 +422,8 @@ void sfw_rules_print_json(FILE *f, const struct rules_file *rf, unsigned int fla
 	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
 		const struct rules_chain *ch = &rf->chain[c];
 
-		if (!ch->defined)
+		/* An empty NAT chain (policy accept, always) says nothing. */
+		if (!ch->defined || (c >= SFW_CHAIN_PREROUTING && !ch->n))
 			continue;
 		fprintf(f, "%s{\"name\":\"%s\",\"policy\":\"%s\",\"rules\":[", nc++ ? "," : "",
 			sfw_chain_names[c], ch->policy == SFW_ACT_DROP ? "drop" : "accept");
