@@ -66,9 +66,9 @@ vsftpd_conf "$T/v4.conf" listen=YES listen_ipv6=NO listen_address=10.0.2.2
 vsftpd_conf "$T/v6.conf" listen=NO listen_ipv6=YES listen_address6=fd00:2::2
 sv vsftpd "$T/v4.conf" >"$T/v4.log" 2>&1 &
 sv vsftpd "$T/v6.conf" >"$T/v6.log" 2>&1 &
-busywait 5000 listening "$server" 21 || { fail "vsftpd listens: $(cat "$T"/v*.log)"; exit $ret; }
+busywait 20000 listening "$server" 21 || { fail "vsftpd listens: $(cat "$T"/v*.log)"; exit $ret; }
 # Both instances: the IPv6 one too.
-busywait 5000 bash -c "ip netns exec $server ss -Htln | grep -q 'fd00:2::2\]:21'" ||
+busywait 20000 bash -c "ip netns exec $server ss -Htln | grep -q 'fd00:2::2\]:21'" ||
 	fail "the IPv6 vsftpd listens: $(cat "$T/v6.log")"
 
 # Before any rule: the IPv4 server answers on its control port.

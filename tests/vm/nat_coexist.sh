@@ -55,7 +55,7 @@ for f in 4 6; do
 	# TCP, masqueraded: the server sees the gateway's address.
 	ip netns exec "$server" socat -u $SOCAT_TCP_LISTEN:5000,reuseaddr \
 		SYSTEM:'cat > /tmp/nat-tcp.out; echo "$SOCAT_PEERADDR" > /tmp/nat-peer.out' &
-	busywait 5000 listening "$server" 5000 || fail "IPv$f: server listens"
+	busywait 20000 listening "$server" 5000 || fail "IPv$f: server listens"
 	echo "masq-$f" | ip netns exec "$client" socat -u - "$SOCAT_TCP:5000" ||
 		fail "IPv$f: TCP through the masquerading gateway"
 	busywait 5000 grep -q "masq-$f" /tmp/nat-tcp.out &&
@@ -69,7 +69,7 @@ for f in 4 6; do
 
 	# UDP, masqueraded: a query and its answer.
 	ip netns exec "$server" socat -T 5 $SOCAT_UDP_LISTEN:5353,reuseaddr SYSTEM:'echo answer' &
-	busywait 3000 bash -c "ip netns exec $server ss -Hlun | grep -q ':5353 '"
+	busywait 20000 bash -c "ip netns exec $server ss -Hlun | grep -q ':5353 '"
 	got=$(echo query | ip netns exec "$client" socat -T 3 - "$SOCAT_UDP:5353,sourceport=41053")
 	check_eq "IPv$f: UDP query answered through the masquerading gateway" "$got" answer
 	check_ct "IPv$f: sfw tracked the UDP flow, replied" "$gateway" \
@@ -77,7 +77,7 @@ for f in 4 6; do
 
 	# DNAT: the WAN reaches the LAN server through the gateway's port 8080.
 	ip netns exec "$client" socat -u $SOCAT_TCP_LISTEN:80,reuseaddr OPEN:/tmp/socat-80.out,creat,trunc &
-	busywait 5000 listening "$client" 80 || fail "IPv$f: LAN server listens"
+	busywait 20000 listening "$client" 80 || fail "IPv$f: LAN server listens"
 	echo "dnat-$f" | ip netns exec "$server" socat -u - "$DNAT" ||
 		fail "IPv$f: TCP to the DNATed port"
 	busywait 5000 grep -q "dnat-$f" /tmp/socat-80.out &&

@@ -52,9 +52,9 @@ done
 for b in 60 61; do
 	cl socat UDP4-RECVFROM:53,bind=10.0.1.$b,reuseaddr,fork SYSTEM:"read q; echo \$q-b$b" &
 done
-busywait 5000 bash -c "[ \$(ip netns exec $client ss -Hltn | grep -c ':8080 ') -ge 6 ]" ||
+busywait 20000 bash -c "[ \$(ip netns exec $client ss -Hltn | grep -c ':8080 ') -ge 6 ]" ||
 	fail "the backends listen"
-busywait 5000 bash -c "[ \$(ip netns exec $client ss -Hlun | grep -c ':53 ') -ge 2 ]" ||
+busywait 20000 bash -c "[ \$(ip netns exec $client ss -Hlun | grep -c ':53 ') -ge 2 ]" ||
 	fail "the UDP backends listen"
 
 # ask PORT [ADDR]: one connection; prints the backend's name.
@@ -96,7 +96,7 @@ gw sfwctl ct flush >/dev/null
 for i in 1 2 3; do
 	sv bash -c "sleep 60 | socat - TCP:10.0.2.1:82 >/dev/null 2>&1" &
 done
-busywait 5000 bash -c "[ \$(ip netns exec $gateway grep -c 'ESTABLISHED src=10.0.2.2 dst=10.0.2.1 sport=[0-9]* dport=82 ' /proc/net/sfw/conntrack) = 3 ]" ||
+busywait 20000 bash -c "[ \$(ip netns exec $gateway grep -c 'ESTABLISHED src=10.0.2.2 dst=10.0.2.1 sport=[0-9]* dport=82 ' /proc/net/sfw/conntrack) = 3 ]" ||
 	fail "three long connections through lb rr"
 for b in 50 51 52; do
 	ct_has "$gateway" "dport=82 .*src=10.0.1.$b " || fail "lb rr: no connection on backend $b"
@@ -107,10 +107,10 @@ gw sfwctl monitor >/tmp/dnat-events.out 2>&1 &
 mon=$!
 sleep 0.5
 gw sfwctl ruleset load /tmp/dnat2.rules || fail "reload without backend 52"
-busywait 3000 ct_gone "$gateway" "dport=82 .*src=10.0.1.52 " &&
+busywait 10000 ct_gone "$gateway" "dport=82 .*src=10.0.1.52 " &&
 	pass "the removed backend's connection ended" ||
 	fail "the removed backend's connection survived"
-busywait 3000 grep -q "DESTROY.*dport=82 .*src=10.0.1.52 .*reason=backend_gone" /tmp/dnat-events.out &&
+busywait 10000 grep -q "DESTROY.*dport=82 .*src=10.0.1.52 .*reason=backend_gone" /tmp/dnat-events.out &&
 	pass "its [DESTROY] event says reason=backend_gone" ||
 	fail "no [DESTROY] event with reason=backend_gone: $(grep DESTROY /tmp/dnat-events.out | head -3)"
 kill $mon 2>/dev/null

@@ -71,7 +71,7 @@ for f in 4 6; do
 	# TCP: the server sees the gateway's address.
 	sv socat -u $SOCAT_TCP_LISTEN:5000,reuseaddr \
 		SYSTEM:'cat > /tmp/masq-tcp.out; echo "$SOCAT_PEERADDR" > /tmp/masq-peer.out' &
-	busywait 5000 listening "$server" 5000 || fail "IPv$f: server listens"
+	busywait 20000 listening "$server" 5000 || fail "IPv$f: server listens"
 	echo "masq-$f" | cl socat -u - "$SOCAT_TCP:5000,sourceport=4000$f" ||
 		fail "IPv$f: TCP through the masquerading gateway"
 	busywait 5000 grep -q "masq-$f" /tmp/masq-tcp.out &&
@@ -85,17 +85,17 @@ for f in 4 6; do
 
 	# UDP: a query and its answer.
 	sv socat -T 5 $SOCAT_UDP_LISTEN:5353,reuseaddr SYSTEM:'echo answer' &
-	busywait 3000 udp_listening "$server" 5353
+	busywait 20000 udp_listening "$server" 5353
 	got=$(echo query | cl socat -T 3 - "$SOCAT_UDP:5353,sourceport=41053")
 	check_eq "IPv$f: UDP answered through the masquerading gateway" "$got" answer
 
 	# PMTU: 200 KB with DF to far, across the 1280-byte link.
 	ip netns exec "$far" socat -u $SOCAT_TCP_LISTEN:510$f,reuseaddr OPEN:/tmp/masq-far.out,creat,trunc &
-	busywait 5000 listening "$far" 510$f || fail "IPv$f: far listens"
+	busywait 20000 listening "$far" 510$f || fail "IPv$f: far listens"
 	rel0=$(sfw_stat "$gateway" related)
 	head -c 200000 /dev/zero | cl timeout 20 socat -u - "$FAR_TCP:510$f" ||
 		fail "IPv$f: the large transfer to far failed"
-	busywait 10000 test "$(stat -c %s /tmp/masq-far.out 2>/dev/null)" = 200000 &&
+	busywait 30000 test "$(stat -c %s /tmp/masq-far.out 2>/dev/null)" = 200000 &&
 		pass "IPv$f: 200000 bytes crossed the 1280-byte link (PMTU discovery through masquerade)" ||
 		fail "IPv$f: far got $(stat -c %s /tmp/masq-far.out 2>/dev/null) of 200000 bytes"
 	rel=$(($(sfw_stat "$gateway" related) - rel0))
@@ -116,7 +116,7 @@ set_family 4
 n=$(gw grep -c "dst=10.0.2.1 " /proc/net/sfw/conntrack)
 [ "$n" -ge 1 ] || fail "no masqueraded IPv4 entry before the address goes"
 gw ip addr del 10.0.2.1/24 dev g1
-busywait 3000 ct_gone "$gateway" "dst=10.0.2.1 " &&
+busywait 10000 ct_gone "$gateway" "dst=10.0.2.1 " &&
 	pass "the masquerade address went, and its $n entries with it" ||
 	fail "masqueraded entries outlived their address"
 gw ip addr add 10.0.2.1/24 dev g1
@@ -132,7 +132,7 @@ chain postrouting
 EOF
 gw sfwctl ruleset load /tmp/snat.rules || fail "sfwctl ruleset load (snat)"
 sv socat -T 30 UDP4-RECVFROM:5300,reuseaddr,fork SYSTEM:'echo answer' &
-busywait 3000 udp_listening "$server" 5300
+busywait 20000 udp_listening "$server" 5300
 logged0=$(dmesg | grep -c "no free port on 10.0.2.1")
 ok=0
 for p in $(seq 42001 42012); do
