@@ -60,18 +60,28 @@ busywait 20000 bash -c "[ \$(ip netns exec $client ss -Hlun | grep -c ':53 ') -g
 # ask PORT [ADDR]: one connection; prints the backend's name.
 ask() { sv socat -T 3 - "TCP:${2:-10.0.2.1}:$1" </dev/null 2>/dev/null; }
 
-# 300 connections under lb hash, from ports the client picks.
+# 300 connections under lb hash, from ports the client picks. The debug
+# kernel (sfwscale) makes 30: enough to see each backend used, too few
+# for the 20%..47% bounds, which 6.1 and 6.12 check.
+conns=$(scaled 300)
 declare -A seen=()
-for i in $(seq 300); do
+for i in $(seq "$conns"); do
 	b=$(ask 80)
 	seen[${b:-none}]=$((${seen[${b:-none}]:-0} + 1))
 done
 check_eq "lb hash: every connection answered" "${seen[none]:-0}" 0
 for b in b50 b51 b52; do
 	n=${seen[$b]:-0}
-	[ "$n" -ge 60 ] && [ "$n" -le 141 ] && pass "lb hash: $b got $n of 300 (20%..47%)" ||
+	if [ "$conns" -lt 300 ]; then
+		[ "$n" -ge 1 ] && pass "lb hash: $b got $n of $conns" ||
+			fail "lb hash: $b got none of $conns (${!seen[*]}: ${seen[*]})"
+	elif [ "$n" -ge 60 ] && [ "$n" -le 141 ]; then
+		pass "lb hash: $b got $n of 300 (20%..47%)"
+	else
 		fail "lb hash: $b got $n of 300, outside 20%..47% (${!seen[*]}: ${seen[*]})"
+	fi
 done
+[ "$conns" -lt 300 ] && skip_part "lb-hash-spread" "$conns connections on this kernel: the 20%..47% bounds need 300"
 check_ct "ct list shows the WAN side and the backend's reply, as nf_conntrack does" "$gateway" \
 	"^ipv4 +2 tcp +6 [0-9]+ [A-Z_]+ src=10.0.2.2 dst=10.0.2.1 sport=[0-9]+ dport=80 .*src=10.0.1.5[012] dst=10.0.2.2 sport=8080 "
 gw sfwctl ct list -p tcp --dport 80 | grep -q "dst=10.0.2.1 " &&
@@ -80,7 +90,7 @@ gw sfwctl ct list -p tcp --dport 80 | grep -q "dst=10.0.2.1 " &&
 
 # A flow keeps its backend: 300 KB through lb rr land whole on one.
 rm -f /tmp/dnat-b5?.bytes
-head -c 300000 /dev/zero | sv socat -u - TCP:10.0.2.1:82 || fail "upload through lb rr"
+head -c 300000 /dev/zero | sv timeout 60 socat -u - TCP:10.0.2.1:82 || fail "upload through lb rr"
 busywait 20000 bash -c 'cat /tmp/dnat-b5?.bytes 2>/dev/null | wc -c | grep -qx 300000'
 sizes=$(stat -c %s /tmp/dnat-b5?.bytes 2>/dev/null | sort -n | tr '\n' ' ')
 check_eq "lb rr: one flow's 300000 bytes went to one backend" "$sizes" "300000 "
@@ -131,11 +141,12 @@ check_eq "both queries of one flow went to one backend" "$backends" 1
 
 # IPv6: lb hash, 30 connections, all answered, spread.
 declare -A seen6=()
-for i in $(seq 30); do
+n6=$(scaled 30); [ "$n6" -ge 10 ] || n6=10
+for i in $(seq "$n6"); do
 	b=$(ask 80 "[fd00:2::1]")
 	seen6[${b:-none}]=1
 done
-[ -z "${seen6[none]:-}" ] && pass "IPv6 lb hash: 30 of 30 answered" || fail "IPv6 lb hash: some unanswered"
+[ -z "${seen6[none]:-}" ] && pass "IPv6 lb hash: all answered" || fail "IPv6 lb hash: some unanswered"
 [ "${#seen6[@]}" -ge 2 ] && pass "IPv6 lb hash: ${#seen6[@]} backends used" ||
 	fail "IPv6 lb hash: one backend only (${!seen6[*]})"
 check_ct "IPv6: the entry shows the gateway's address and the backend's reply" "$gateway" \
