@@ -25,7 +25,7 @@
 # only when no line is.
 #
 # Environment: SFW_KERNELS (list: releases, lines 6.1/6.12, or debug),
-# SFW_VM_TIMEOUT (s, default 1200; the debug kernel 2400), SFW_TESTS
+# SFW_VM_TIMEOUT (s, default 2400; the debug kernel 3600), SFW_TESTS
 # (comma-separated subset), SFW_VM_SCALE (the heaviest tests divide their
 # counts by it; debug: 10), SFW_VM_REPEAT (run each test that many times in
 # one guest, to hunt rare failures).
@@ -127,10 +127,10 @@ run_kernel() {
 		return
 	fi
 	# The debug kernel runs everything several times slower.
-	limit=${SFW_VM_TIMEOUT:-1200}
+	limit=${SFW_VM_TIMEOUT:-2400}
 	scale=1
 	if [ "$krel" = debug ]; then
-		limit=${SFW_VM_TIMEOUT:-2400}
+		limit=${SFW_VM_TIMEOUT:-3600}
 		scale=10
 	fi
 
