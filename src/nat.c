@@ -828,6 +828,7 @@ static unsigned int postrouting(struct sfw_net *sn, struct sk_buff *skb,
 	cn = ct ? sfw_conn_nat(ct) : NULL;
 	if (!cn)
 		return NF_ACCEPT;
+	/* Pairs with bind_source's release: the reply key is there if the flag is. */
 	manip = smp_load_acquire(&cn->manip);
 	/* SNAT the first direction, undo DNAT on replies. */
 	if (dir == SFW_DIR_ORIGINAL && (manip & SFW_NAT_SRC))
@@ -913,6 +914,7 @@ static bool target_gone(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
 	struct sfw_conn_nat *cn = sfw_conn_nat(ct);
 
+	/* Acquire: pairs with the release that publishes a binding. */
 	if (!cn || !(smp_load_acquire(&cn->manip) & SFW_NAT_DST))
 		return false;
 	return !target_kept(sn, arg, cn);
@@ -1016,6 +1018,7 @@ static struct notifier_block masq_inet6_nb = { .notifier_call = masq_inet6_event
 void sfw_nat_proc_show(struct seq_file *seq, struct sfw_net *sn)
 {
 	struct sfw_nat_net *nn = nat_net(sn);
+	/* Pairs with addr_index()'s release: n addresses are filled in. */
 	unsigned int i, n = smp_load_acquire(&nn->naddrs);
 
 	seq_printf(seq, "entries %u\n", atomic_read(&nn->count));
