@@ -522,6 +522,32 @@ static u8 addr_index(struct sfw_nat_net *nn, u8 l3num, const union sfw_addr *a)
 /* DNAT. */
 
 /*
+ * A new flow's translated tuple @t is taken: by a TCP connection that is
+ * closing (TIME_WAIT, CLOSE) while @pkt is a SYN? Then that one is
+ * deleted, as the tracker reopens a closing connection for a new SYN,
+ * and the caller tries again. Two flows to different outside ports of
+ * one backend meet this way when a client reuses its port.
+ */
+static bool closing(struct sfw_net *sn, const struct sfw_tuple *t, const struct sfw_pkt *pkt)
+{
+	struct sfw_conn *old;
+	enum sfw_dir dir;
+	u8 st;
+
+	if (t->l4proto != SFW_IPPROTO_TCP ||
+	    (pkt->tcp.flags & (SFW_TCPH_SYN | SFW_TCPH_ACK)) != SFW_TCPH_SYN)
+		return false;
+	old = sfw_conntrack_lookup(sn, t, &dir);
+	if (!old)
+		return true;	/* gone meanwhile: try again */
+	st = READ_ONCE(old->ps.tcp.state);
+	if (st != SFW_TCP_TIME_WAIT && st != SFW_TCP_CLOSE)
+		return false;
+	sfw_conntrack_delete(sn, old, SFW_END_REOPENED);
+	return true;
+}
+
+/*
  * The first packet @pkt of a flow nobody knows, at PRE_ROUTING: if the
  * prerouting chain translates it, create its entry, unconfirmed, under
  * the translated tuple, and translate it. NF_ACCEPT or NF_DROP.
@@ -538,6 +564,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	struct sfw_tuple inner;
 	struct sfw_conn *ct;
 	struct sfw_ep to;
+	bool retried = false;
 	enum sfw_dir dir;
 	u8 reason = 0;
 	u16 target;
@@ -575,6 +602,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	h = sfw_conntrack_hash(&inner, sn->net_id);
+again:
 	ct = sfw_conntrack_alloc(sn, h, SFW_CONN_X_NAT);
 	if (!ct)
 		return NF_DROP;
@@ -599,6 +627,11 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	cn->manip = SFW_NAT_DST;
 	atomic_inc(&nn->count);
 	ret = sfw_conntrack_insert(sn, ct, &inner, h, &ps, SFW_NAT_PENDING_SECS, pkt->len, false);
+	if (ret == -EEXIST && !retried && closing(sn, &inner, pkt)) {
+		/* A new SYN meets a closing connection on the inside: it goes. */
+		retried = true;
+		goto again;
+	}
 	if (ret)
 		return NF_DROP;
 	if (!translate(skb, pkt, false, &to))
