@@ -43,16 +43,21 @@
 #define SFW_EXPECT_TIMEOUT	(300 * HZ)
 #define SFW_EXPECT_GC		(10 * HZ)
 #define SFW_EXPECT_MAX		4096	/* net.sfw.expect_max's default */
+#define SFW_EXPECT_NAT_TRIES	16	/* ports tried for a translated one */
 
 struct sfw_expect {
-	struct hlist_node node;
+	struct hlist_node node;		/* in table[], by (dst, dport) */
+	struct hlist_node nat_node;	/* in nat_table[], by (nat_dst, nat_dport) */
 	struct rcu_head rcu;
 	struct sfw_conn *master;
 	union sfw_addr src;
 	union sfw_addr dst;
+	union sfw_addr nat_dst;		/* announced in place of dst (nat) */
 	__be16 dport;
+	__be16 nat_dport;
 	u8 l3num;
 	u8 l4proto;
+	u8 nat;				/* nat_node is linked */
 	u32 expires;		/* jiffies */
 };
 
@@ -63,6 +68,7 @@ struct sfw_expect_net {
 	struct delayed_work gc;
 	struct sfw_net *sn;
 	struct hlist_head table[SFW_EXPECT_BUCKETS];
+	struct hlist_head nat_table[SFW_EXPECT_BUCKETS];
 };
 
 static u32 bucket(const struct sfw_expect_net *en, const union sfw_addr *dst, __be16 dport,
@@ -85,6 +91,8 @@ static void unlink_expect(struct sfw_expect_net *en, struct sfw_expect *exp)
 	if (help->exp == exp)
 		help->exp = NULL;
 	hlist_del_rcu(&exp->node);
+	if (exp->nat)
+		hlist_del_rcu(&exp->nat_node);
 	atomic_dec(&en->count);
 	sfw_stat_inc(en->sn, SFW_STAT_EXPECT_DELETE);
 	kfree_rcu(exp, rcu);
@@ -150,8 +158,45 @@ bool sfw_expect_match(struct sfw_net *sn, const struct sfw_tuple *t)
 	return true;
 }
 
+bool sfw_expect_nat_find(struct sfw_net *sn, const struct sfw_tuple *t,
+			 union sfw_addr *dst, __be16 *dport)
+{
+	struct sfw_expect_net *en = sn->expect;
+	struct sfw_expect *exp;
+	u32 b;
+
+	if (!atomic_read(&en->count) || t->l4proto != SFW_IPPROTO_TCP)
+		return false;
+	b = bucket(en, &t->dst, t->dport, t->l4proto);
+	hlist_for_each_entry_rcu(exp, &en->nat_table[b], nat_node) {
+		if (exp->l3num == t->l3num && exp->nat_dport == t->dport &&
+		    !memcmp(&exp->nat_dst, &t->dst, sizeof(exp->nat_dst)) &&
+		    !memcmp(&exp->src, &t->src, sizeof(exp->src)) && !expired(exp)) {
+			*dst = exp->dst;
+			*dport = exp->dport;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Expect lock held: does a live expectation take (@dst, @dport) outside? */
+static bool nat_taken(struct sfw_expect_net *en, u8 l3num, const union sfw_addr *dst,
+		      __be16 dport)
+{
+	struct sfw_expect *exp;
+
+	hlist_for_each_entry(exp, &en->nat_table[bucket(en, dst, dport, SFW_IPPROTO_TCP)],
+			     nat_node)
+		if (exp->l3num == l3num && exp->nat_dport == dport &&
+		    !memcmp(&exp->nat_dst, dst, sizeof(*dst)) && !expired(exp))
+			return true;
+	return false;
+}
+
 int sfw_expect_create(struct sfw_net *sn, struct sfw_conn *master,
-		      const struct sfw_ftp_expect *e)
+		      const struct sfw_ftp_expect *e, const union sfw_addr *nat_dst,
+		      __be16 *nat_dport)
 {
 	struct sfw_conn_help *help = sfw_conn_help(master);
 	struct sfw_expect_net *en = sn->expect;
@@ -184,6 +229,24 @@ int sfw_expect_create(struct sfw_net *sn, struct sfw_conn *master,
 		goto out_free;
 	if (atomic_read(&en->count) >= max)
 		goto out_free;
+	if (nat_dst) {
+		/* The announced port if no one else was given it, else one above. */
+		u16 port = ntohs(e->dport), i;
+
+		ret = -EADDRINUSE;
+		for (i = 0; i < SFW_EXPECT_NAT_TRIES; i++, port = port == 65535 ? 1024 : port + 1)
+			if (!nat_taken(en, e->l3num, nat_dst, htons(port)))
+				break;
+		if (i == SFW_EXPECT_NAT_TRIES)
+			goto out_free;
+		exp->nat = 1;
+		exp->nat_dst = *nat_dst;
+		exp->nat_dport = htons(port);
+		*nat_dport = exp->nat_dport;
+		hlist_add_head_rcu(&exp->nat_node,
+				   &en->nat_table[bucket(en, nat_dst, exp->nat_dport,
+							 exp->l4proto)]);
+	}
 	hlist_add_head_rcu(&exp->node, &en->table[bucket(en, &exp->dst, exp->dport,
 							  exp->l4proto)]);
 	help->exp = exp;
@@ -255,7 +318,7 @@ void sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	else if (res.bad)
 		net_info_ratelimited("ftp: ignored a malformed announcement\n");
 	if (res.found)
-		sfw_expect_create(sn, ct, &res.exp);
+		sfw_expect_create(sn, ct, &res.exp, NULL, NULL);
 }
 
 int sfw_expect_init_net(struct net *net, struct sfw_net *sn)
@@ -271,8 +334,10 @@ int sfw_expect_init_net(struct net *net, struct sfw_net *sn)
 	en->seed = get_random_u32();
 	en->sn = sn;
 	INIT_DELAYED_WORK(&en->gc, gc_work);
-	for (i = 0; i < SFW_EXPECT_BUCKETS; i++)
+	for (i = 0; i < SFW_EXPECT_BUCKETS; i++) {
 		INIT_HLIST_HEAD(&en->table[i]);
+		INIT_HLIST_HEAD(&en->nat_table[i]);
+	}
 	sn->expect = en;
 	sn->expect_max = SFW_EXPECT_MAX;
 	return 0;

@@ -45,9 +45,24 @@ void sfw_expect_uninit_net(struct net *net, struct sfw_net *sn);
  * expectation await it? If so it is consumed (stat expect_new): true.
  */
 bool sfw_expect_match(struct sfw_net *sn, const struct sfw_tuple *t);
-/* @master (a helper connection) announced @e: file it, the newest winning. */
+/*
+ * @master (a helper connection) announced @e: file it, the newest
+ * winning. @nat_dst non-NULL: the announcement is rewritten to
+ * @nat_dst and a port chosen from *@nat_dport up (returned there), and
+ * the data connection, which comes to that address and port, is
+ * translated to @e's at PRE_ROUTING (sfw_expect_nat_find()).
+ */
 int sfw_expect_create(struct sfw_net *sn, struct sfw_conn *master,
-		      const struct sfw_ftp_expect *e);
+		      const struct sfw_ftp_expect *e, const union sfw_addr *nat_dst,
+		      __be16 *nat_dport);
+/*
+ * At PRE_ROUTING, under RCU: does a rewritten announcement await @t, the
+ * first packet of a new connection as it arrives? Then the address and
+ * port it goes to (@dst, @dport). The expectation stays: the filter hook
+ * consumes it (sfw_expect_match()) on the translated tuple.
+ */
+bool sfw_expect_nat_find(struct sfw_net *sn, const struct sfw_tuple *t,
+			 union sfw_addr *dst, __be16 *dport);
 /* @master is being destroyed: its expectation goes with it. */
 void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master);
 
