@@ -283,8 +283,8 @@ void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
  * the payload goes through the parser in chunks (it may be paged), under
  * the connection's helper lock. Under RCU, BHs off.
  */
-void sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
-		       const struct sk_buff *skb, const struct sfw_pkt *pkt)
+bool sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
+		       struct sk_buff *skb, const struct sfw_pkt *pkt)
 {
 	struct sfw_conn_help *help = sfw_conn_help(ct);
 	unsigned int off, done = 0, len = pkt->payload_len;
@@ -292,8 +292,9 @@ void sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	struct sfw_tuple t;
 	u8 chunk[256];
 
-	if (!help || !len || pkt->tuple.l4proto != SFW_IPPROTO_TCP)
-		return;
+	if (!help || help->helper != SFW_HELPER_FTP || !len ||
+	    pkt->tuple.l4proto != SFW_IPPROTO_TCP)
+		return true;
 	sfw_conn_tuple(ct, &t);
 	off = skb_network_offset(skb) + pkt->l4_off + pkt->tcp.doff * 4;
 	spin_lock(&help->lock);
@@ -318,7 +319,9 @@ void sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	else if (res.bad)
 		net_info_ratelimited("ftp: ignored a malformed announcement\n");
 	if (res.found)
-		sfw_expect_create(sn, ct, &res.exp, NULL, NULL);
+		return sfw_nat_helper_announce(sn, ct, dir, skb, pkt, &res);
+	/* Nothing new: a retransmitted announcement is rewritten as it was. */
+	return sfw_nat_helper_resend(help, dir, skb, pkt);
 }
 
 int sfw_expect_init_net(struct net *net, struct sfw_net *sn)
@@ -351,4 +354,60 @@ void sfw_expect_uninit_net(struct net *net, struct sfw_net *sn)
 	cancel_delayed_work_sync(&en->gc);
 	WARN_ON_ONCE(atomic_read(&en->count));
 	kfree(en);
+}
+
+/*
+ * Listing (/proc/net/sfw/expect, SFW_CMD_EXPECT_GET): one walker for
+ * both. An expectation seen linked under RCU has a valid master for the
+ * rest of the read section: the master unlinks it before its own
+ * call_rcu().
+ */
+static void expect_info(const struct sfw_expect *exp, struct sfw_expect_info *info)
+{
+	s32 left = (s32)(READ_ONCE(exp->expires) - (u32)jiffies);
+	struct sfw_tuple reply;
+
+	memset(info, 0, sizeof(*info));
+	sfw_nat_tuples(exp->master, &info->master, &reply);
+	info->src = exp->src;
+	info->dst = exp->dst;
+	info->dport = exp->dport;
+	info->l3num = exp->l3num;
+	info->l4proto = exp->l4proto;
+	info->nat = exp->nat;
+	if (exp->nat) {
+		info->nat_dst = exp->nat_dst;
+		info->nat_dport = exp->nat_dport;
+	}
+	info->timeout = left > 0 ? left / HZ : 0;
+	info->helper = "ftp";
+}
+
+int sfw_expect_walk(struct sfw_net *sn, struct sfw_expect_pos *pos,
+		    int (*fn)(const struct sfw_expect_info *info, void *arg), void *arg)
+{
+	struct sfw_expect_net *en = sn->expect;
+	struct sfw_expect_info info;
+	struct sfw_expect *exp;
+	int ret = 0;
+
+	rcu_read_lock();
+	for (; pos->bucket < SFW_EXPECT_BUCKETS; pos->bucket++, pos->skip = 0) {
+		unsigned int i = 0;
+
+		hlist_for_each_entry_rcu(exp, &en->table[pos->bucket], node) {
+			if (i++ < pos->skip)
+				continue;
+			if (!expired(exp)) {
+				expect_info(exp, &info);
+				ret = fn(&info, arg);
+				if (ret)
+					goto out;
+			}
+			pos->skip++;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return ret;
 }

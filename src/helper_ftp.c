@@ -150,7 +150,7 @@ static bool parse_ipv6(const char *s, const char *end, __be32 *addr)
 
 /* EPRT's argument: <d>proto<d>address<d>port<d>, any printable delimiter. */
 static bool parse_eprt(const char *p, const char *end, u8 l3num, union sfw_addr *addr,
-		       __be16 *port)
+		       __be16 *port, const char **after)
 {
 	const char *a, *ae;
 	char d;
@@ -178,11 +178,13 @@ static bool parse_eprt(const char *p, const char *end, u8 l3num, union sfw_addr 
 		return false;
 	}
 	*port = htons((u16)v);
+	*after = p;
 	return true;
 }
 
-/* 229's (<d><d><d>port<d>) */
-static bool parse_epsv(const char *p, const char *end, __be16 *port)
+/* 229's (<d><d><d>port<d>); @arg..@after: the port's digits. */
+static bool parse_epsv(const char *p, const char *end, __be16 *port, const char **arg,
+		       const char **after)
 {
 	char d;
 	u32 v;
@@ -192,8 +194,13 @@ static bool parse_epsv(const char *p, const char *end, __be16 *port)
 	if (!expect_char(&p, end, '(') || p >= end)
 		return false;
 	d = *p++;
-	if (!expect_char(&p, end, d) || !expect_char(&p, end, d) ||
-	    !number(&p, end, 65535, &v) || !v || !expect_char(&p, end, d))
+	if (!expect_char(&p, end, d) || !expect_char(&p, end, d))
+		return false;
+	*arg = p;
+	if (!number(&p, end, 65535, &v) || !v)
+		return false;
+	*after = p;
+	if (!expect_char(&p, end, d))
 		return false;
 	*port = htons((u16)v);
 	return true;
@@ -219,10 +226,12 @@ static bool prefix(const char *line, unsigned int len, const char *word)
 void sfw_helper_ftp_line(const struct sfw_tuple *t, enum sfw_dir dir,
 			 const char *line, unsigned int len, struct sfw_ftp_result *res)
 {
-	const char *p, *end = line + len;
+	const char *p = line, *arg = line, *end = line + len;
 	const union sfw_addr *own;
 	union sfw_addr addr;
+	char delim = 0;
 	__be16 port;
+	u8 kind;
 	bool ok;
 
 	memset(&addr, 0, sizeof(addr));
@@ -233,9 +242,14 @@ void sfw_helper_ftp_line(const struct sfw_tuple *t, enum sfw_dir dir,
 			p = line + 5;
 			while (p < end && *p == ' ')
 				p++;
+			arg = p;
+			kind = SFW_FTP_PORT;
 			ok = t->l3num == SFW_AF_INET && six_numbers(&p, end, &addr.ip, &port);
 		} else if (prefix(line, len, "EPRT ")) {
-			ok = parse_eprt(line + 5, end, t->l3num, &addr, &port);
+			arg = line + 5;
+			kind = SFW_FTP_EPRT;
+			ok = parse_eprt(arg, end, t->l3num, &addr, &port, &p);
+			delim = ok ? *arg : 0;
 		} else {
 			return;
 		}
@@ -246,10 +260,13 @@ void sfw_helper_ftp_line(const struct sfw_tuple *t, enum sfw_dir dir,
 			p = line + 4;
 			while (p < end && !is_digit(*p))
 				p++;
+			arg = p;
+			kind = SFW_FTP_PORT;
 			ok = t->l3num == SFW_AF_INET && six_numbers(&p, end, &addr.ip, &port);
 		} else if (prefix(line, len, "229 ")) {
 			addr = t->dst;
-			ok = parse_epsv(line + 4, end, &port);
+			kind = SFW_FTP_EPSV;
+			ok = parse_epsv(line + 4, end, &port, &arg, &p);
 		} else {
 			return;
 		}
@@ -263,10 +280,85 @@ void sfw_helper_ftp_line(const struct sfw_tuple *t, enum sfw_dir dir,
 		return;
 	}
 	res->found = 1;
+	res->kind = kind;
+	res->delim = delim;
+	res->arg_seq = (u32)(arg - line);
+	res->arg_len = (u8)(p - arg);
 	res->exp.l3num = t->l3num;
 	res->exp.src = dir == SFW_DIR_ORIGINAL ? t->dst : t->src;
 	res->exp.dst = addr;
 	res->exp.dport = port;
+}
+
+/* @v in decimal at @buf: how many digits. */
+static unsigned int put_decimal(char *buf, u32 v)
+{
+	char tmp[10];
+	unsigned int n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+unsigned int sfw_helper_ftp_format(char *buf, u8 kind, char delim, u8 l3num,
+				   const union sfw_addr *addr, __be16 port)
+{
+	static const char hex[] = "0123456789abcdef";
+	u32 a = ntohl(addr->ip), p = ntohs(port);
+	unsigned int n = 0, i;
+
+	switch (kind) {
+	case SFW_FTP_PORT:
+		for (i = 0; i < 4; i++) {
+			n += put_decimal(buf + n, (a >> (24 - 8 * i)) & 0xff);
+			buf[n++] = ',';
+		}
+		n += put_decimal(buf + n, p >> 8);
+		buf[n++] = ',';
+		n += put_decimal(buf + n, p & 0xff);
+		return n;
+	case SFW_FTP_EPRT:
+		buf[n++] = delim;
+		buf[n++] = l3num == SFW_AF_INET ? '1' : '2';
+		buf[n++] = delim;
+		if (l3num == SFW_AF_INET) {
+			for (i = 0; i < 4; i++) {
+				if (i)
+					buf[n++] = '.';
+				n += put_decimal(buf + n, (a >> (24 - 8 * i)) & 0xff);
+			}
+		} else {
+			/* Eight groups, uncompressed: RFC 4291's first form. */
+			for (i = 0; i < 8; i++) {
+				u32 w = ntohl(addr->ip6[i / 2]) >> (i % 2 ? 0 : 16) & 0xffff;
+				int shift;
+				bool lead = true;
+
+				if (i)
+					buf[n++] = ':';
+				for (shift = 12; shift >= 0; shift -= 4) {
+					u32 d = w >> shift & 0xf;
+
+					if (d || !lead || !shift) {
+						buf[n++] = hex[d];
+						lead = false;
+					}
+				}
+			}
+		}
+		buf[n++] = delim;
+		n += put_decimal(buf + n, p);
+		buf[n++] = delim;
+		return n;
+	case SFW_FTP_EPSV:
+		return put_decimal(buf, p);
+	}
+	return 0;
 }
 
 void sfw_helper_ftp_data(struct sfw_ftp_state *st, const struct sfw_tuple *t,
@@ -303,8 +395,17 @@ void sfw_helper_ftp_data(struct sfw_ftp_state *st, const struct sfw_tuple *t,
 
 			if (n && d->buf[n - 1] == '\r')
 				n--;
-			if (!(d->flags & SFW_FTP_SKIP))
+			if (!(d->flags & SFW_FTP_SKIP)) {
+				u8 found = res->found;
+
+				res->found = 0;
 				sfw_helper_ftp_line(t, dir, d->buf, n, res);
+				/* The argument's place in the stream: the line began d->len bytes back. */
+				if (res->found)
+					res->arg_seq += seq + i - d->len;
+				else
+					res->found = found;
+			}
 			d->flags &= ~SFW_FTP_SKIP;
 			d->len = 0;
 			continue;

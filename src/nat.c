@@ -71,6 +71,7 @@
 #include <net/ipv6.h>
 
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "path.h"
 #include "rules.h"
@@ -564,6 +565,8 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	struct sfw_tuple inner;
 	struct sfw_conn *ct;
 	struct sfw_ep to;
+	u8 manip = SFW_NAT_DST, xflags = SFW_CONN_X_NAT;
+	const struct sfw_rules *rules;
 	bool retried = false;
 	enum sfw_dir dir;
 	u8 reason = 0;
@@ -572,6 +575,11 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 	u32 h;
 	int ret;
 
+	/* A data connection a helper announced behind NAT goes where it said. */
+	if (sfw_expect_nat_find(sn, &pkt->tuple, &to.addr, &to.port)) {
+		manip |= SFW_NAT_EXPECTED;
+		goto translate;
+	}
 	r = nat_rule(sn, skb, state, SFW_CHAIN_PREROUTING, &pkt->tuple, &rs, &pos);
 	if (!r || r->action == SFW_ACT_ACCEPT)
 		return NF_ACCEPT;
@@ -592,6 +600,7 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 
 		to.port = htons(tg->port_lo + (n > 1 ? ntohs(pkt->tuple.sport) % n : 0));
 	}
+translate:
 	inner = pkt->tuple;
 	ep_set(&inner, false, &to);
 	if (tuple_equal(&inner, &pkt->tuple))
@@ -602,8 +611,12 @@ static unsigned int dnat_new(struct sfw_net *sn, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	h = sfw_conntrack_hash(&inner, sn->net_id);
+	/* The rule that accepts it may give it a helper: room for one. */
+	rules = rcu_dereference(sn->rules);
+	if (pkt->tuple.l4proto == SFW_IPPROTO_TCP && rules && rules->helpers)
+		xflags |= SFW_CONN_X_HELPER;
 again:
-	ct = sfw_conntrack_alloc(sn, h, SFW_CONN_X_NAT);
+	ct = sfw_conntrack_alloc(sn, h, xflags);
 	if (!ct)
 		return NF_DROP;
 	cn = container_of(ct, struct sfw_conn_nat, ct);
@@ -624,7 +637,7 @@ again:
 		ep_get(&cn->ct.tuple, false, &to);
 		return translate(skb, pkt, false, &to) ? NF_ACCEPT : NF_DROP;
 	}
-	cn->manip = SFW_NAT_DST;
+	cn->manip = manip;
 	atomic_inc(&nn->count);
 	ret = sfw_conntrack_insert(sn, ct, &inner, h, &ps, SFW_NAT_PENDING_SECS, pkt->len, false);
 	if (ret == -EEXIST && !retried && closing(sn, &inner, pkt)) {
@@ -822,10 +835,17 @@ static unsigned int prerouting(struct sfw_net *sn, struct sk_buff *skb,
 	/* A translated flow: DNAT its first direction, undo SNAT on replies. */
 	cn = key_find(nn, &t, &dir);
 	if (!cn) {
-		if (error || sfw_conntrack_lookup(sn, &t, &dir))
+		struct sfw_conn *ct = error ? NULL : sfw_conntrack_lookup(sn, &t, &dir);
+
+		if (ct)
+			return sfw_nat_helper_ack_in(ct, dir, skb, &pkt) ? NF_ACCEPT : NF_DROP;
+		if (error)
 			return NF_ACCEPT;
 		return dnat_new(sn, skb, state, &pkt);
 	}
+	/* Behind a helper's rewrite: acknowledgements back to the sender's numbers. */
+	if (!error && !sfw_nat_helper_ack_in(&cn->ct, dir, skb, &pkt))
+		return NF_DROP;
 	if (dir == SFW_DIR_ORIGINAL)
 		ep_get(&cn->ct.tuple, false, &to);
 	else
@@ -861,6 +881,9 @@ static unsigned int postrouting(struct sfw_net *sn, struct sk_buff *skb,
 	cn = ct ? sfw_conn_nat(ct) : NULL;
 	if (!cn)
 		return NF_ACCEPT;
+	/* After a helper's rewrite: this side's sequence numbers as the peer counts. */
+	if (!error && !sfw_nat_helper_seq_out(ct, dir, skb, &pkt))
+		return NF_DROP;
 	/* Pairs with bind_source's release: the reply key is there if the flag is. */
 	manip = smp_load_acquire(&cn->manip);
 	/* SNAT the first direction, undo DNAT on replies. */
@@ -946,9 +969,10 @@ static bool target_kept(struct sfw_net *sn, const struct sfw_ruleset *rs,
 static bool target_gone(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
 	struct sfw_conn_nat *cn = sfw_conn_nat(ct);
+	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
 
 	/* Acquire: pairs with the release that publishes a binding. */
-	if (!cn || !(smp_load_acquire(&cn->manip) & SFW_NAT_DST))
+	if (!(manip & SFW_NAT_DST) || (manip & SFW_NAT_EXPECTED))
 		return false;
 	return !target_kept(sn, arg, cn);
 }

@@ -22,6 +22,7 @@ struct sfw_nat_key {
 #define SFW_NAT_DST	0x01	/* DNAT: key[ORIGINAL] is hashed */
 #define SFW_NAT_SRC	0x02	/* SNAT: key[REPLY] is hashed */
 #define SFW_NAT_MASQ	0x04	/* the SNAT address is @ifindex's */
+#define SFW_NAT_EXPECTED 0x08	/* DNAT for a helper's announcement, not a rule */
 
 #define SFW_NAT_NO_ADDR	0xff	/* cn->addr_idx: counted nowhere */
 

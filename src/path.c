@@ -40,7 +40,10 @@
  *    saw announced as an expectation. A packet no entry knows that makes
  *    its protocol's first transition and matches an expectation consumes
  *    it and is RELATED: the rules see `ct state related`, and its entry
- *    is created on pass as any other.
+ *    is created on pass as any other. Behind NAT the helper rewrites the
+ *    announcement (nat_helper.c) and the data connection is translated
+ *    at PRE_ROUTING, where its entry is made; its first packet then
+ *    consumes the expectation here, on the inner tuple, all the same.
  *
  *  - Looped-back packets (between two local sockets) are tracked once, on
  *    their way out at LOCAL_OUT. At LOCAL_IN from a loopback device the
@@ -258,6 +261,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 			return ret;
 		}
 	}
+	if (v->helper == SFW_HELPER_FTP)
+		sfw_conn_help(ct)->helper = SFW_HELPER_FTP;
 	ret = sfw_conntrack_insert(sn, ct, &v->pkt.tuple, hash, ps, timeout, v->pkt.len, true);
 	if (!ret)
 		v->ct = ct;
@@ -267,7 +272,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 /*
  * An entry created at PRE_ROUTING for its translation (nat.c), whose
  * first packet the rules judged: confirm it on accept, with the source
- * the postrouting chain gives it; delete it on drop. One CPU does it;
+ * the postrouting chain gives it and the helper the accepting rule set;
+ * delete it on drop. One CPU does it;
  * a packet of the same flow on another meanwhile waits for its sender
  * to send again.
  */
@@ -285,6 +291,9 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 	}
 	if (cmpxchg(&cn->binding, 0, 1))
 		return NF_DROP;
+	/* Made a helper's size at PRE_ROUTING for the rule that may say so. */
+	if (v->helper == SFW_HELPER_FTP && sfw_conn_help(v->ct))
+		sfw_conn_help(v->ct)->helper = SFW_HELPER_FTP;
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	if (snat && sfw_nat_bind_source(sn, state, v->ct, &v->pkt.tuple, rs, snat)) {
 		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
@@ -355,6 +364,10 @@ again:
 		}
 		if (ret)
 			goto invalid;
+		/* Translated at PRE_ROUTING for an announcement behind NAT: RELATED. */
+		if (!(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED) &&
+		    v.dir == SFW_DIR_ORIGINAL && sfw_expect_match(sn, &v.pkt.tuple))
+			res.ctinfo = SFW_CT_RELATED;
 	} else {
 		ret = conn_first(sn, &v.pkt, &ps, &res);
 		if (ret)
@@ -373,8 +386,9 @@ filter:
 		return confirm(sn, skb, state, &v, verdict);
 	/* 4a. What a helper connection's accepted payload announces. */
 	if (verdict == NF_ACCEPT && v.ct && track && v.pkt.payload_len &&
-	    (v.ct->xflags & SFW_CONN_X_HELPER))
-		sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt);
+	    (v.ct->xflags & SFW_CONN_X_HELPER) &&
+	    !sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt))
+		return NF_DROP;
 	if (verdict != NF_ACCEPT || !create)
 		return verdict;
 

@@ -210,8 +210,12 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 	}
 	r->rs = rs;
 	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
+		u32 i;
+
 		r->base[c] = n;
 		n += rs->chain[c].n + 1;	/* its rules, then its policy */
+		for (i = 0; i < rs->chain[c].n; i++)
+			r->helpers |= !!(rs->chain[c].rules[i].flags & SFW_RULE_F_HELPER_FTP);
 	}
 	r->ncnt = n;
 	r->cnt = counters_alloc(n);

@@ -23,6 +23,7 @@ struct sfw_rules {
 	struct sfw_rule_counter **cnt;
 	u32 base[SFW_CHAIN_COUNT];
 	u32 ncnt;
+	bool helpers;	/* a rule says `ct helper set` */
 };
 
 /*

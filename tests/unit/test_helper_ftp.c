@@ -148,9 +148,50 @@ static bool check(const struct row *r, const struct sfw_ftp_result *res, u8 l3nu
 	return true;
 }
 
+/*
+ * A found announcement's argument, at res->arg_seq for res->arg_len bytes
+ * of the stream, replaced by what sfw_helper_ftp_format() writes for the
+ * same address and port (as nat_helper.c rewrites it), parses to the same
+ * expectation from the same state @before the row: the place and the
+ * format are both right.
+ */
+static bool rewrite_round_trip(const struct row *r, u32 seq, const struct sfw_ftp_result *res,
+			       const struct sfw_ftp_state *before, const struct sfw_tuple *t,
+			       char *why, size_t n)
+{
+	static struct sfw_ftp_state st2;
+	struct sfw_ftp_result res2;
+	char line[300], arg[SFW_FTP_ARG_MAX];
+	u32 off = res->arg_seq - seq, len = (u32)strlen(r->data), k;
+
+	if (off > len || off + res->arg_len > len) {
+		snprintf(why, n, "argument at %u+%u outside the row's %u bytes", off,
+			 res->arg_len, len);
+		return false;
+	}
+	k = sfw_helper_ftp_format(arg, res->kind, res->delim, res->exp.l3num, &res->exp.dst,
+				  res->exp.dport);
+	if (k > SFW_FTP_ARG_MAX || off + k + len - off - res->arg_len >= sizeof(line)) {
+		snprintf(why, n, "formatted %u bytes", k);
+		return false;
+	}
+	memcpy(line, r->data, off);
+	memcpy(line + off, arg, k);
+	memcpy(line + off + k, r->data + off + res->arg_len, len - off - res->arg_len);
+	st2 = *before;
+	memset(&res2, 0, sizeof(res2));
+	sfw_helper_ftp_data(&st2, t, r->dir, seq, (const u8 *)line, len - res->arg_len + k, &res2);
+	if (!res2.found || memcmp(&res2.exp, &res->exp, sizeof(res->exp))) {
+		snprintf(why, n, "'%.*s' in place of '%.*s' parses differently", (int)k, arg,
+			 (int)res->arg_len, r->data + off);
+		return false;
+	}
+	return true;
+}
+
 int main(void)
 {
-	static struct sfw_ftp_state st;
+	static struct sfw_ftp_state st, before;
 	const char *scenario = "";
 	struct sfw_tuple t;
 	unsigned int i;
@@ -171,11 +212,19 @@ int main(void)
 		}
 		memset(&res, 0, sizeof(res));
 		seq = r->seq == NEXT ? st.dir[r->dir].next_seq : r->seq;
+		before = st;
 		sfw_helper_ftp_data(&st, &t, r->dir, seq, (const u8 *)r->data,
 				    strlen(r->data), &res);
 		snprintf(name, sizeof(name), "%s: row %u %s seq %u", scenario, i,
 			 r->dir == O ? "orig" : "reply", seq);
 		tap_result(check(r, &res, l3num, why, sizeof(why)), name, why);
+		/* Whole in this row (not split): rewritable, as behind NAT. */
+		if (r->want == FOUND && res.found && (s32)(res.arg_seq - seq) >= 0 &&
+		    res.arg_seq - seq + res.arg_len <= strlen(r->data)) {
+			snprintf(name, sizeof(name), "%s: row %u rewritten in place", scenario, i);
+			tap_result(rewrite_round_trip(r, seq, &res, &before, &t, why,
+							      sizeof(why)), name, why);
+		}
 	}
 	return tap_done();
 }

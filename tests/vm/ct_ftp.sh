@@ -16,10 +16,12 @@
 #    IPv4 and IPv6 (EPSV, EPRT |2|); expect_create and expect_new count
 #    one per data connection.
 # 3. By hand (socat): a PORT split across two segments makes an
-#    expectation, a PORT naming another address (bounce) none but a log
-#    line, and an unused expectation goes with its master.
+#    expectation, which /proc/net/sfw/expect and sfwctl ct list --expect
+#    list while it waits; a PORT naming another address (bounce) makes
+#    none but a log line, and an unused expectation goes with its master
+#    (and off both lists).
 source lib.sh
-need vsftpd curl ftpget
+need vsftpd curl ftpget sfw-jsoncheck
 
 T=$(mktemp -d)
 cleanup() {
@@ -169,6 +171,39 @@ cr1=$(sfw_stat "$gateway" expect_create)
 ctl_session "PORT 10,0,1,2," $'200,2\r\n'
 check_eq "a PORT split across segments makes an expectation" \
 	"$(($(sfw_stat "$gateway" expect_create) - cr1))" 1
+# It waits for the server's connection from 10.0.2.2 (any port) to
+# 10.0.1.2:51202, listed as nf_conntrack lists one in
+# /proc/net/nf_conntrack_expect: seconds left, then the tuple, the helper.
+exp_re="^[0-9]+ l3proto = 2 proto=6 src=10.0.2.2 dst=10.0.1.2 sport=0 dport=51202 ftp$"
+check_expect() {	# WHAT MATCHING LINES CMD...: CMD's output has LINES lines, MATCHING of them exp_re
+	local what=$1 want=$2 lines=$3 out
+	shift 3
+	out=$(gw "$@" 2>/dev/null)
+	if [ "$(grep -cE "$exp_re" <<<"$out")" = "$want" ] && [ "$(grep -c . <<<"$out")" = "$lines" ]; then
+		pass "$what ($lines line(s))"
+	else
+		fail "$what: got '$out', expected $lines line(s), $want matching '$exp_re'"
+	fi
+}
+check_expect "/proc/net/sfw/expect lists the waiting expectation" 1 1 cat /proc/net/sfw/expect
+check_expect "sfwctl ct list --expect lists it as /proc does" 1 1 sfwctl ct list --expect
+check_expect "sfwctl ct list --expect --dport 51202: the filter matches it" 1 1 \
+	sfwctl ct list --expect --dport 51202
+check_expect "sfwctl ct list --expect --dport 51203: the filter does not" 0 0 \
+	sfwctl ct list --expect --dport 51203
+left=$(gw cut -d ' ' -f 1 /proc/net/sfw/expect)
+[ "${left:-0}" -gt 280 ] 2>/dev/null && [ "$left" -le 300 ] &&
+	pass "the expectation's seconds left count down from 300 ($left)" ||
+	fail "the expectation's seconds left: got '$left', expected 281..300"
+json=$(gw sfwctl ct list --expect -j 2>/dev/null)
+if sfw-jsoncheck <<<"$json" &&
+	grep -q '"master":{"src":"10.0.1.2","dst":"10.0.2.2","sport":[0-9]*,"dport":21}' <<<"$json" &&
+	grep -q '"tuple":{"src":"10.0.2.2","dst":"10.0.1.2","sport":0,"dport":51202}' <<<"$json" &&
+	grep -q '"helper":"ftp"' <<<"$json"; then
+	pass "sfwctl ct list --expect -j: valid JSON, with its master's tuple"
+else
+	fail "sfwctl ct list --expect -j: $json"
+fi
 cr1=$(sfw_stat "$gateway" expect_create)
 ctl_session $'PORT 10,0,1,99,200,3\r\n' ""
 check_eq "a PORT naming another address (bounce) makes none" \
@@ -181,14 +216,19 @@ del0=$(sfw_stat "$gateway" expect_delete)
 gw sfwctl ct flush >/dev/null
 check_eq "an expectation goes with its master (ct flush)" \
 	"$(($(sfw_stat "$gateway" expect_delete) - del0))" 1
+check_expect "after ct flush, /proc/net/sfw/expect is empty" 0 0 cat /proc/net/sfw/expect
+check_expect "after ct flush, sfwctl ct list --expect is empty" 0 0 sfwctl ct list --expect
 check_eq "net.sfw.expect_max" "$(gw sysctl -n net.sfw.expect_max)" 4096
 
-# 4. Behind sfw's masquerade, passive mode (the data connection is the
-# client's own, RELATED and translated like the control connection). The
-# server has no route back to the LAN, so nothing untranslated gets
-# through. (Active mode behind masquerade needs the PORT rewritten, which
-# sfw does not do yet: sfwctl(8).)
+# 4. Behind sfw's masquerade. Passive mode: the data connection is the
+# client's own, RELATED and translated like the control connection.
+# Active mode: the client's PORT and EPRT name its inside address; sfw
+# rewrites them to the gateway's (vsftpd refuses a PORT naming another
+# address than the control connection's) and translates the server's data
+# connection back to the client. The server has no route back to the
+# LAN, so nothing untranslated gets through.
 sv ip route del default
+sv ip -6 route del default
 cat >"$T/ftp-masq.rules" <<RULES
 chain forward policy drop
   ct state established,related accept
@@ -201,7 +241,11 @@ new0=$(sfw_stat "$gateway" expect_new)
 for c in \
 	"masquerade: IPv4 passive, EPSV (229)@@$CURL $url4" \
 	"masquerade: IPv4 passive, PASV (227)@@$CURL --disable-epsv $url4" \
-	"masquerade: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.2.2 $T/out data.bin"; do
+	"masquerade: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.2.2 $T/out data.bin" \
+	"masquerade: IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
+	"masquerade: IPv4 active, EPRT |1|@@$CURL -P - $url4" \
+	"masquerade: IPv6 passive, EPSV (229)@@$CURL -g $url6" \
+	"masquerade: IPv6 active, EPRT |2|@@$CURL -g -P - $url6"; do
 	name=${c%%@@*}
 	cmd=${c##*@@}
 	if fetch "$name" $cmd; then
@@ -211,7 +255,87 @@ for c in \
 	fi
 done
 check_ge "masquerade: each data connection was expected" \
-	"$(($(sfw_stat "$gateway" expect_new) - new0))" 3
+	"$(($(sfw_stat "$gateway" expect_new) - new0))" 7
 check_ct "masquerade: the data connection's reply goes to the gateway" "$gateway" \
 	"tcp .* src=10.0.1.2 dst=10.0.2.2 sport=[0-9]+ dport=30[0-9]{3} .* src=10.0.2.2 dst=10.0.2.1 "
+check_ct "masquerade: the active data connection came to the gateway and went to the client" \
+	"$gateway" "tcp .* src=10.0.2.2 dst=10.0.2.1 sport=[0-9]+ dport=[0-9]+ .* src=10.0.1.2 dst=10.0.2.2 "
+
+# SNAT to a longer address (10.0.2.100, a second one on g1): a rewritten
+# PORT grows by two bytes and moves the rest of the stream. The session
+# goes on (sequence numbers and acknowledgements corrected both ways), the
+# transfers work, and a second PORT after the first is rewritten too.
+gw ip addr add 10.0.2.100/24 dev g1
+cat >"$T/ftp-snat.rules" <<RULES
+chain forward policy drop
+  ct state established,related accept
+  iif g0 oif g1 tcp dport 21 ct helper set ftp accept
+chain postrouting
+  oif g1 ip saddr 10.0.1.0/24 snat to 10.0.2.100
+RULES
+gw sfwctl ruleset load "$T/ftp-snat.rules" || fail "sfwctl ruleset load (snat)"
+for c in \
+	"snat, longer address: IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
+	"snat, longer address: IPv4 active, EPRT |1|@@$CURL -P - $url4"; do
+	name=${c%%@@*}
+	cmd=${c##*@@}
+	if fetch "$name" $cmd; then
+		pass "$name: the file arrived whole"
+	else
+		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
+	fi
+done
+ctl_long() {
+	{
+		printf 'USER anonymous\r\nPASS x\r\n'
+		sleep 1
+		printf 'PORT 10,0,1,2,200,7\r\n'
+		sleep 1
+		printf 'PORT 10,0,1,2,200,8\r\n'
+		sleep 1
+		printf 'NOOP\r\nQUIT\r\n'
+	} | cl timeout 10 socat -T 5 - TCP:10.0.2.2:21 >"$T/session.log" 2>&1
+}
+ctl_long
+grep -c '^200 PORT command successful' "$T/session.log" | grep -qx 2 &&
+	pass "snat: both PORTs were rewritten to the SNAT address (vsftpd took them)" ||
+	fail "snat: vsftpd did not take the rewritten PORTs: $(tr '\r\n' '  ' <"$T/session.log")"
+grep -q '^221' "$T/session.log" &&
+	pass "snat: the control session goes on after the rewrites (QUIT answered)" ||
+	fail "snat: the session broke after the rewrite: $(tr '\r\n' '  ' <"$T/session.log")"
+
+gw ip addr del 10.0.2.100/24 dev g1
+
+# 5. The server behind sfw's DNAT: the client connects to the gateway's
+# LAN address, and the server's 227 (its own address) and 229 are
+# rewritten to that address, where the client's data connection is
+# translated to the server.
+cat >"$T/ftp-dnat.rules" <<RULES
+chain prerouting
+  iif g0 tcp dport 21 dnat to 10.0.2.2
+chain forward policy drop
+  ct state established,related accept
+  iif g0 oif g1 tcp dport 21 ct helper set ftp accept
+chain postrouting
+  oif g1 masquerade
+RULES
+gw sfwctl ruleset load "$T/ftp-dnat.rules" || fail "sfwctl ruleset load (dnat)"
+new0=$(sfw_stat "$gateway" expect_new)
+for c in \
+	"dnat: IPv4 passive, PASV (227)@@$CURL --disable-epsv ftp://10.0.1.1/data.bin" \
+	"dnat: IPv4 passive, EPSV (229)@@$CURL ftp://10.0.1.1/data.bin" \
+	"dnat: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.1.1 $T/out data.bin"; do
+	name=${c%%@@*}
+	cmd=${c##*@@}
+	if fetch "$name" $cmd; then
+		pass "$name: the file arrived whole"
+	else
+		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
+	fi
+done
+check_ge "dnat: each data connection was expected" \
+	"$(($(sfw_stat "$gateway" expect_new) - new0))" 3
+check_ct "dnat: the data connection went to the gateway and on to the server" "$gateway" \
+	"tcp .* src=10.0.1.2 dst=10.0.1.1 sport=[0-9]+ dport=30[0-9]{3} .* src=10.0.2.2 dst=10.0.2.1 sport=30[0-9]{3} "
+echo "DIAG-EXPECT proc:"; gw cat /proc/net/sfw/expect; echo "DIAG-EXPECT sfwctl:"; gw sfwctl ct list --expect; gw sfwctl ct list --expect -j; gw sfwctl ct list --expect -o extended
 exit $ret
