@@ -969,9 +969,13 @@ static bool target_kept(struct sfw_net *sn, const struct sfw_ruleset *rs,
 static bool target_gone(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
 	struct sfw_conn_nat *cn = sfw_conn_nat(ct);
-	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
+	u8 manip;
 
+	if (!cn)
+		return false;
 	/* Acquire: pairs with the release that publishes a binding. */
+	manip = smp_load_acquire(&cn->manip);
+	/* A helper's data connection follows no rule: no rule can drop it. */
 	if (!(manip & SFW_NAT_DST) || (manip & SFW_NAT_EXPECTED))
 		return false;
 	return !target_kept(sn, arg, cn);
