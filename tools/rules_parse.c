@@ -299,6 +299,34 @@ static int next_in_braces(struct parser *p)
 	return 0;
 }
 
+/*
+ * A braced list, p->tok at its '{': "{ a, b, c }", a trailing comma and
+ * line breaks allowed. Each element goes to @elem with p->tok at it.
+ */
+static int braced_list(struct parser *p, int (*elem)(struct parser *p, void *arg), void *arg)
+{
+	struct tok brace = p->tok;
+
+	for (;;) {
+		if (next_in_braces(p))
+			return -1;
+		if (p->tok.type == T_EOF)
+			return fail(p, &brace, "unterminated");
+		if (p->tok.type == T_RBRACE)
+			return 0;
+		if (elem(p, arg))
+			return -1;
+		if (next_in_braces(p))
+			return -1;
+		if (p->tok.type == T_RBRACE)
+			return 0;
+		if (p->tok.type == T_EOF)
+			return fail(p, &brace, "unterminated");
+		if (p->tok.type != T_COMMA)
+			return fail(p, &p->tok, "expected ',' or '}', not");
+	}
+}
+
 static bool is(const struct tok *t, const char *word)
 {
 	return t->type == T_WORD && t->len == strlen(word) && !memcmp(t->s, word, t->len);
@@ -431,6 +459,7 @@ struct rule_ctx {
 	struct rules_rule rr;
 	struct sfw_port_range ports[2][SFW_PORT_RANGES_MAX];	/* sport, dport */
 	u16 nports[2];
+	int side;		/* the port list being read: 0 sport, 1 dport */
 	bool have_action, have_counter;
 	struct tok action;
 	struct sfw_nat_range nat[SFW_NAT_TARGETS_MAX];
@@ -528,10 +557,21 @@ static int parse_port(struct parser *p, const struct tok *t, struct sfw_port_ran
 	return 0;
 }
 
+/* One port or range of a braced list, to side c->side. */
+static int port_elem(struct parser *p, void *arg)
+{
+	struct rule_ctx *c = arg;
+	int k = c->side;
+
+	if (c->nports[k] >= SFW_PORT_RANGES_MAX)
+		return fail(p, &p->tok, "more than %u ports in a list at", SFW_PORT_RANGES_MAX);
+	return parse_port(p, &p->tok, &c->ports[k][c->nports[k]++]);
+}
+
 /* (tcp|udp) (sport|dport) (PORT | LO-HI | { PORT, ... }) */
 static int match_ports(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
-	struct tok side, brace;
+	struct tok side;
 	int k;
 
 	if (value(p, kw))
@@ -550,27 +590,9 @@ static int match_ports(struct parser *p, struct rule_ctx *c, const struct tok *k
 		c->nports[k] = 1;
 		return parse_port(p, &p->tok, &c->ports[k][0]);
 	}
-	brace = p->tok;
-	for (;;) {
-		if (next_in_braces(p))
-			return -1;
-		if (p->tok.type == T_EOF)
-			return fail(p, &brace, "unterminated");
-		if (p->tok.type == T_RBRACE)
-			break;
-		if (c->nports[k] >= SFW_PORT_RANGES_MAX)
-			return fail(p, &p->tok, "more than %u ports in a list at", SFW_PORT_RANGES_MAX);
-		if (parse_port(p, &p->tok, &c->ports[k][c->nports[k]++]))
-			return -1;
-		if (next_in_braces(p))
-			return -1;
-		if (p->tok.type == T_RBRACE)
-			break;
-		if (p->tok.type == T_EOF)
-			return fail(p, &brace, "unterminated");
-		if (p->tok.type != T_COMMA)
-			return fail(p, &p->tok, "expected ',' or '}', not");
-	}
+	c->side = k;
+	if (braced_list(p, port_elem, c))
+		return -1;
 	if (!c->nports[k])
 		return fail(p, &p->tok, "empty port list at");
 	return 0;
@@ -1005,6 +1027,20 @@ static int parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *o
 	return 0;
 }
 
+/* One target of a braced list. */
+static int nat_elem(struct parser *p, void *arg)
+{
+	struct rule_ctx *c = arg;
+	struct sfw_rule *r = &c->rr.r;
+
+	if (r->nnat >= SFW_NAT_TARGETS_MAX)
+		return fail(p, &p->tok, "more than %u targets at", SFW_NAT_TARGETS_MAX);
+	if (nat_target(p, c, &p->tok, &c->nat[r->nnat]))
+		return -1;
+	r->nnat++;
+	return 0;
+}
+
 /*
  * After snat/dnat/masquerade: [to TARGET | to { TARGET, ... }]
  * [lb (hash|rr)] [sticky timeout DURATION], up to the end of the line.
@@ -1012,7 +1048,7 @@ static int parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *o
 static int nat_stmt(struct parser *p, struct rule_ctx *c)
 {
 	struct sfw_rule *r = &c->rr.r;
-	struct tok k, brace;
+	struct tok k;
 
 	if (next(p))
 		return -1;
@@ -1025,29 +1061,8 @@ static int nat_stmt(struct parser *p, struct rule_ctx *c)
 				return -1;
 			r->nnat = 1;
 		} else {
-			brace = p->tok;
-			for (;;) {
-				if (next_in_braces(p))
-					return -1;
-				if (p->tok.type == T_EOF)
-					return fail(p, &brace, "unterminated");
-				if (p->tok.type == T_RBRACE)
-					break;
-				if (r->nnat >= SFW_NAT_TARGETS_MAX)
-					return fail(p, &p->tok, "more than %u targets at",
-						    SFW_NAT_TARGETS_MAX);
-				if (nat_target(p, c, &p->tok, &c->nat[r->nnat]))
-					return -1;
-				r->nnat++;
-				if (next_in_braces(p))
-					return -1;
-				if (p->tok.type == T_RBRACE)
-					break;
-				if (p->tok.type == T_EOF)
-					return fail(p, &brace, "unterminated");
-				if (p->tok.type != T_COMMA)
-					return fail(p, &p->tok, "expected ',' or '}', not");
-			}
+			if (braced_list(p, nat_elem, c))
+				return -1;
 			if (!r->nnat)
 				return fail(p, &p->tok, "empty target list at");
 		}
@@ -1265,12 +1280,27 @@ static int parse_chain(struct parser *p, const struct tok *kw)
 	return ch;
 }
 
+/* One element of a set's list. */
+static int set_elem(struct parser *p, void *arg)
+{
+	struct rules_set *s = arg;
+
+	if (s->n >= SFW_RULES_SET_MAX)
+		return fail(p, &p->tok, "more than %u elements in set %s at",
+			    SFW_RULES_SET_MAX, s->name);
+	if (grow_array((void **)&s->elems, &s->cap, s->n + 1, sizeof(*s->elems)))
+		return nomem(p);
+	if (parse_prefix(p, &p->tok, 0, &s->elems[s->n]))
+		return -1;
+	s->n++;
+	return 0;
+}
+
 /* set NAME { [ADDR[/LEN] [, ADDR[/LEN]]... [,]] } */
 static int parse_set(struct parser *p, const struct tok *kw)
 {
 	struct rules_file *rf = p->rf;
 	struct rules_set *s, *other;
-	struct tok brace;
 
 	if (value(p, kw))
 		return -1;
@@ -1292,31 +1322,8 @@ static int parse_set(struct parser *p, const struct tok *kw)
 		return -1;
 	if (p->tok.type != T_LBRACE)
 		return fail(p, &p->tok, "expected '{', not");
-	brace = p->tok;
-	for (;;) {
-		if (next_in_braces(p))
-			return -1;
-		if (p->tok.type == T_EOF)
-			return fail(p, &brace, "unterminated");
-		if (p->tok.type == T_RBRACE)
-			break;
-		if (s->n >= SFW_RULES_SET_MAX)
-			return fail(p, &p->tok, "more than %u elements in set %s at",
-				    SFW_RULES_SET_MAX, s->name);
-		if (grow_array((void **)&s->elems, &s->cap, s->n + 1, sizeof(*s->elems)))
-			return nomem(p);
-		if (parse_prefix(p, &p->tok, 0, &s->elems[s->n]))
-			return -1;
-		s->n++;
-		if (next_in_braces(p))
-			return -1;
-		if (p->tok.type == T_RBRACE)
-			break;
-		if (p->tok.type == T_EOF)
-			return fail(p, &brace, "unterminated");
-		if (p->tok.type != T_COMMA)
-			return fail(p, &p->tok, "expected ',' or '}', not");
-	}
+	if (braced_list(p, set_elem, s))
+		return -1;
 	return expect_end(p);
 }
 
