@@ -398,27 +398,21 @@ static const struct sfw_rule *nat_rule(struct sfw_net *sn, const struct sk_buff 
 				       s32 *pos)
 {
 	struct sfw_rules *rules = rcu_dereference(sn->rules);
-	struct sfw_rule_counter *cnt;
-	const struct sfw_chain_rules *c;
 	struct sfw_match_pkt m;
 	s32 i;
 
 	if (!rules || !rules->rs->chain[chain].n)
 		return NULL;
-	c = &rules->rs->chain[chain];
 	m.t = t;
 	m.ctinfo = SFW_CT_NEW;
 	m.iif = state->in ? state->in->name : NULL;
 	m.oif = state->out && chain != SFW_CHAIN_PREROUTING ? state->out->name : NULL;
-	i = sfw_ruleset_match(rules->rs, chain, &m);
-	cnt = rules->cnt[smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
-	cnt->packets++;
-	cnt->bytes += skb->len;
+	i = sfw_rules_match_count(rules, chain, &m, skb->len);
 	if (i < 0)
 		return NULL;
 	*rsp = rules->rs;
 	*pos = i;
-	return &c->rules[i];
+	return &rules->rs->chain[chain].rules[i];
 }
 
 /*

@@ -114,13 +114,27 @@ static void log_packet(const struct sfw_rule *r, const struct nf_hook_state *sta
 			sfw_ctinfo_names[v->ctinfo], sfw_action_names[r->action]);
 }
 
+s32 sfw_rules_match_count(const struct sfw_rules *rules, enum sfw_chain chain,
+			  const struct sfw_match_pkt *m, unsigned int len)
+{
+	const struct sfw_chain_rules *c = &rules->rs->chain[chain];
+	struct sfw_rule_counter *cnt;
+	s32 i;
+
+	i = sfw_ruleset_match(rules->rs, chain, m);
+	/* BHs are off: nothing else on this CPU bumps these now. */
+	cnt = rules->cnt[smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
+	cnt->packets++;
+	cnt->bytes += len;
+	return i;
+}
+
 unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, enum sfw_chain chain,
 			      struct sfw_ct_verdict *v)
 {
 	struct sfw_rules *rules = rcu_dereference(sn->rules);
 	const struct sfw_chain_rules *c;
-	struct sfw_rule_counter *cnt;
 	struct sfw_match_pkt m;
 	u8 action;
 	s32 i;
@@ -133,11 +147,7 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	m.iif = state->in ? state->in->name : NULL;
 	m.oif = state->out ? state->out->name : NULL;
 
-	i = sfw_ruleset_match(rules->rs, chain, &m);
-	/* BHs are off (path.c): nothing else on this CPU bumps these now. */
-	cnt = rules->cnt[smp_processor_id()] + rules->base[chain] + (i < 0 ? c->n : (u32)i);
-	cnt->packets++;
-	cnt->bytes += skb->len;
+	i = sfw_rules_match_count(rules, chain, &m, skb->len);
 	if (i < 0) {
 		action = c->policy;
 	} else {

@@ -27,6 +27,14 @@ struct sfw_rules {
 };
 
 /*
+ * The rule of @chain that a packet of @len bytes, @m, meets, counted: its
+ * index, or -1 for the chain's policy. Under RCU, BHs off. The filter
+ * hooks and the NAT chains (nat.c) both judge this way.
+ */
+s32 sfw_rules_match_count(const struct sfw_rules *rules, enum sfw_chain chain,
+			  const struct sfw_match_pkt *m, unsigned int len);
+
+/*
  * The filter hooks: NF_ACCEPT or NF_DROP for a packet the tracker has
  * judged; @v->helper says which helper the accepting rule set.
  */
