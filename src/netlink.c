@@ -42,6 +42,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "netlink.h"
 #include "sfw.h"
@@ -94,6 +95,10 @@ static const struct nla_policy config_set_policy[SFW_CONFIG_A_MAX + 1] = {
 
 static const struct nla_policy ct_policy[SFW_A_MAX + 1] = {
 	[SFW_A_TUPLE] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+};
+
+static const struct nla_policy expect_get_policy[SFW_A_MAX + 1] = {
 	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
 };
 
@@ -325,22 +330,14 @@ static bool addr_in(const union sfw_addr *a, const union sfw_addr *net, u8 len)
 	return true;
 }
 
-static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
+/* The filter's fields but the TCP state, on tuple @t. */
+static bool filter_match_tuple(const struct ct_filter *f, const struct sfw_tuple *t)
 {
-	struct sfw_tuple orig, reply;
-	const struct sfw_tuple *t = &orig;
-	bool ports;
+	bool ports = has_ports(t->l4proto);
 
-	if (!f->has)
-		return true;
-	/* The original tuple users see: before DNAT. */
-	sfw_nat_tuples(ct, &orig, &reply);
-	ports = has_ports(t->l4proto);
 	if ((f->has & F_L3) && t->l3num != f->l3)
 		return false;
 	if ((f->has & F_L4) && t->l4proto != f->l4)
-		return false;
-	if ((f->has & F_STATE) && READ_ONCE(ct->ps.tcp.state) != f->state)
 		return false;
 	if ((f->has & F_SRC) && !addr_in(&t->src, &f->src, f->src_len))
 		return false;
@@ -355,6 +352,19 @@ static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
 	if ((f->has & F_PORT) && t->sport != f->port && t->dport != f->port)
 		return false;
 	return true;
+}
+
+static bool filter_match(const struct ct_filter *f, const struct sfw_conn *ct)
+{
+	struct sfw_tuple orig, reply;
+
+	if (!f->has)
+		return true;
+	if ((f->has & F_STATE) && READ_ONCE(ct->ps.tcp.state) != f->state)
+		return false;
+	/* The original tuple users see: before DNAT. */
+	sfw_nat_tuples(ct, &orig, &reply);
+	return filter_match_tuple(f, &orig);
 }
 
 /* Messages about one connection. */
@@ -610,6 +620,125 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	rcu_read_unlock();
 	return ret ?: skb->len;
+}
+
+/*
+ * Expectations: a dump over expect.c's walker. A bucket is not split
+ * across messages unless it alone fills one: when a message fills up,
+ * what it holds of the bucket being walked is trimmed off and the next
+ * message starts at the bucket's first entry. Then an expectation that
+ * stays is shown once even if its bucket changes between messages.
+ */
+struct expect_dump {
+	struct ct_filter filter;
+	struct sfw_expect_pos pos;
+	/* For one dumpit call: */
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	unsigned int bucket;		/* the bucket being walked */
+	unsigned int bucket_start;	/* skb->len where it began */
+};
+
+/* The tuple the data connection has (@to, @port: where it goes); sport 0. */
+static void expect_tuple(const struct sfw_expect_info *info, const union sfw_addr *to,
+			 __be16 port, struct sfw_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->l3num = info->l3num;
+	t->l4proto = info->l4proto;
+	t->src = info->src;
+	t->dst = *to;
+	t->dport = port;
+}
+
+static int expect_put(struct sk_buff *skb, const struct sfw_expect_info *info)
+{
+	struct nlattr *nest = nla_nest_start(skb, SFW_A_EXPECT);
+	struct sfw_tuple t, nt;
+
+	if (!nest)
+		return -EMSGSIZE;
+	expect_tuple(info, &info->dst, info->dport, &t);
+	expect_tuple(info, &info->nat_dst, info->nat_dport, &nt);
+	if (tuple_put(skb, SFW_EXPECT_A_TUPLE, &t) ||
+	    tuple_put(skb, SFW_EXPECT_A_MASTER, &info->master) ||
+	    (info->nat && tuple_put(skb, SFW_EXPECT_A_NAT_TUPLE, &nt)) ||
+	    nla_put_u32(skb, SFW_EXPECT_A_TIMEOUT, info->timeout) ||
+	    nla_put_string(skb, SFW_EXPECT_A_HELPER, info->helper)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* sfw_expect_walk()'s callback: one message per expectation that matches. */
+static int expect_dump_one(const struct sfw_expect_info *info, void *arg)
+{
+	struct expect_dump *d = arg;
+	struct sfw_tuple t;
+	void *hdr;
+
+	if (d->pos.bucket != d->bucket) {
+		d->bucket = d->pos.bucket;
+		d->bucket_start = d->skb->len;
+	}
+	expect_tuple(info, &info->dst, info->dport, &t);
+	if (d->filter.has && !filter_match_tuple(&d->filter, &t))
+		return 0;
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid, d->cb->nlh->nlmsg_seq,
+			  &sfw_genl_family, NLM_F_MULTI, SFW_CMD_EXPECT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (expect_put(d->skb, info)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+static int expect_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = sfw_genl_dump_attrs(cb);
+	struct expect_dump *d;
+	int ret;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	ret = filter_parse(&d->filter, attrs ? attrs[SFW_A_FILTER] : NULL, cb->extack);
+	if (!ret && (d->filter.has & F_STATE)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[SFW_A_FILTER],
+				    "an expectation has no TCP state to filter on");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		kfree(d);
+		return ret;
+	}
+	cb->args[0] = (long)d;
+	return 0;
+}
+
+static int expect_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct expect_dump *d = (struct expect_dump *)cb->args[0];
+	int ret;
+
+	d->skb = skb;
+	d->cb = cb;
+	d->bucket = UINT_MAX;
+	d->bucket_start = 0;
+	ret = sfw_expect_walk(sfw_net(sock_net(skb->sk)), &d->pos, expect_dump_one, d);
+	if (ret == -EMSGSIZE && d->bucket_start) {
+		/* The bucket starts the next message. */
+		nlmsg_trim(skb, skb->data + d->bucket_start);
+		d->pos.skip = 0;
+	} else if (ret == -EMSGSIZE && !skb->len) {
+		return ret;	/* cannot happen: one message is a few hundred bytes */
+	}
+	return skb->len;
 }
 
 /* From sfw_conntrack_cleanup(): does @ct match the filter @arg? */
@@ -927,6 +1056,16 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.dumpit = ct_dump,
 		.done = ct_dump_done,
 		.policy = ct_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		/* A dump only, as CT_GET's and with its permission. */
+		.cmd = SFW_CMD_EXPECT_GET,
+		.start = expect_dump_start,
+		.dumpit = expect_dump,
+		.done = ct_dump_done,
+		.policy = expect_get_policy,
 		.maxattr = SFW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},

@@ -11,6 +11,9 @@
  *              summed over CPUs
  *   nat        "entries N", then per SNAT address one line "addr A
  *              in_use N clashes N exhausted N"
+ *   expect     one line per expectation, in
+ *              /proc/net/nf_conntrack_expect's format (mode 0440); the
+ *              address a rewritten one waits at is sfwctl's to show
  *
  * Readers take no lock: counters are per-CPU and summed when read, and
  * the table is walked under RCU, bucket by bucket.
@@ -19,6 +22,7 @@
 #include <linux/seq_file.h>
 
 #include "conntrack.h"
+#include "expect.h"
 #include "nat.h"
 #include "sfw.h"
 #include "timer_wheel.h"
@@ -238,6 +242,38 @@ static int ct_seq_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/*
+ * /proc/net/sfw/expect, as nf_conntrack's exp_seq_show() writes a line:
+ * "297 l3proto = 2 proto=6 src=10.0.2.2 dst=10.0.1.2 sport=0 dport=40123 ftp".
+ * One show for the whole table: seq_file calls it again with a bigger
+ * buffer when the lines did not fit (the table is net.sfw.expect_max
+ * entries at most).
+ */
+static int expect_show_one(const struct sfw_expect_info *info, void *arg)
+{
+	struct seq_file *seq = arg;
+	struct sfw_tuple t = {
+		.src = info->src,
+		.dst = info->dst,
+		.dport = info->dport,
+		.l3num = info->l3num,
+		.l4proto = info->l4proto,
+	};
+
+	seq_printf(seq, "%u l3proto = %u proto=%u ", info->timeout, info->l3num, info->l4proto);
+	ct_print_tuple(seq, &t);
+	seq_printf(seq, "%s\n", info->helper);
+	return seq_has_overflowed(seq) ? -EMSGSIZE : 0;
+}
+
+static int sfw_proc_expect_show(struct seq_file *seq, void *v)
+{
+	struct sfw_expect_pos pos = {};
+
+	sfw_expect_walk(sfw_net(seq_file_single_net(seq)), &pos, expect_show_one, seq);
+	return 0;
+}
+
 static const struct seq_operations ct_seq_ops = {
 	.start = ct_seq_start,
 	.next = ct_seq_next,
@@ -257,6 +293,8 @@ int sfw_proc_init_net(struct net *net, struct sfw_net *sn)
 				    sfw_proc_invalid_show, NULL) ||
 	    !proc_create_net_single("nat", 0444, sn->proc_dir,
 				    sfw_proc_nat_show, NULL) ||
+	    !proc_create_net_single("expect", 0440, sn->proc_dir,
+				    sfw_proc_expect_show, NULL) ||
 	    !proc_create_net("conntrack", 0440, sn->proc_dir, &ct_seq_ops,
 			     sizeof(struct ct_iter))) {
 		proc_remove(sn->proc_dir);

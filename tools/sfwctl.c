@@ -792,8 +792,13 @@ static void filter_help(void)
 static void ct_list_help(void)
 {
 	puts("usage: sfwctl ct list [filters] [-o extended] [-j]\n"
+	     "       sfwctl ct list --expect [filters] [-o extended] [-j]\n"
 	     "list tracked connections in conntrack -L's format; -o extended adds\n"
-	     "the L3 fields and writes IPv6 addresses in full, as /proc/net/sfw/conntrack");
+	     "the L3 fields and writes IPv6 addresses in full, as /proc/net/sfw/conntrack.\n"
+	     "--expect lists the expectations instead (conntrack -L expect): the data\n"
+	     "connections a helper saw announced, not yet opened, one line each as in\n"
+	     "/proc/net/sfw/expect, and nat=ADDR:PORT where the announcement was\n"
+	     "rewritten; the filters match the expected connection (source port 0)");
 	filter_help();
 }
 
@@ -813,11 +818,20 @@ static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsign
 	return 0;
 }
 
+static int ct_list_expect(struct nl *nl, int argc, char **argv);
+
 static int ct_list(struct nl *nl, int argc, char **argv)
 {
 	struct opts o;
 	unsigned long n;
+	int i;
 
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--expect")) {
+			/* Drop the word; the rest are ct list's options. */
+			memmove(argv + i, argv + i + 1, (argc - i - 1) * sizeof(*argv));
+			return ct_list_expect(nl, argc - 1, argv);
+		}
 	parse_opts(&o, argc, argv, "ct list", "oj", ct_list_help);
 	if (dump_conns(nl, &o, o.extended, &n) < 0)
 		kernel_error(nl, "ct list");
@@ -914,6 +928,145 @@ static int ct_flush(struct nl *nl, int argc, char **argv)
 	if (request(nl, nlh, count_cb, &count) < 0)
 		kernel_error(nl, "ct flush");
 	fprintf(stderr, "sfwctl: %u connections deleted\n", count);
+	return 0;
+}
+
+/* ---- ct list --expect ---- */
+
+struct expect {
+	struct tuple t, master, nat;
+	uint32_t timeout;
+	char helper[32];
+	bool has_nat, has_expect;
+};
+
+static const enum mnl_attr_data_type expect_types[SFW_EXPECT_A_MAX + 1] = {
+	[SFW_EXPECT_A_TUPLE] = MNL_TYPE_NESTED,
+	[SFW_EXPECT_A_MASTER] = MNL_TYPE_NESTED,
+	[SFW_EXPECT_A_NAT_TUPLE] = MNL_TYPE_NESTED,
+	[SFW_EXPECT_A_TIMEOUT] = MNL_TYPE_U32,
+	[SFW_EXPECT_A_HELPER] = MNL_TYPE_NUL_STRING,
+};
+
+static int expect_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct expect *e = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type > SFW_EXPECT_A_MAX)
+		return MNL_CB_OK;	/* newer kernel */
+	if (mnl_attr_validate(attr, expect_types[type]) < 0)
+		return MNL_CB_ERROR;
+	switch (type) {
+	case SFW_EXPECT_A_TUPLE: return mnl_attr_parse_nested(attr, tuple_attr_cb, &e->t);
+	case SFW_EXPECT_A_MASTER: return mnl_attr_parse_nested(attr, tuple_attr_cb, &e->master);
+	case SFW_EXPECT_A_NAT_TUPLE:
+		e->has_nat = true;
+		return mnl_attr_parse_nested(attr, tuple_attr_cb, &e->nat);
+	case SFW_EXPECT_A_TIMEOUT:
+		e->timeout = mnl_attr_get_u32(attr);
+		break;
+	case SFW_EXPECT_A_HELPER:
+		snprintf(e->helper, sizeof(e->helper), "%s", mnl_attr_get_str(attr));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int top_expect_cb(const struct nlattr *attr, void *data)
+{
+	struct expect *e = data;
+
+	if (mnl_attr_get_type(attr) != SFW_A_EXPECT)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_ERROR;
+	e->has_expect = true;
+	return mnl_attr_parse_nested(attr, expect_attr_cb, e);
+}
+
+/* JSON strings from the kernel: only plain characters are kept. */
+static void json_word(const char *s)
+{
+	putchar('"');
+	for (; *s; s++)
+		putchar(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s);
+	putchar('"');
+}
+
+static void json_expect_tuple(const struct tuple *t)
+{
+	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8];
+
+	addr_str(t, t->src, false, s);
+	addr_str(t, t->dst, false, d);
+	printf("{\"src\":\"%s\",\"dst\":\"%s\"", s, d);
+	if (t->l4 == 6 || t->l4 == 17)
+		printf(",\"sport\":%u,\"dport\":%u", t->sport, t->dport);
+	else if (is_icmp(t->l3, t->l4))
+		printf(",\"type\":%u,\"code\":%u,\"id\":%u", t->type, t->code, t->id);
+	printf("}");
+}
+
+static int ct_expect_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_state *ls = data;
+	char a[INET6_ADDRSTRLEN + 8];
+	struct expect e;
+
+	memset(&e, 0, sizeof(e));
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_expect_cb, &e) < 0 ||
+	    !e.has_expect) {
+		fprintf(stderr, "sfwctl: malformed message from the kernel\n");
+		return MNL_CB_ERROR;
+	}
+	if (json) {
+		printf("%s\n{\"timeout\":%u,\"l3\":\"%s\",\"l4\":\"%s\",\"l4num\":%u,\"tuple\":",
+		       ls->n ? "," : "[", e.timeout, e.t.l3 == AF_INET ? "ipv4" : "ipv6",
+		       proto_name(e.t.l4), e.t.l4);
+		json_expect_tuple(&e.t);
+		printf(",\"master\":");
+		json_expect_tuple(&e.master);
+		if (e.has_nat) {
+			printf(",\"nat\":");
+			json_expect_tuple(&e.nat);
+		}
+		printf(",\"helper\":");
+		json_word(e.helper);
+		printf("}");
+	} else {
+		/* /proc/net/sfw/expect's line (nf_conntrack_expect's), then nat=. */
+		printf("%u l3proto = %u proto=%u ", e.timeout, e.t.l3, e.t.l4);
+		print_tuple(&e.t, ls->extended);
+		printf("%s", e.helper);
+		if (e.has_nat) {
+			addr_str(&e.nat, e.nat.dst, ls->extended, a);
+			printf(e.nat.l3 == AF_INET ? " nat=%s:%u" : " nat=[%s]:%u", a, e.nat.dport);
+		}
+		printf("\n");
+	}
+	ls->n++;
+	return MNL_CB_OK;
+}
+
+static int ct_list_expect(struct nl *nl, int argc, char **argv)
+{
+	struct list_state ls = { 0, false };
+	struct nlmsghdr *nlh;
+	struct opts o;
+
+	parse_opts(&o, argc, argv, "ct list --expect", "oj", ct_list_help);
+	if (o.state >= 0)
+		usage_error("ct list --expect: an expectation has no TCP state (--state)");
+	ls.extended = o.extended;
+	nl_ready(nl);
+	nlh = msg_start(nl, nl->family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
+	put_filter(nlh, &o);
+	if (request(nl, nlh, ct_expect_cb, &ls) < 0)
+		kernel_error(nl, "ct list --expect");
+	if (json)
+		printf("%s]\n", ls.n ? "\n" : "[");
+	fprintf(stderr, "sfwctl: %lu expectations shown\n", ls.n);
 	return 0;
 }
 
@@ -1417,7 +1570,8 @@ static int cmd_help(struct nl *nl, int argc, char **argv);
 static int cmd_ct(struct nl *nl, int argc, char **argv);
 
 static const struct sfwctl_cmd ct_cmds[] = {
-	{ "list", ct_list, "list connections (filters, -o extended, -j)", true },
+	{ "list", ct_list, "list connections (filters, -o extended, -j; --expect: expectations)",
+	  true },
 	{ "get", ct_get, "show one connection by its tuple", true },
 	{ "delete", ct_delete, "delete one connection, or those a filter matches", true },
 	{ "flush", ct_flush, "delete every connection", true },

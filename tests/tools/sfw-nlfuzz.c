@@ -173,7 +173,8 @@ static void init_cmds(void)
 /* The commands that have a dump. */
 static int has_dump(int cmd)
 {
-	return cmd == SFW_CMD_CT_GET || cmd == SFW_CMD_RULESET_GET || cmd == SFW_CMD_SET_GET;
+	return cmd == SFW_CMD_CT_GET || cmd == SFW_CMD_RULESET_GET || cmd == SFW_CMD_SET_GET ||
+	       cmd == SFW_CMD_EXPECT_GET;
 }
 
 static void fixed(void)
@@ -329,6 +330,35 @@ static void fixed(void)
 	put_u8(SFW_FILTER_A_DST_PREFIX, 8);
 	nest_end(n);
 	expect_error("filter: prefix without an address", SFW_CMD_CT_DEL);
+
+	/* The expectation dump: a filter at most, and no TCP state in it. */
+	start(family, SFW_CMD_EXPECT_GET, 0);
+	expect_error("expectations: a get (there is only a dump)", SFW_CMD_EXPECT_GET);
+
+	start(family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
+	n = nest_start(SFW_A_TUPLE);
+	put_u8(SFW_TUPLE_A_L3, 2);
+	nest_end(n);
+	expect_error("expectations: dump with a tuple", SFW_CMD_EXPECT_GET);
+
+	start(family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
+	n = nest_start(SFW_A_EXPECT);
+	nest_end(n);
+	expect_error("expectations: dump with SFW_A_EXPECT (replies only)", SFW_CMD_EXPECT_GET);
+
+	start(family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
+	n = nest_start(SFW_A_FILTER);
+	put_u8(SFW_FILTER_A_TCP_STATE, 3);
+	nest_end(n);
+	expect_error("expectations: filter on a TCP state", SFW_CMD_EXPECT_GET);
+
+	start(family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
+	n = nest_start(SFW_A_FILTER);
+	put_u8(SFW_FILTER_A_L3, 2);
+	put(SFW_FILTER_A_DST_V6, junk, 16);
+	nest_end(n);
+	expect_error("expectations: filter with an IPv6 address and L3 AF_INET",
+		     SFW_CMD_EXPECT_GET);
 
 	start(family, SFW_CMD_CONFIG_SET, 0);
 	expect_error("config set without a setting", SFW_CMD_CONFIG_SET);

@@ -337,5 +337,4 @@ check_ge "dnat: each data connection was expected" \
 	"$(($(sfw_stat "$gateway" expect_new) - new0))" 3
 check_ct "dnat: the data connection went to the gateway and on to the server" "$gateway" \
 	"tcp .* src=10.0.1.2 dst=10.0.1.1 sport=[0-9]+ dport=30[0-9]{3} .* src=10.0.2.2 dst=10.0.2.1 sport=30[0-9]{3} "
-echo "DIAG-EXPECT proc:"; gw cat /proc/net/sfw/expect; echo "DIAG-EXPECT sfwctl:"; gw sfwctl ct list --expect; gw sfwctl ct list --expect -j; gw sfwctl ct list --expect -o extended
 exit $ret

@@ -75,6 +75,29 @@
  *	do:   no attributes. Deletes every connection of the namespace.
  *	      Reply: SFW_CMD_CT_FLUSH with SFW_A_COUNT.
  *
+ * SFW_CMD_EXPECT_GET
+ *	dump: SFW_A_FILTER (optional), matched against the expected
+ *	      connection's tuple (its source port is 0, any;
+ *	      SFW_FILTER_A_TCP_STATE is refused). One SFW_CMD_EXPECT_GET
+ *	      message with SFW_A_EXPECT per expectation: a data connection a
+ *	      helper saw announced on its master (`ct helper set ftp`), not
+ *	      yet opened, as in conntrack -L expect and
+ *	      /proc/net/sfw/expect:
+ *		SFW_A_EXPECT: nest
+ *			SFW_EXPECT_A_TUPLE: nest, the connection expected
+ *			      (as SFW_A_TUPLE; SFW_TUPLE_A_SPORT 0: any)
+ *			SFW_EXPECT_A_MASTER: nest, the master's original tuple
+ *			SFW_EXPECT_A_NAT_TUPLE: nest, present when the
+ *			      announcement was rewritten (NAT): the tuple the
+ *			      data connection will arrive with, which is then
+ *			      translated to SFW_EXPECT_A_TUPLE
+ *			SFW_EXPECT_A_TIMEOUT: u32, seconds until it expires
+ *			SFW_EXPECT_A_HELPER: string, the helper ("ftp")
+ *	      An expectation that lives through the whole dump is shown
+ *	      once (a dump resumes at a bucket's start, unless that bucket's
+ *	      expectations alone fill a message), one added or removed
+ *	      meanwhile may or may not be. do: none (EOPNOTSUPP).
+ *
  * SFW_CMD_STATS_GET
  *	do:   no attributes. Reply: SFW_CMD_STATS_GET with
  *		SFW_A_STATS_TOTAL: nest, enum sfw_stats_attr (without CPU)
@@ -288,6 +311,7 @@ enum sfw_cmd {
 	SFW_CMD_SET_DEL,
 	SFW_CMD_SET_GET,
 	SFW_CMD_COUNTERS_RESET,
+	SFW_CMD_EXPECT_GET,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -311,6 +335,7 @@ enum sfw_attr {
 	SFW_A_COMMIT_FLAGS,	/* u32: SFW_COMMIT_F_* */
 	SFW_A_PAD,
 	SFW_A_EVENT_REASON,	/* string: why a connection went (DESTROY) */
+	SFW_A_EXPECT,		/* nest: enum sfw_expect_attr */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -347,6 +372,17 @@ enum sfw_ct_attr {
 	__SFW_CT_A_LAST
 };
 #define SFW_CT_A_MAX (__SFW_CT_A_LAST - 1)
+
+enum sfw_expect_attr {
+	SFW_EXPECT_A_UNSPEC,
+	SFW_EXPECT_A_TUPLE,	/* nest: enum sfw_tuple_attr */
+	SFW_EXPECT_A_MASTER,	/* nest: enum sfw_tuple_attr */
+	SFW_EXPECT_A_NAT_TUPLE,	/* nest: enum sfw_tuple_attr */
+	SFW_EXPECT_A_TIMEOUT,	/* u32: seconds */
+	SFW_EXPECT_A_HELPER,	/* string */
+	__SFW_EXPECT_A_LAST
+};
+#define SFW_EXPECT_A_MAX (__SFW_EXPECT_A_LAST - 1)
 
 /* SFW_CT_A_STATUS */
 #define SFW_CT_S_SEEN_REPLY	(1U << 1)	/* not [UNREPLIED] */
