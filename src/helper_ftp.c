@@ -305,10 +305,53 @@ static unsigned int put_decimal(char *buf, u32 v)
 	return n;
 }
 
+/*
+ * @addr in RFC 5952's text form at @buf, the shortest there is: no
+ * leading zeros, the longest run of two or more zero groups (the first
+ * of equals) as "::". How many bytes.
+ */
+static unsigned int put_ipv6(char *buf, const union sfw_addr *addr)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i, best = -1, best_len = 1, run = 0;
+	unsigned int n = 0;
+	u16 w[8];
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (u16)(ntohl(addr->ip6[i / 2]) >> (i % 2 ? 0 : 16));
+		run = w[i] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		int shift;
+		bool lead = true;
+
+		if (i == best) {
+			buf[n++] = ':';
+			buf[n++] = ':';
+			i += best_len - 1;
+			continue;
+		}
+		if (i && i != best + best_len)
+			buf[n++] = ':';
+		for (shift = 12; shift >= 0; shift -= 4) {
+			u32 d = (u32)w[i] >> shift & 0xf;
+
+			if (d || !lead || !shift) {
+				buf[n++] = hex[d];
+				lead = false;
+			}
+		}
+	}
+	return n;
+}
+
 unsigned int sfw_helper_ftp_format(char *buf, u8 kind, char delim, u8 l3num,
 				   const union sfw_addr *addr, __be16 port)
 {
-	static const char hex[] = "0123456789abcdef";
 	u32 a = ntohl(addr->ip), p = ntohs(port);
 	unsigned int n = 0, i;
 
@@ -333,23 +376,7 @@ unsigned int sfw_helper_ftp_format(char *buf, u8 kind, char delim, u8 l3num,
 				n += put_decimal(buf + n, (a >> (24 - 8 * i)) & 0xff);
 			}
 		} else {
-			/* Eight groups, uncompressed: RFC 4291's first form. */
-			for (i = 0; i < 8; i++) {
-				u32 w = ntohl(addr->ip6[i / 2]) >> (i % 2 ? 0 : 16) & 0xffff;
-				int shift;
-				bool lead = true;
-
-				if (i)
-					buf[n++] = ':';
-				for (shift = 12; shift >= 0; shift -= 4) {
-					u32 d = w >> shift & 0xf;
-
-					if (d || !lead || !shift) {
-						buf[n++] = hex[d];
-						lead = false;
-					}
-				}
-			}
+			n += put_ipv6(buf + n, addr);
 		}
 		buf[n++] = delim;
 		n += put_decimal(buf + n, p);
@@ -372,11 +399,13 @@ void sfw_helper_ftp_data(struct sfw_ftp_state *st, const struct sfw_tuple *t,
 		s32 ahead = (s32)(seq - d->next_seq);
 
 		if (ahead < 0) {
-			/* A retransmission: skip what was seen already. */
-			if ((u32)-ahead >= len)
+			/* A retransmission: skip what was seen already (unsigned: 2^31 back too). */
+			u32 seen = d->next_seq - seq;
+
+			if (seen >= len)
 				return;
-			data += -ahead;
-			len -= (u32)-ahead;
+			data += seen;
+			len -= seen;
 			seq = d->next_seq;
 		} else if (ahead > 0) {
 			/* A gap: the unfinished line is lost. */
