@@ -304,6 +304,11 @@ grep -q '^221' "$T/session.log" &&
 	pass "snat: the control session goes on after the rewrites (QUIT answered)" ||
 	fail "snat: the session broke after the rewrite: $(tr '\r\n' '  ' <"$T/session.log")"
 
+# The second PORT's expectation waits at the SNAT address (ct list shows
+# where the server will come, nat=), the first one's was replaced.
+gw sfwctl ct list --expect | grep -q "src=10.0.2.2 dst=10.0.1.2 sport=0 dport=51208 ftp nat=10.0.2.100:51208$" &&
+	pass "snat: ct list --expect shows the expectation and its outside address" ||
+	fail "snat: ct list --expect: $(gw sfwctl ct list --expect)"
 gw ip addr del 10.0.2.100/24 dev g1
 
 # 5. The server behind sfw's DNAT: the client connects to the gateway's
