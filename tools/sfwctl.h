@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sfwctl.h - what sfwctl.c shares with the other sfwctl_*.c files: the
- * netlink connection, requests, errors and the subcommand table's type.
- * Only libc and libmnl types here: sfwctl_rules.c also includes the
- * portable rule set headers, sfwctl.c does not.
+ * sfwctl.h - what the sfwctl files share: the netlink connection and
+ * requests (transport.c), errors (args.c), the subcommand table's type and
+ * each command group's entry. Only libc and libmnl types here:
+ * sfwctl_rules.c also includes the portable rule set headers.
  */
 #ifndef _SFWCTL_H
 #define _SFWCTL_H
@@ -40,7 +40,10 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), nore
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void *sfwctl_grow(void *arr, uint32_t *cap, uint32_t want, size_t size);
 
-/* Connect (once) and resolve the family; dies when the module is not loaded. */
+/* transport.c */
+/* Connect and resolve the family; dies when the module is not loaded. */
+void nl_open(struct nl *nl);
+/* nl_open() once: commands call it after their arguments parsed. */
 void nl_ready(struct nl *nl);
 /* A request in nl->buf: the header of family @type, command @cmd. */
 struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t flags);
@@ -48,6 +51,13 @@ struct nlmsghdr *msg_start(struct nl *nl, uint16_t type, uint8_t cmd, uint16_t f
 int request(struct nl *nl, struct nlmsghdr *nlh, msg_cb cb, void *data);
 /* Print the kernel's extack message for a failed @what and exit 1. */
 void kernel_error(struct nl *nl, const char *what) __attribute__((noreturn));
+/* With SFWCTL_VERBOSE set: the replies' count, datagrams and bytes on stderr. */
+void nl_report_counts(void);
+
+/* stats.c, config.c, monitor.c (ct.c's commands are in ct.h) */
+int cmd_stats(struct nl *nl, int argc, char **argv);
+int cmd_config(struct nl *nl, int argc, char **argv);
+int cmd_monitor(struct nl *nl, int argc, char **argv);
 
 /* sfwctl_rules.c */
 int cmd_ruleset(struct nl *nl, int argc, char **argv);
