@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <linux/genetlink.h>
 #include <linux/sfw.h>
@@ -701,25 +702,55 @@ static void dump_rules(struct nl *nl, uint8_t cmd, const char *set_name, struct 
 
 /* ---- ruleset load ---- */
 
-static char *read_all(const char *path, size_t *len)
+/* A rule file larger than this is refused before it is parsed. */
+#define RULES_FILE_MAX		(64U << 20)
+#define RULES_FILE_MAX_TEXT	"64 MiB"
+
+/*
+ * Read @path (- for stdin) a chunk at a time, and stop at the first line
+ * longer than SFW_RULES_LINE_MAX or past RULES_FILE_MAX bytes: /dev/zero
+ * or an endless pipe fails after a few KiB, instead of growing until the
+ * memory runs out. @name is the file's name in messages.
+ */
+static char *read_rules(const char *path, const char *name, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 1 << 16, n = 0, got;
-	char *buf;
+	size_t cap = 1 << 16, n = 0, line_start = 0, got, i;
+	unsigned int line = 1;
+	struct stat st;
+	char *buf, *nbuf;
 
 	if (!f)
 		die("%s: %s", path, strerror(errno));
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > RULES_FILE_MAX)
+		die("%s: larger than " RULES_FILE_MAX_TEXT, name);
 	buf = malloc(cap);
 	if (!buf)
 		die("out of memory");
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
+	for (;;) {
 		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
+			/* One byte past the cap is enough to tell that it is past. */
+			cap = cap * 2 > RULES_FILE_MAX ? RULES_FILE_MAX + 1 : cap * 2;
+			nbuf = realloc(buf, cap);
+			if (!nbuf)
 				die("out of memory");
+			buf = nbuf;
 		}
+		got = fread(buf + n, 1, cap - n, f);
+		if (!got)
+			break;
+		for (i = n; i < n + got; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				line_start = i + 1;
+			} else if (i - line_start >= SFW_RULES_LINE_MAX) {
+				die("%s:%u: line longer than %u characters", name, line,
+					  SFW_RULES_LINE_MAX);
+			}
+		}
+		n += got;
+		if (n > RULES_FILE_MAX)
+			die("%s: larger than " RULES_FILE_MAX_TEXT, name);
 	}
 	if (ferror(f))
 		die("%s: %s", path, strerror(errno));
@@ -756,14 +787,15 @@ static void load_help(void)
 	     "replace the running rule set with FILE's (- reads stdin), as one step.\n"
 	     "The file is parsed and checked first: an error prints FILE:LINE:COL: message\n"
 	     "and nothing is loaded.\n"
-	     "  --check    check only (here and in the kernel); change nothing\n"
+	     "  --check    parse, build and compile only, without the module: print\n"
+	     "             nothing and exit 0 if the file is good, 1 if it is not\n"
 	     "  --recheck  then delete the connections the new rules would not admit");
 }
 
 static int ruleset_load(struct nl *nl, int argc, char **argv)
 {
 	char err[SFW_RULES_ERR_LEN];
-	const char *path = NULL;
+	const char *path = NULL, *name;
 	struct rules_file *rf;
 	bool check = false, recheck = false;
 	size_t len;
@@ -791,8 +823,9 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 	if (check && recheck)
 		usage_error("ruleset load: --check changes nothing, so there is nothing to --recheck");
 
-	buf = read_all(path, &len);
-	rf = sfw_rules_parse(strcmp(path, "-") ? path : "<stdin>", buf, len, err);
+	name = strcmp(path, "-") ? path : "<stdin>";
+	buf = read_rules(path, name, &len);
+	rf = sfw_rules_parse(name, buf, len, err);
 	free(buf);
 	if (!rf) {
 		fprintf(stderr, "%s\n", err);
@@ -802,8 +835,10 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 }
 
 /*
- * Check @rf as the kernel would, then send it as one transaction (or
- * only check it there). Frees @rf; 0, or 1 after printing why.
+ * Check @rf as the kernel would (build and compile it with the kernel's
+ * own units), then send it as one transaction; with @check stop after
+ * the checks, so that no module is needed. Frees @rf; 0, or 1 after
+ * printing why.
  */
 int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck)
 {
@@ -832,6 +867,11 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool reche
 		return 1;
 	}
 	sfw_ruleset_free(rs);
+	/* That is all the kernel would check: --check needs no module. */
+	if (check) {
+		sfw_rules_free(rf);
+		return 0;
+	}
 
 	nl_ready(nl);
 	s.rf = rf;
@@ -857,15 +897,11 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool reche
 	sender_flush(&s);
 
 	nlh = msg_start(nl, nl->family, SFW_CMD_RULESET_COMMIT, NLM_F_ACK);
-	if (check || recheck)
-		mnl_attr_put_u32(nlh, SFW_A_COMMIT_FLAGS,
-				 check ? SFW_COMMIT_F_CHECK : SFW_COMMIT_F_RECHECK);
+	if (recheck)
+		mnl_attr_put_u32(nlh, SFW_A_COMMIT_FLAGS, SFW_COMMIT_F_RECHECK);
 	if (request(nl, nlh, commit_cb, &reply) < 0)
 		load_error(&s);
-	if (check)
-		fprintf(stderr, "sfwctl: %s: OK (running generation %" PRIu64 " unchanged)\n",
-			rf->name, reply.generation);
-	else if (reply.have_count)
+	if (reply.have_count)
 		fprintf(stderr, "sfwctl: generation %" PRIu64 " loaded; %u connections expired\n",
 			reply.generation, reply.count);
 	else
