@@ -289,6 +289,7 @@ bool sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	struct sfw_conn_help *help = sfw_conn_help(ct);
 	unsigned int off, done = 0, len = pkt->payload_len;
 	struct sfw_ftp_result res = { };
+	struct sfw_ftp_rewrite prev;
 	struct sfw_tuple t;
 	u8 chunk[256];
 
@@ -298,6 +299,7 @@ bool sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 	sfw_conn_tuple(ct, &t);
 	off = skb_network_offset(skb) + pkt->l4_off + pkt->tcp.doff * 4;
 	spin_lock(&help->lock);
+	prev = help->rw[dir];
 	while (done < len) {
 		unsigned int n = min_t(unsigned int, len - done, sizeof(chunk));
 		const u8 *p = skb_header_pointer(skb, off + done, n, chunk);
@@ -318,10 +320,14 @@ bool sfw_helper_packet(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 				     dir == SFW_DIR_ORIGINAL ? t.src.ip6 : t.dst.ip6);
 	else if (res.bad)
 		net_info_ratelimited("ftp: ignored a malformed announcement\n");
-	if (res.found)
-		return sfw_nat_helper_announce(sn, ct, dir, skb, pkt, &res);
-	/* Nothing new: a retransmitted announcement is rewritten as it was. */
-	return sfw_nat_helper_resend(help, dir, skb, pkt);
+	if (res.found && !sfw_nat_helper_announce(sn, ct, dir, skb, pkt, &res))
+		return false;
+	/*
+	 * A retransmitted announcement is rewritten as it was. After the new
+	 * one, if any: that lies later in the packet, so this one's place
+	 * holds.
+	 */
+	return sfw_nat_helper_resend(&prev, skb, pkt);
 }
 
 int sfw_expect_init_net(struct net *net, struct sfw_net *sn)

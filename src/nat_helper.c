@@ -189,24 +189,14 @@ bool sfw_nat_helper_announce(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_d
 	return true;
 }
 
-bool sfw_nat_helper_resend(struct sfw_conn_help *help, enum sfw_dir dir,
-			   struct sk_buff *skb, const struct sfw_pkt *pkt)
+bool sfw_nat_helper_resend(const struct sfw_ftp_rewrite *rw, struct sk_buff *skb,
+			   const struct sfw_pkt *pkt)
 {
-	char text[SFW_FTP_ARG_MAX];
-	unsigned int old_len, n;
-	u32 off;
+	u32 off = rw->seq - pkt->tcp.seq;
 
-	if (!help->rw[dir].old_len)
+	if (!rw->old_len || (s32)off < 0 || off + rw->old_len > pkt->payload_len)
 		return true;
-	spin_lock(&help->lock);
-	off = help->rw[dir].seq - pkt->tcp.seq;
-	old_len = help->rw[dir].old_len;
-	n = help->rw[dir].new_len;
-	memcpy(text, help->rw[dir].text, n);
-	spin_unlock(&help->lock);
-	if ((s32)off < 0 || off + old_len > pkt->payload_len)
-		return true;
-	return mangle(skb, pkt, off, old_len, text, n);
+	return mangle(skb, pkt, off, rw->old_len, rw->text, rw->new_len);
 }
 
 /* @v, a number of the stream that @sa corrects, in the other side's numbers. */

@@ -38,9 +38,13 @@ struct sfw_ftp_rewrite {
 bool sfw_nat_helper_announce(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
 			     struct sk_buff *skb, const struct sfw_pkt *pkt,
 			     const struct sfw_ftp_result *res);
-/* A retransmission of a rewritten announcement is rewritten again. */
-bool sfw_nat_helper_resend(struct sfw_conn_help *help, enum sfw_dir dir,
-			   struct sk_buff *skb, const struct sfw_pkt *pkt);
+/*
+ * A retransmission of a rewritten announcement is rewritten again: @rw,
+ * the last rewrite of the packet's direction (a copy taken under the
+ * helper lock before this packet's own, if any).
+ */
+bool sfw_nat_helper_resend(const struct sfw_ftp_rewrite *rw, struct sk_buff *skb,
+			   const struct sfw_pkt *pkt);
 /* PRE_ROUTING: the acknowledgement and SACK blocks back to the peer's numbers. */
 bool sfw_nat_helper_ack_in(struct sfw_conn *ct, enum sfw_dir dir, struct sk_buff *skb,
 			   const struct sfw_pkt *pkt);

@@ -304,6 +304,29 @@ grep -q '^221' "$T/session.log" &&
 	pass "snat: the control session goes on after the rewrites (QUIT answered)" ||
 	fail "snat: the session broke after the rewrite: $(tr '\r\n' '  ' <"$T/session.log")"
 
+# A rewritten PORT lost between the gateway and the server: the client
+# sends it again, and the gateway rewrites the retransmission as it did
+# the first (its parser does not read bytes twice). The server's nftables
+# drops the first transmission of each PORT (numgen: every other one).
+sv nft -f - <<'NFT'
+table inet lossy {
+	chain in {
+		type filter hook input priority 0;
+		tcp dport 21 @ih,0,32 0x504f5254 numgen inc mod 2 0 counter drop
+	}
+}
+NFT
+ctl_long
+lost=$(sv nft list chain inet lossy in | grep -o 'packets [0-9]*' | cut -d ' ' -f 2)
+check_eq "snat, lossy: the server dropped each PORT's first transmission" "$lost" 2
+grep -c '^200 PORT command successful' "$T/session.log" | grep -qx 2 &&
+	pass "snat, lossy: both retransmitted PORTs were rewritten (vsftpd took them)" ||
+	fail "snat, lossy: vsftpd did not take the retransmitted PORTs: $(tr '\r\n' '  ' <"$T/session.log")"
+grep -q '^221' "$T/session.log" &&
+	pass "snat, lossy: the session goes on (QUIT answered)" ||
+	fail "snat, lossy: the session broke: $(tr '\r\n' '  ' <"$T/session.log")"
+sv nft delete table inet lossy
+
 # The second PORT's expectation waits at the SNAT address (ct list shows
 # where the server will come, nat=), the first one's was replaced.
 gw sfwctl ct list --expect | grep -q "src=10.0.2.2 dst=10.0.1.2 sport=0 dport=51208 ftp nat=10.0.2.100:51208$" &&
