@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,91 +99,200 @@ static void parse_addr(const char *opt, const char *arg, unsigned char *a, int *
 	*len = slash ? number(opt, slash, *l3 == AF_INET ? 32 : 128) : -1;
 }
 
-static bool value_option(const char *a)
-{
-	static const char *const names[] = {
-		"-f", "--family", "-p", "--proto", "-s", "--src", "-d", "--dst", "--sport",
-		"--dport", "--port", "--type", "--code", "--id", "--state",
-	};
-	size_t i;
+/* ---- getopt_long over a command's words ---- */
 
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(a, names[i]))
-			return true;
-	return false;
+/*
+ * getopt wants a program name in argv[0], and permutes what it scans: the
+ * words after the command are copied behind the command's name, so that
+ * "--dport=22", "--dport 22", "-ptcp" and "-p tcp" all read the same and
+ * options may come before or after the words they go with.
+ */
+void args_start(struct args *a, const char *cmd, int argc, char **argv,
+		void (*help)(void))
+{
+	a->cmd = cmd;
+	a->help = help;
+	a->argc = argc + 1;
+	a->av = calloc(argc + 2, sizeof(*a->av));
+	if (!a->av)
+		die("out of memory");
+	a->av[0] = (char *)cmd;
+	memcpy(a->av + 1, argv, argc * sizeof(*argv));
+	optind = 0;	/* glibc: start over, a fresh scan */
+	opterr = 0;	/* errors are ours to word */
+}
+
+/* The word getopt stopped at, as the user wrote it. */
+static const char *bad_word(const struct args *a, char *buf)
+{
+	const char *w = a->av[optind - 1];
+
+	if (!strncmp(w, "--", 2) || !optopt || optopt >= 256)
+		return w;
+	buf[0] = '-';
+	buf[1] = optopt;
+	buf[2] = 0;
+	return buf;
 }
 
 /*
- * The options of ct list/get/delete; @allowed names the letters this
- * command takes beyond the filter: 'o' (-o extended), 'j' (-j).
+ * The next option, as getopt_long() returns it; -1 when none is left.
+ * -j and -h are every command's: -j sets JSON output, -h prints @help and
+ * exits 0. An unknown option, or one without its value, is a usage error.
+ */
+int args_next(struct args *a, const char *shortopts, const struct option *longopts)
+{
+	char buf[3];
+	int c;
+
+	for (;;) {
+		c = getopt_long(a->argc, a->av, shortopts, longopts, NULL);
+		if (c == 'j') {
+			json = true;
+		} else if (c == 'h') {
+			a->help();
+			exit(0);
+		} else if (c == ':') {
+			usage_error("%s: %s needs a value", a->cmd, a->av[optind - 1]);
+		} else if (c == '?') {
+			usage_error("%s: unknown argument '%s'", a->cmd, bad_word(a, buf));
+		} else {
+			return c;
+		}
+	}
+}
+
+/* After args_next() returned -1: the words that are not options. */
+char **args_rest(struct args *a, int *n)
+{
+	*n = a->argc - optind;
+	return a->av + optind;
+}
+
+/* A command with no options but -j and -h; more than @max words is an error. */
+char **args_plain(struct args *a, const char *cmd, int argc, char **argv,
+		  void (*help)(void), int max, int *n)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char **rest;
+
+	args_start(a, cmd, argc, argv, help);
+	while (args_next(a, ":jh", longopts) != -1)
+		;
+	rest = args_rest(a, n);
+	if (*n > max)
+		usage_error("%s: unknown argument '%s'", cmd, rest[max]);
+	return rest;
+}
+
+/* ---- the ct options ---- */
+
+enum {
+	OPT_SPORT = 256, OPT_DPORT, OPT_PORT, OPT_TYPE, OPT_CODE, OPT_ID, OPT_STATE,
+	OPT_EXPECT,
+};
+
+static const struct option ct_longopts[] = {
+	{ "family", required_argument, NULL, 'f' },
+	{ "proto", required_argument, NULL, 'p' },
+	{ "src", required_argument, NULL, 's' },
+	{ "dst", required_argument, NULL, 'd' },
+	{ "sport", required_argument, NULL, OPT_SPORT },
+	{ "dport", required_argument, NULL, OPT_DPORT },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "type", required_argument, NULL, OPT_TYPE },
+	{ "code", required_argument, NULL, OPT_CODE },
+	{ "id", required_argument, NULL, OPT_ID },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "expect", no_argument, NULL, OPT_EXPECT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * The options of ct list/get/delete; @allowed names what this command
+ * takes beyond the filter: 'o' (-o extended), 'e' (--expect).
  */
 void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 		const char *allowed, void (*help)(void))
 {
-	int i;
+	struct args a;
+	char **rest;
+	size_t s;
+	int c, n;
 
 	opts_init(o);
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
+	args_start(&a, cmd, argc, argv, help);
+	while ((c = args_next(&a, ":jhf:p:s:d:o:", ct_longopts)) != -1) {
+		const char *v = optarg;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help();
-			exit(0);
-		} else if (!strcmp(a, "-j") && strchr(allowed, 'j')) {
-			json = true;
-			takes = false;
-		} else if (!strcmp(a, "-o") && strchr(allowed, 'o')) {
-			if (!v || strcmp(v, "extended"))
+		switch (c) {
+		case 'o':
+			if (!strchr(allowed, 'o'))
+				usage_error("%s: unknown argument '-o'", cmd);
+			if (strcmp(v, "extended"))
 				usage_error("%s: -o takes 'extended'", cmd);
 			o->extended = true;
-		} else if (!value_option(a)) {
-			usage_error("%s: unknown argument '%s'", cmd, a);
-		} else if (!v) {
-			usage_error("%s: %s needs a value", cmd, a);
-		} else if (!strcmp(a, "-f") || !strcmp(a, "--family")) {
+			break;
+		case OPT_EXPECT:
+			if (!strchr(allowed, 'e'))
+				usage_error("%s: unknown argument '--expect'", cmd);
+			o->expect = true;
+			break;
+		case 'f':
 			if (!strcmp(v, "ipv4"))
 				o->l3 = AF_INET;
 			else if (!strcmp(v, "ipv6"))
 				o->l3 = AF_INET6;
 			else
 				usage_error("%s: -f takes ipv4 or ipv6", cmd);
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--proto")) {
+			break;
+		case 'p':
 			o->l4 = proto_number(v);
-		} else if (!strcmp(a, "-s") || !strcmp(a, "--src")) {
-			parse_addr(a, v, o->src, &o->src_l3, &o->src_len);
+			break;
+		case 's':
+			parse_addr("--src", v, o->src, &o->src_l3, &o->src_len);
 			o->has_src = true;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--dst")) {
-			parse_addr(a, v, o->dst, &o->dst_l3, &o->dst_len);
+			break;
+		case 'd':
+			parse_addr("--dst", v, o->dst, &o->dst_l3, &o->dst_len);
 			o->has_dst = true;
-		} else if (!strcmp(a, "--sport")) {
-			o->sport = number(a, v, 65535);
-		} else if (!strcmp(a, "--dport")) {
-			o->dport = number(a, v, 65535);
-		} else if (!strcmp(a, "--port")) {
-			o->port = number(a, v, 65535);
-		} else if (!strcmp(a, "--type")) {
-			o->type = number(a, v, 255);
-		} else if (!strcmp(a, "--code")) {
-			o->code = number(a, v, 255);
-		} else if (!strcmp(a, "--id")) {
-			o->id = number(a, v, 65535);
-		} else if (!strcmp(a, "--state")) {
-			size_t s;
-
+			break;
+		case OPT_SPORT:
+			o->sport = number("--sport", v, 65535);
+			break;
+		case OPT_DPORT:
+			o->dport = number("--dport", v, 65535);
+			break;
+		case OPT_PORT:
+			o->port = number("--port", v, 65535);
+			break;
+		case OPT_TYPE:
+			o->type = number("--type", v, 255);
+			break;
+		case OPT_CODE:
+			o->code = number("--code", v, 255);
+			break;
+		case OPT_ID:
+			o->id = number("--id", v, 65535);
+			break;
+		case OPT_STATE:
 			for (s = 0; s < tcp_states_count; s++)
 				if (!strcasecmp(v, tcp_states[s]))
 					break;
 			if (s == tcp_states_count)
 				usage_error("%s: unknown TCP state '%s'", cmd, v);
 			o->state = s;
-		} else {
-			usage_error("%s: unknown argument '%s'", cmd, a);
+			break;
 		}
-		if (takes)
-			i++;
 	}
+	rest = args_rest(&a, &n);
+	if (n)
+		usage_error("%s: unknown argument '%s'", cmd, rest[0]);
+	free(a.av);
 	if (o->has_src && o->has_dst && o->src_l3 != o->dst_l3)
 		usage_error("%s: -s and -d are of different families", cmd);
 	if (!o->l3 && (o->has_src || o->has_dst))
@@ -190,7 +300,6 @@ void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 	if ((o->has_src && o->src_l3 != o->l3) || (o->has_dst && o->dst_l3 != o->l3))
 		usage_error("%s: address of another family than -f", cmd);
 }
-
 
 /* Do the options name one connection exactly? */
 bool opts_tuple_complete(const struct opts *o)

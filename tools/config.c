@@ -78,72 +78,77 @@ static void config_help(void)
 	     "the net.sfw.* settings, by the same names (e.g. tcp_loose, udp_timeout)");
 }
 
-int cmd_config(struct nl *nl, int argc, char **argv)
+static int config_get(struct nl *nl, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
-	const char *name = NULL;
-	int i, n = 0;
+	struct args a;
+	char **rest;
+	int n;
 
+	rest = args_plain(&a, "config get", argc, argv, config_help, 1, &n);
+	if (n && strlen(rest[0]) >= SFW_CONFIG_NAME_MAX)
+		usage_error("config get: no setting '%s'", rest[0]);
+	nl_ready(nl);
+	nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_GET, NLM_F_ACK);
+	if (n) {
+		nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);
+		mnl_attr_put_strz(nlh, SFW_CONFIG_A_NAME, rest[0]);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	free(a.av);
+	n = 0;
+	if (json)
+		printf("{");
+	if (request(nl, nlh, config_cb, &n) < 0)
+		kernel_error(nl, "config get");
+	if (json)
+		printf("}\n");
+	return 0;
+}
+
+static int config_set(struct nl *nl, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	unsigned long v;
+	struct args a;
+	char **rest;
+	char *end;
+	int n;
+
+	rest = args_plain(&a, "config set", argc, argv, config_help, 2, &n);
+	if (n != 2)
+		usage_error("config set: give NAME VALUE");
+	if (strlen(rest[0]) >= SFW_CONFIG_NAME_MAX)
+		usage_error("config set: no setting '%s'", rest[0]);
+	errno = 0;
+	v = strtoul(rest[1], &end, 0);
+	if (errno || *end || end == rest[1] || rest[1][0] == '-' || v > UINT32_MAX)
+		usage_error("config set: '%s' is not a number", rest[1]);
+	nl_ready(nl);
+	nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_SET, NLM_F_ACK);
+	nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);
+	mnl_attr_put_strz(nlh, SFW_CONFIG_A_NAME, rest[0]);
+	mnl_attr_put_u32(nlh, SFW_CONFIG_A_VALUE, v);
+	mnl_attr_nest_end(nlh, nest);
+	free(a.av);
+	if (request(nl, nlh, NULL, NULL) < 0)
+		kernel_error(nl, "config set");
+	return 0;
+}
+
+int cmd_config(struct nl *nl, int argc, char **argv)
+{
 	if (argc < 1)
 		usage_error("config: get or set?");
 	if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 		config_help();
 		return 0;
 	}
-	if (!strcmp(argv[0], "get")) {
-		for (i = 1; i < argc; i++) {
-			if (!strcmp(argv[i], "-j"))
-				json = true;
-			else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-				return config_help(), 0;
-			else if (argv[i][0] == '-' || name)
-				usage_error("config get: unknown argument '%s'", argv[i]);
-			else
-				name = argv[i];
-		}
-		nl_ready(nl);
-		nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_GET, NLM_F_ACK);
-		if (name) {
-			if (strlen(name) >= SFW_CONFIG_NAME_MAX)
-				usage_error("config get: no setting '%s'", name);
-			nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);
-			mnl_attr_put_strz(nlh, SFW_CONFIG_A_NAME, name);
-			mnl_attr_nest_end(nlh, nest);
-		}
-		if (json)
-			printf("{");
-		if (request(nl, nlh, config_cb, &n) < 0)
-			kernel_error(nl, "config get");
-		if (json)
-			printf("}\n");
-		return 0;
-	}
-	if (!strcmp(argv[0], "set")) {
-		char *end;
-		unsigned long v;
-
-		if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-			return config_help(), 0;
-		if (argc != 3)
-			usage_error("config set: give NAME VALUE");
-		if (strlen(argv[1]) >= SFW_CONFIG_NAME_MAX)
-			usage_error("config set: no setting '%s'", argv[1]);
-		errno = 0;
-		v = strtoul(argv[2], &end, 0);
-		if (errno || *end || end == argv[2] || argv[2][0] == '-' || v > UINT32_MAX)
-			usage_error("config set: '%s' is not a number", argv[2]);
-		nl_ready(nl);
-		nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_SET, NLM_F_ACK);
-		nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);
-		mnl_attr_put_strz(nlh, SFW_CONFIG_A_NAME, argv[1]);
-		mnl_attr_put_u32(nlh, SFW_CONFIG_A_VALUE, v);
-		mnl_attr_nest_end(nlh, nest);
-		if (request(nl, nlh, NULL, NULL) < 0)
-			kernel_error(nl, "config set");
-		return 0;
-	}
+	if (!strcmp(argv[0], "get"))
+		return config_get(nl, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "set"))
+		return config_set(nl, argc - 1, argv + 1);
 	usage_error("config: unknown argument '%s'", argv[0]);
-	return 2;
 }
-

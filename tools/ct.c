@@ -136,21 +136,16 @@ static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsign
 	return 0;
 }
 
-static int ct_list_expect(struct nl *nl, int argc, char **argv);
+static int ct_list_expect(struct nl *nl, const struct opts *o);
 
 int ct_list(struct nl *nl, int argc, char **argv)
 {
 	struct opts o;
 	unsigned long n;
-	int i;
 
-	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--expect")) {
-			/* Drop the word; the rest are ct list's options. */
-			memmove(argv + i, argv + i + 1, (argc - i - 1) * sizeof(*argv));
-			return ct_list_expect(nl, argc - 1, argv);
-		}
-	parse_opts(&o, argc, argv, "ct list", "oj", ct_list_help);
+	parse_opts(&o, argc, argv, "ct list", "oe", ct_list_help);
+	if (o.expect)
+		return ct_list_expect(nl, &o);
 	if (dump_conns(nl, &o, o.extended, &n) < 0)
 		kernel_error(nl, "ct list");
 	if (json)
@@ -173,7 +168,7 @@ int ct_get(struct nl *nl, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	struct opts o;
 
-	parse_opts(&o, argc, argv, "ct get", "oj", ct_get_help);
+	parse_opts(&o, argc, argv, "ct get", "o", ct_get_help);
 	if (!opts_tuple_complete(&o))
 		usage_error("ct get: give a whole tuple: -p, -s, -d and the ports or ICMP fields");
 	ls.extended = o.extended;
@@ -227,18 +222,20 @@ int ct_delete(struct nl *nl, int argc, char **argv)
 	return 0;
 }
 
+static void ct_flush_help(void)
+{
+	puts("usage: sfwctl ct flush\ndelete every connection of the namespace");
+}
+
 int ct_flush(struct nl *nl, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
 	uint32_t count = 0;
+	struct args a;
+	int n;
 
-	(void)argv;
-	if (argc > 0 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
-		puts("usage: sfwctl ct flush\ndelete every connection of the namespace");
-		return 0;
-	}
-	if (argc > 0)
-		usage_error("ct flush: unknown argument '%s'", argv[0]);
+	args_plain(&a, "ct flush", argc, argv, ct_flush_help, 0, &n);
+	free(a.av);
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_FLUSH, NLM_F_ACK);
 	if (request(nl, nlh, count_cb, &count) < 0)
@@ -365,19 +362,17 @@ static int ct_expect_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int ct_list_expect(struct nl *nl, int argc, char **argv)
+static int ct_list_expect(struct nl *nl, const struct opts *o)
 {
 	struct list_state ls = { 0, false };
 	struct nlmsghdr *nlh;
-	struct opts o;
 
-	parse_opts(&o, argc, argv, "ct list --expect", "oj", ct_list_help);
-	if (o.state >= 0)
+	if (o->state >= 0)
 		usage_error("ct list --expect: an expectation has no TCP state (--state)");
-	ls.extended = o.extended;
+	ls.extended = o->extended;
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_EXPECT_GET, NLM_F_DUMP);
-	put_filter(nlh, &o);
+	put_filter(nlh, o);
 	if (request(nl, nlh, ct_expect_cb, &ls) < 0)
 		kernel_error(nl, "ct list --expect");
 	if (json)

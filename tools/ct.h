@@ -23,6 +23,7 @@ struct opts {
 	int src_l3, dst_l3;
 	long sport, dport, port, type, code, id;	/* -1: not given */
 	bool extended;
+	bool expect;		/* ct list --expect */
 };
 
 struct tuple {

@@ -98,25 +98,23 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void monitor_help(void)
+{
+	puts("usage: sfwctl monitor [-j]\n"
+	     "print connection events (NEW, UPDATE, DESTROY) as conntrack -E does;\n"
+	     "-j prints one JSON object per line. Lost events are reported and\n"
+	     "followed by the table as it is ([EXISTING] lines).");
+}
+
 int cmd_monitor(struct nl *nl, int argc, char **argv)
 {
 	struct monitor m = { .nl = nl };
 	struct sigaction sa = { .sa_handler = on_signal };
-	int i, ret, bufsize = 4 << 20;
+	int n, ret, bufsize = 4 << 20;
+	struct args a;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			puts("usage: sfwctl monitor [-j]\n"
-			     "print connection events (NEW, UPDATE, DESTROY) as conntrack -E does;\n"
-			     "-j prints one JSON object per line. Lost events are reported and\n"
-			     "followed by the table as it is ([EXISTING] lines).");
-			return 0;
-		} else {
-			usage_error("monitor: unknown argument '%s'", argv[i]);
-		}
-	}
+	args_plain(&a, "monitor", argc, argv, monitor_help, 0, &n);
+	free(a.av);
 	nl_ready(nl);
 	if (!nl->events_group)
 		die("monitor: the sfw module has no event group");

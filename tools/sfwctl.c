@@ -11,6 +11,7 @@
  * monitor.c, sfwctl_rules.c and sfwctl_nft.c; args.c holds the argument
  * parsing and the two ways out (usage_error, die).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,21 +98,42 @@ static int cmd_ct(struct nl *nl, int argc, char **argv)
 	return 2;
 }
 
+/*
+ * Global options come before the command: -j (JSON output, which every
+ * command also takes after its name), -h and -V. getopt stops at the
+ * first word that is not an option, the command's name.
+ */
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	size_t i;
+	int c;
 
-	if (argc < 2)
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hjV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return cmd_help(NULL, 0, NULL);
+		case 'V':
+			return cmd_version(NULL, 0, NULL);
+		case 'j':
+			json = true;
+			break;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
 		return cmd_help(NULL, 0, NULL), 2;
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
-		return cmd_help(NULL, 0, NULL);
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
-		return cmd_version(NULL, 0, NULL);
 
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return run(&cmds[i], argc - 2, argv + 2);
+		if (!strcmp(argv[optind], cmds[i].name))
+			return run(&cmds[i], argc - optind - 1, argv + optind + 1);
 
-	fprintf(stderr, "sfwctl: unknown command '%s'\n", argv[1]);
+	fprintf(stderr, "sfwctl: unknown command '%s'\n", argv[optind]);
 	return 2;
 }

@@ -38,6 +38,21 @@ extern bool json;
 /* Exit 2 with "sfwctl: <message> (sfwctl help)"; exit 1 with "sfwctl: <message>". */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* args.c: getopt_long over the words after a command (see args_start). */
+struct option;
+struct args {
+	const char *cmd;
+	void (*help)(void);
+	int argc;
+	char **av;
+};
+void args_start(struct args *a, const char *cmd, int argc, char **argv, void (*help)(void));
+int args_next(struct args *a, const char *shortopts, const struct option *longopts);
+char **args_rest(struct args *a, int *n);
+char **args_plain(struct args *a, const char *cmd, int argc, char **argv,
+		  void (*help)(void), int max, int *n);
+
 void *sfwctl_grow(void *arr, uint32_t *cap, uint32_t want, size_t size);
 
 /* transport.c */

@@ -171,24 +171,22 @@ static void json_row(const struct stats_row *r)
 	printf("}");
 }
 
+static void stats_help(void)
+{
+	puts("usage: sfwctl stats [-j]\n"
+	     "the tracker's counters per CPU (as conntrack -S), the totals, and\n"
+	     "how many packets were INVALID for each reason");
+}
+
 int cmd_stats(struct nl *nl, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
 	struct stats *s;
+	struct args a;
 	int i;
 
-	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-j")) {
-			json = true;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			puts("usage: sfwctl stats [-j]\n"
-			     "the tracker's counters per CPU (as conntrack -S), the totals, and\n"
-			     "how many packets were INVALID for each reason");
-			return 0;
-		} else {
-			usage_error("stats: unknown argument '%s'", argv[i]);
-		}
-	}
+	args_plain(&a, "stats", argc, argv, stats_help, 0, &i);
+	free(a.av);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		die("out of memory");
