@@ -56,15 +56,30 @@ void opts_init(struct opts *o)
 	o->sport = o->dport = o->port = o->type = o->code = o->id = -1;
 }
 
-static long number(const char *opt, const char *s, long max)
+/*
+ * A number from the command line, read as the rule files read theirs:
+ * decimal digits only, so 010 is ten and 0x50 is refused rather than read
+ * as eighty. Out of 0..@max, or not a number, is a usage error that names
+ * @opt.
+ */
+int64_t number(const char *opt, const char *s, uint32_t max)
 {
-	char *end;
-	long v;
+	uint64_t v = 0;
+	const char *c;
 
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || v < 0 || v > max)
-		usage_error("%s: '%s' is not a number from 0 to %ld", opt, s, max);
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		usage_error("%s: '%s' is hexadecimal; numbers are decimal, as in rule files",
+			    opt, s);
+	for (c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			usage_error("%s: '%s' is not a decimal number", opt, s);
+		if (v <= max)
+			v = v * 10 + (*c - '0');
+	}
+	if (c == s)
+		usage_error("%s: a number is missing", opt);
+	if (v > max)
+		usage_error("%s: %s is out of range (0 to %u)", opt, s, max);
 	return v;
 }
 

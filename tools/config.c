@@ -3,7 +3,6 @@
  * config.c: sfwctl config get/set, the net.sfw.* settings over netlink
  * under their sysctl names.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +113,6 @@ static int config_set(struct nl *nl, int argc, char **argv)
 	unsigned long v;
 	struct args a;
 	char **rest;
-	char *end;
 	int n;
 
 	rest = args_plain(&a, "config set", argc, argv, config_help, 2, &n);
@@ -122,10 +120,7 @@ static int config_set(struct nl *nl, int argc, char **argv)
 		usage_error("config set: give NAME VALUE");
 	if (strlen(rest[0]) >= SFW_CONFIG_NAME_MAX)
 		usage_error("config set: no setting '%s'", rest[0]);
-	errno = 0;
-	v = strtoul(rest[1], &end, 0);
-	if (errno || *end || end == rest[1] || rest[1][0] == '-' || v > UINT32_MAX)
-		usage_error("config set: '%s' is not a number", rest[1]);
+	v = number("config set VALUE", rest[1], UINT32_MAX);
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_SET, NLM_F_ACK);
 	nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);
