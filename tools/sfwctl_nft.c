@@ -40,6 +40,7 @@
 /* ---- reading: one dump per object type ---- */
 
 struct nft_objs {
+	struct nftnl_table_list *tables;
 	struct nftnl_chain_list *chains;
 	struct nftnl_rule_list *rules;
 	struct nftnl_set_list *sets;
@@ -62,6 +63,16 @@ static int nft_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			return n;
 	}
 	return n;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0)
+		die("import-nft: cannot parse a table");
+	nftnl_table_list_add_tail(t, data);
+	return MNL_CB_OK;
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -113,9 +124,16 @@ static void nft_read(struct nft_objs *o)
 		die("import-nft: netlink: %s", strerror(errno));
 	nft_portid = mnl_socket_get_portid(nft_sock);
 	nft_seq = time(NULL);
+	o->tables = nftnl_table_list_alloc();
 	o->chains = nftnl_chain_list_alloc();
 	o->rules = nftnl_rule_list_alloc();
 	o->sets = nftnl_set_list_alloc();
+	if (!o->tables || !o->chains || !o->rules || !o->sets)
+		die("out of memory");
+
+	nlh = nftnl_nlmsg_build_hdr(nft_buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, ++nft_seq);
+	if (nft_talk(nlh, table_cb, o->tables) < 0)
+		die("import-nft: cannot list tables: %s", strerror(errno));
 
 	nlh = nftnl_nlmsg_build_hdr(nft_buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, ++nft_seq);
 	if (nft_talk(nlh, chain_cb, o->chains) < 0)
@@ -151,7 +169,10 @@ struct xlate {
 	uint32_t family;
 	uint64_t handle;
 	struct rules_rule *rr;
+	const struct nftnl_expr *expr;	/* the expression being read, for messages */
 	bool verdict;
+	char **bad_sets;	/* sets already reported, so that each is reported once */
+	u32 nbad_sets, cap_bad_sets;
 	/* the last load: what the next cmp/lookup/range compares */
 	enum { L_NONE, L_META, L_CT, L_NET, L_TRANSPORT } load;
 	uint32_t key, offset, len;
@@ -184,6 +205,16 @@ static void xerr(struct xlate *x, const char *fmt, ...)
 			x->fam, x->table, x->chain, x->handle);
 	else
 		fprintf(stderr, "sfwctl: import-nft: table %s %s chain %s: ", x->fam, x->table, x->chain);
+	/* libnftnl's text of the expression, as `nft --debug=netlink` shows it */
+	if (x->expr) {
+		char text[256];
+
+		if (nftnl_expr_snprintf(text, sizeof(text), x->expr, NFTNL_OUTPUT_DEFAULT, 0) >= 0)
+			fprintf(stderr, "[ %s %s]: ", nftnl_expr_get_str(x->expr, NFTNL_EXPR_NAME),
+				text);
+		else
+			fprintf(stderr, "[ %s ]: ", nftnl_expr_get_str(x->expr, NFTNL_EXPR_NAME));
+	}
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -278,6 +309,38 @@ static bool icmp_type_load(struct xlate *x)
 
 	return x->load == L_TRANSPORT && x->offset == 0 && x->len == 1 && !x->masked &&
 	       (p == SFW_IPPROTO_ICMP || p == SFW_IPPROTO_ICMPV6);
+}
+
+/* "ip6 nexthdr": the first next-header field of an IPv6 header. */
+static bool nexthdr_load(struct xlate *x)
+{
+	return x->load == L_NET && rule_family(x) == SFW_AF_INET6 && x->offset == 6 &&
+	       x->len == 1 && !x->masked;
+}
+
+/*
+ * sfw's l4proto is the protocol after the extension headers, where nft's
+ * ip6 nexthdr is the first header's field: the two agree unless the field
+ * names an extension header, which is then refused.
+ */
+static bool ipv6_ext_header(u8 nh)
+{
+	switch (nh) {
+	case 0:		/* hop-by-hop options */
+	case 43:	/* routing */
+	case 44:	/* fragment */
+	case 50:	/* ESP */
+	case 51:	/* AH */
+	case 59:	/* no next header */
+	case 60:	/* destination options */
+	case 135:	/* mobility */
+	case 139:	/* HIP */
+	case 140:	/* shim6 */
+	case 253:	/* experiments */
+	case 254:
+		return true;
+	}
+	return false;
 }
 
 static void put_ports(struct xlate *x, char side, const struct sfw_port_range *p, u16 n)
@@ -376,6 +439,14 @@ static void x_cmp(struct xlate *x, const struct nftnl_expr *e)
 			xerr(x, "meta nfproto %u is not supported", d[0]);
 	} else if (x->load == L_META && x->key == NFT_META_L4PROTO && dlen == 1) {
 		r->l4proto = d[0];
+	} else if (nexthdr_load(x) && dlen == 1) {
+		if (ipv6_ext_header(d[0])) {
+			xerr(x, "ip6 nexthdr %u is an extension header; sfw matches the protocol after them (meta l4proto)",
+			     d[0]);
+		} else {
+			r->family = SFW_AF_INET6;
+			r->l4proto = d[0];
+		}
 	} else if ((side = addr_side(x, &l3num))) {
 		int len = x->masked ? mask_len(x->mask, x->len) : (int)x->len * 8;
 
@@ -401,8 +472,7 @@ static void x_cmp(struct xlate *x, const struct nftnl_expr *e)
 		r->flags |= SFW_RULE_F_ICMP_TYPE;
 		r->icmp_type = d[0];
 	} else {
-		xerr(x, "this match is not supported (only ct state, ip/ip6 saddr/daddr, "
-		     "tcp/udp sport/dport, iifname/oifname, icmp type, meta l4proto/nfproto)");
+		xerr(x, "this match is not supported (only ct state, ip/ip6 saddr/daddr, ip6 nexthdr, tcp/udp sport/dport, iifname/oifname, icmp/icmpv6 type, meta l4proto/nfproto)");
 	}
 	x->load = L_NONE;
 }
@@ -547,9 +617,17 @@ static bool import_set(struct xlate *x, struct nftnl_set *s, u8 l3num)
 	struct rules_set *rs;
 	u32 i, n;
 
+	u32 bad = 0;
+
 	for (i = 0; i < x->rf->nsets; i++)
 		if (!strcmp(x->rf->sets[i].name, name))
 			return true;
+	for (i = 0; i < x->nbad_sets; i++)
+		if (!strcmp(x->bad_sets[i], name))
+			return false;	/* reported at its first use */
+	x->bad_sets = sfwctl_grow(x->bad_sets, &x->cap_bad_sets, x->nbad_sets + 1,
+				  sizeof(*x->bad_sets));
+	x->bad_sets[x->nbad_sets++] = (char *)name;
 	if (strlen(name) >= SFW_SET_NAME_LEN) {
 		xerr(x, "set %s: the name is too long for sfw", name);
 		return false;
@@ -558,6 +636,7 @@ static bool import_set(struct xlate *x, struct nftnl_set *s, u8 l3num)
 		xerr(x, "set %s: not a set of addresses", name);
 		return false;
 	}
+	x->nbad_sets--;
 	x->rf->sets = sfwctl_grow(x->rf->sets, &x->rf->cap_sets, x->rf->nsets + 1, sizeof(*rs));
 	rs = &x->rf->sets[x->rf->nsets++];
 	memset(rs, 0, sizeof(*rs));
@@ -570,7 +649,7 @@ static bool import_set(struct xlate *x, struct nftnl_set *s, u8 l3num)
 		struct sfw_prefix *p = &rs->elems[rs->n];
 
 		if (plen < 0) {
-			xerr(x, "set %s: a range that is not one prefix is not supported", name);
+			bad++;
 			continue;
 		}
 		memcpy(&p->addr, lo[i], len);
@@ -580,6 +659,9 @@ static bool import_set(struct xlate *x, struct nftnl_set *s, u8 l3num)
 	}
 	free(lo);
 	free(hi);
+	if (bad)
+		xerr(x, "set %s: %u of its ranges %s not a prefix: not supported", name, bad,
+		     bad == 1 ? "is" : "are");
 	return true;
 }
 
@@ -634,6 +716,31 @@ static void x_lookup(struct xlate *x, const struct nftnl_expr *e)
 	}
 out:
 	x->load = L_NONE;
+}
+
+/* nft's log: its prefix carries over; nflog groups and options do not. */
+static void x_log(struct xlate *x, const struct nftnl_expr *e)
+{
+	struct sfw_rule *r = &x->rr->r;
+	const char *prefix = "";
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_SNAPLEN) ||
+	    nftnl_expr_is_set(e, NFTNL_EXPR_LOG_QTHRESHOLD) ||
+	    (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_FLAGS))) {
+		xerr(x, "log to a group or with flags is not supported (only log [prefix])");
+		return;
+	}
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX))
+		prefix = nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX);
+	if (strlen(prefix) >= sizeof(r->log_prefix)) {
+		xerr(x, "a log prefix longer than %zu characters is not supported",
+		     sizeof(r->log_prefix) - 1);
+		return;
+	}
+	r->flags |= SFW_RULE_F_LOG;
+	strcpy(r->log_prefix, prefix);
 }
 
 static void x_expr(struct xlate *x, const struct nftnl_expr *e)
@@ -719,6 +826,8 @@ static void x_expr(struct xlate *x, const struct nftnl_expr *e)
 		else
 			xerr(x, "this verdict (jump, goto, return, continue, queue) is not supported");
 		x->verdict = true;
+	} else if (!strcmp(name, "log")) {
+		x_log(x, e);
 	} else if (!strcmp(name, "reject")) {
 		x->rr->r.action = SFW_ACT_REJECT;
 		x->verdict = true;
@@ -759,8 +868,11 @@ static void x_rule(struct xlate *x, struct nftnl_rule *r, struct rules_chain *ch
 	x->verdict = false;
 	x->load = L_NONE;
 	it = nftnl_expr_iter_create(r);
-	while ((e = nftnl_expr_iter_next(it)))
+	while ((e = nftnl_expr_iter_next(it))) {
+		x->expr = e;
 		x_expr(x, e);
+	}
+	x->expr = NULL;
 	nftnl_expr_iter_destroy(it);
 	if (!x->verdict && x->errors == before)
 		xerr(x, "a rule without accept, drop or reject (sfw rules always decide)");
@@ -826,16 +938,31 @@ static void translate(struct xlate *x)
 	nftnl_chain_list_iter_destroy(ci);
 }
 
+/* Is there a table named @name (in any family), or any table at all with NULL? */
+static bool table_exists(const struct nft_objs *o, const char *name)
+{
+	struct nftnl_table_list_iter *it = nftnl_table_list_iter_create(o->tables);
+	struct nftnl_table *t;
+	bool found = false;
+
+	while (!found && (t = nftnl_table_list_iter_next(it)))
+		found = !name || !strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), name);
+	nftnl_table_list_iter_destroy(it);
+	return found;
+}
+
 static void import_help(void)
 {
 	puts("usage: sfwctl ruleset import-nft [TABLE] [--load [--recheck]] [-j]\n"
 	     "read the live nftables rule set (of this namespace, or only TABLE) and\n"
 	     "translate it into sfw's rule syntax: base filter chains at input, forward\n"
-	     "and output with their policies; ct state, ip/ip6 saddr/daddr, tcp/udp\n"
-	     "sport/dport (values, ranges, sets), iifname/oifname, icmp type, meta\n"
-	     "l4proto, named address sets; accept, drop, reject; counters are ignored.\n"
-	     "Prints the result, or loads it with --load. Anything else is named by\n"
-	     "table, chain and rule handle (nft -a list ruleset), and nothing happens.");
+	     "and output with their policies; ct state, ip/ip6 saddr/daddr, ip6 nexthdr,\n"
+	     "tcp/udp sport/dport (values, ranges, sets), iifname/oifname, icmp and\n"
+	     "icmpv6 type, meta l4proto, named address sets; log [prefix]; accept,\n"
+	     "drop, reject; counters are ignored. Prints the result, or loads it with\n"
+	     "--load. Anything else is named once, by table, chain and rule handle\n"
+	     "(nft -a list ruleset) with libnftnl's text of the expression, and\n"
+	     "nothing happens (exit 1). So does a missing TABLE, or no table at all.");
 }
 
 int ruleset_import_nft(struct nl *nl, int argc, char **argv)
@@ -867,6 +994,15 @@ int ruleset_import_nft(struct nl *nl, int argc, char **argv)
 		usage_error("ruleset import-nft: --recheck goes with --load");
 
 	nft_read(&o);
+	if (!table_exists(&o, x.only)) {
+		if (x.only)
+			fprintf(stderr, "sfwctl: import-nft: no nftables table '%s' (nft list tables)\n",
+				x.only);
+		else
+			fputs("sfwctl: import-nft: no nftables tables in this namespace: nothing to translate\n",
+			      stderr);
+		return 1;
+	}
 	x.o = &o;
 	x.rf = calloc(1, sizeof(*x.rf));
 	if (!x.rf || !(x.rf->name = strdup("nftables")))
