@@ -37,12 +37,17 @@ static void put_tuple(struct nlmsghdr *nlh, const struct opts *o)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+/* Filters a dump can take: checked before the socket opens. */
+static void filter_check(const struct opts *o)
+{
+	if (o->type >= 0 || o->code >= 0 || o->id >= 0)
+		usage_error("--type, --code and --id name one ICMP connection: give -p, -s, -d too");
+}
+
 static void put_filter(struct nlmsghdr *nlh, const struct opts *o)
 {
 	struct nlattr *nest;
 
-	if (o->type >= 0 || o->code >= 0 || o->id >= 0)
-		usage_error("--type, --code and --id name one ICMP connection: give -p, -s, -d too");
 	nest = mnl_attr_nest_start(nlh, SFW_A_FILTER);
 	if (o->l3)
 		mnl_attr_put_u8(nlh, SFW_FILTER_A_L3, o->l3);
@@ -144,6 +149,7 @@ int ct_list(struct nl *nl, int argc, char **argv)
 	unsigned long n;
 
 	parse_opts(&o, argc, argv, "ct list", "oe", ct_list_help);
+	filter_check(&o);
 	if (o.expect)
 		return ct_list_expect(nl, &o);
 	if (dump_conns(nl, &o, o.extended, &n) < 0)
@@ -205,17 +211,21 @@ int ct_delete(struct nl *nl, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	uint32_t count = 0;
 	struct opts o;
+	bool tuple;
 
 	parse_opts(&o, argc, argv, "ct delete", "", ct_delete_help);
-	nl_ready(nl);
-	nlh = msg_start(nl, nl->family, SFW_CMD_CT_DEL, NLM_F_ACK);
-	if (opts_tuple_complete(&o)) {
-		put_tuple(nlh, &o);
-	} else {
+	tuple = opts_tuple_complete(&o);
+	if (!tuple) {
 		if (!o.l3 && o.l4 < 0 && o.state < 0 && o.sport < 0 && o.dport < 0 && o.port < 0)
 			usage_error("ct delete: no tuple or filter given (ct flush deletes all)");
-		put_filter(nlh, &o);
+		filter_check(&o);
 	}
+	nl_ready(nl);
+	nlh = msg_start(nl, nl->family, SFW_CMD_CT_DEL, NLM_F_ACK);
+	if (tuple)
+		put_tuple(nlh, &o);
+	else
+		put_filter(nlh, &o);
 	if (request(nl, nlh, count_cb, &count) < 0)
 		kernel_error(nl, "ct delete");
 	fprintf(stderr, "sfwctl: %u connections deleted\n", count);
