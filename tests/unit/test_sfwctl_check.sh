@@ -7,7 +7,7 @@
 # early on input past its caps (a line of 4096 characters, a file of
 # 64 MiB) instead of reading it all. TAP on stdout.
 
-SFWCTL=${SFWCTL:-../../tools/sfwctl}
+SFWCTL=${SFWCTL:-$(cd "$(dirname "$0")/../../tools" && pwd)/sfwctl}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0
