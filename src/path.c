@@ -273,9 +273,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
  * An entry created at PRE_ROUTING for its translation (nat.c), whose
  * first packet the rules judged: confirm it on accept, with the source
  * the postrouting chain gives it and the helper the accepting rule set;
- * delete it on drop. One CPU does it;
- * a packet of the same flow on another meanwhile waits for its sender
- * to send again.
+ * delete it on drop. One CPU does it; a packet of the same flow on
+ * another meanwhile waits for it to finish.
  */
 static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 			    const struct nf_hook_state *state, struct sfw_ct_verdict *v,
@@ -289,8 +288,18 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
 		return NF_DROP;
 	}
-	if (cmpxchg(&cn->binding, 0, 1))
-		return NF_DROP;
+	if (cmpxchg(&cn->binding, 0, 1)) {
+		/*
+		 * Another CPU confirms it this moment, BHs off as here, and
+		 * holds nothing this one holds: wait, then this packet is one
+		 * of the connection's, translated as it is. Dropping it would
+		 * cost a DNS client's second query (A and AAAA from one
+		 * socket at once) a five-second retry.
+		 */
+		while (!(READ_ONCE(v->ct->status) & (SFW_CONN_CONFIRMED | SFW_CONN_DYING)))
+			cpu_relax();
+		return READ_ONCE(v->ct->status) & SFW_CONN_DYING ? NF_DROP : NF_ACCEPT;
+	}
 	/* Made a helper's size at PRE_ROUTING for the rule that may say so. */
 	if (v->helper == SFW_HELPER_FTP && sfw_conn_help(v->ct))
 		sfw_conn_help(v->ct)->helper = SFW_HELPER_FTP;
