@@ -62,7 +62,7 @@ void opts_init(struct opts *o)
  * as eighty. Out of 0..@max, or not a number, is a usage error that names
  * @opt.
  */
-int64_t number(const char *opt, const char *s, uint32_t max)
+int64_t arg_number(const char *opt, const char *s, uint32_t max)
 {
 	uint64_t v = 0;
 	const char *c;
@@ -93,7 +93,7 @@ static int proto_number(const char *s)
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		if (!strcmp(s, p[i].name))
 			return p[i].num;
-	return number("-p", s, 255);
+	return arg_number("-p", s, 255);
 }
 
 static void parse_addr(const char *opt, const char *arg, unsigned char *a, int *l3, int *len)
@@ -111,7 +111,7 @@ static void parse_addr(const char *opt, const char *arg, unsigned char *a, int *
 		*l3 = AF_INET6;
 	else
 		usage_error("%s: '%s' is not an IPv4 or IPv6 address", opt, arg);
-	*len = slash ? number(opt, slash, *l3 == AF_INET ? 32 : 128) : -1;
+	*len = slash ? arg_number(opt, slash, *l3 == AF_INET ? 32 : 128) : -1;
 }
 
 /* ---- getopt_long over a command's words ---- */
@@ -277,22 +277,22 @@ void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 			o->has_dst = true;
 			break;
 		case OPT_SPORT:
-			o->sport = number("--sport", v, 65535);
+			o->sport = arg_number("--sport", v, 65535);
 			break;
 		case OPT_DPORT:
-			o->dport = number("--dport", v, 65535);
+			o->dport = arg_number("--dport", v, 65535);
 			break;
 		case OPT_PORT:
-			o->port = number("--port", v, 65535);
+			o->port = arg_number("--port", v, 65535);
 			break;
 		case OPT_TYPE:
-			o->type = number("--type", v, 255);
+			o->type = arg_number("--type", v, 255);
 			break;
 		case OPT_CODE:
-			o->code = number("--code", v, 255);
+			o->code = arg_number("--code", v, 255);
 			break;
 		case OPT_ID:
-			o->id = number("--id", v, 65535);
+			o->id = arg_number("--id", v, 65535);
 			break;
 		case OPT_STATE:
 			for (s = 0; s < tcp_states_count; s++)

@@ -120,7 +120,7 @@ static int config_set(struct nl *nl, int argc, char **argv)
 		usage_error("config set: give NAME VALUE");
 	if (strlen(rest[0]) >= SFW_CONFIG_NAME_MAX)
 		usage_error("config set: no setting '%s'", rest[0]);
-	v = number("config set VALUE", rest[1], UINT32_MAX);
+	v = arg_number("config set VALUE", rest[1], UINT32_MAX);
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CONFIG_SET, NLM_F_ACK);
 	nest = mnl_attr_nest_start(nlh, SFW_A_CONFIG);

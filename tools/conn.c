@@ -28,10 +28,14 @@ const size_t tcp_states_count = ARRAY_SIZE(tcp_states);
 const char *proto_name(int p)
 {
 	switch (p) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmpv6";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
 	default: return "unknown";
 	}
 }
@@ -68,8 +72,12 @@ int tuple_attr_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_validate(attr, tuple_types[type]) < 0)
 		return MNL_CB_ERROR;
 	switch (type) {
-	case SFW_TUPLE_A_L3: t->l3 = mnl_attr_get_u8(attr); break;
-	case SFW_TUPLE_A_L4: t->l4 = mnl_attr_get_u8(attr); break;
+	case SFW_TUPLE_A_L3:
+		t->l3 = mnl_attr_get_u8(attr);
+		break;
+	case SFW_TUPLE_A_L4:
+		t->l4 = mnl_attr_get_u8(attr);
+		break;
 	case SFW_TUPLE_A_SRC_V4:
 	case SFW_TUPLE_A_SRC_V6:
 		memcpy(t->src, mnl_attr_get_payload(attr), len > 16 ? 16 : len);
@@ -78,11 +86,21 @@ int tuple_attr_cb(const struct nlattr *attr, void *data)
 	case SFW_TUPLE_A_DST_V6:
 		memcpy(t->dst, mnl_attr_get_payload(attr), len > 16 ? 16 : len);
 		break;
-	case SFW_TUPLE_A_SPORT: t->sport = ntohs(mnl_attr_get_u16(attr)); break;
-	case SFW_TUPLE_A_DPORT: t->dport = ntohs(mnl_attr_get_u16(attr)); break;
-	case SFW_TUPLE_A_ICMP_TYPE: t->type = mnl_attr_get_u8(attr); break;
-	case SFW_TUPLE_A_ICMP_CODE: t->code = mnl_attr_get_u8(attr); break;
-	case SFW_TUPLE_A_ICMP_ID: t->id = ntohs(mnl_attr_get_u16(attr)); break;
+	case SFW_TUPLE_A_SPORT:
+		t->sport = ntohs(mnl_attr_get_u16(attr));
+		break;
+	case SFW_TUPLE_A_DPORT:
+		t->dport = ntohs(mnl_attr_get_u16(attr));
+		break;
+	case SFW_TUPLE_A_ICMP_TYPE:
+		t->type = mnl_attr_get_u8(attr);
+		break;
+	case SFW_TUPLE_A_ICMP_CODE:
+		t->code = mnl_attr_get_u8(attr);
+		break;
+	case SFW_TUPLE_A_ICMP_ID:
+		t->id = ntohs(mnl_attr_get_u16(attr));
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -110,15 +128,31 @@ static int ct_attr_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_validate(attr, ct_types[type]) < 0)
 		return MNL_CB_ERROR;
 	switch (type) {
-	case SFW_CT_A_ORIG: return mnl_attr_parse_nested(attr, tuple_attr_cb, &c->t[0]);
-	case SFW_CT_A_REPLY: return mnl_attr_parse_nested(attr, tuple_attr_cb, &c->t[1]);
-	case SFW_CT_A_STATUS: c->status = mnl_attr_get_u32(attr); break;
-	case SFW_CT_A_TIMEOUT: c->timeout = mnl_attr_get_u32(attr); break;
-	case SFW_CT_A_TCP_STATE: c->state = mnl_attr_get_u8(attr); break;
-	case SFW_CT_A_PACKETS_ORIG: c->packets[0] = mnl_attr_get_u64(attr); break;
-	case SFW_CT_A_BYTES_ORIG: c->bytes[0] = mnl_attr_get_u64(attr); break;
-	case SFW_CT_A_PACKETS_REPLY: c->packets[1] = mnl_attr_get_u64(attr); break;
-	case SFW_CT_A_BYTES_REPLY: c->bytes[1] = mnl_attr_get_u64(attr); break;
+	case SFW_CT_A_ORIG:
+		return mnl_attr_parse_nested(attr, tuple_attr_cb, &c->t[0]);
+	case SFW_CT_A_REPLY:
+		return mnl_attr_parse_nested(attr, tuple_attr_cb, &c->t[1]);
+	case SFW_CT_A_STATUS:
+		c->status = mnl_attr_get_u32(attr);
+		break;
+	case SFW_CT_A_TIMEOUT:
+		c->timeout = mnl_attr_get_u32(attr);
+		break;
+	case SFW_CT_A_TCP_STATE:
+		c->state = mnl_attr_get_u8(attr);
+		break;
+	case SFW_CT_A_PACKETS_ORIG:
+		c->packets[0] = mnl_attr_get_u64(attr);
+		break;
+	case SFW_CT_A_BYTES_ORIG:
+		c->bytes[0] = mnl_attr_get_u64(attr);
+		break;
+	case SFW_CT_A_PACKETS_REPLY:
+		c->packets[1] = mnl_attr_get_u64(attr);
+		break;
+	case SFW_CT_A_BYTES_REPLY:
+		c->bytes[1] = mnl_attr_get_u64(attr);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -229,7 +263,7 @@ static void json_tuple(const struct tuple *t, uint64_t packets, uint64_t bytes)
 	printf(",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", packets, bytes);
 }
 
-static const char *event_names[] = {
+static const char *const event_names[] = {
 	[SFW_EVENT_NEW] = "NEW", [SFW_EVENT_UPDATE] = "UPDATE", [SFW_EVENT_DESTROY] = "DESTROY",
 };
 

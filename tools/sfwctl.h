@@ -51,7 +51,7 @@ void args_start(struct args *a, const char *cmd, int argc, char **argv, void (*h
 int args_next(struct args *a, const char *shortopts, const struct option *longopts);
 char **args_rest(struct args *a, int *n);
 /* A decimal number from 0 to @max, or a usage error naming @opt. */
-int64_t number(const char *opt, const char *s, uint32_t max);
+int64_t arg_number(const char *opt, const char *s, uint32_t max);
 char **args_plain(struct args *a, const char *cmd, int argc, char **argv,
 		  void (*help)(void), int max, int *n);
 
