@@ -21,6 +21,10 @@
 #include "addrset.c"
 #include "ruleset.c"
 #include "../../tools/rules_parse.c"
+#include "../../tools/rules_lex.c"
+#include "../../tools/rules_rule.c"
+#include "../../tools/rules_nat.c"
+#include "../../tools/rules_names.c"
 #include "../../tools/rules_print.c"
 
 #define FNAME "t.rules"
