@@ -308,7 +308,8 @@ grep -q '^221' "$T/session.log" &&
 # sends it again, and the gateway rewrites the retransmission as it did
 # the first (its parser does not read bytes twice). The server's nftables
 # drops the first transmission of each PORT (numgen: every other one).
-sv nft -f - <<'NFT'
+# The debug kernel is built without nft's numgen: a counted skip there.
+if sv nft -f - <<'NFT'
 table inet lossy {
 	chain in {
 		type filter hook input priority 0;
@@ -316,16 +317,20 @@ table inet lossy {
 	}
 }
 NFT
-ctl_long
-lost=$(sv nft list chain inet lossy in | grep -o 'packets [0-9]*' | cut -d ' ' -f 2)
-check_eq "snat, lossy: the server dropped each PORT's first transmission" "$lost" 2
-grep -c '^200 PORT command successful' "$T/session.log" | grep -qx 2 &&
-	pass "snat, lossy: both retransmitted PORTs were rewritten (vsftpd took them)" ||
-	fail "snat, lossy: vsftpd did not take the retransmitted PORTs: $(tr '\r\n' '  ' <"$T/session.log")"
-grep -q '^221' "$T/session.log" &&
-	pass "snat, lossy: the session goes on (QUIT answered)" ||
-	fail "snat, lossy: the session broke: $(tr '\r\n' '  ' <"$T/session.log")"
-sv nft delete table inet lossy
+then
+	ctl_long
+	lost=$(sv nft list chain inet lossy in | grep -o 'packets [0-9]*' | cut -d ' ' -f 2)
+	check_eq "snat, lossy: the server dropped each PORT's first transmission" "$lost" 2
+	grep -c '^200 PORT command successful' "$T/session.log" | grep -qx 2 &&
+		pass "snat, lossy: both retransmitted PORTs were rewritten (vsftpd took them)" ||
+		fail "snat, lossy: vsftpd did not take the retransmitted PORTs: $(tr '\r\n' '  ' <"$T/session.log")"
+	grep -q '^221' "$T/session.log" &&
+		pass "snat, lossy: the session goes on (QUIT answered)" ||
+		fail "snat, lossy: the session broke: $(tr '\r\n' '  ' <"$T/session.log")"
+	sv nft delete table inet lossy
+else
+	skip_part "lossy-port" "this kernel's nftables has no numgen to drop each first PORT"
+fi
 
 # The second PORT's expectation waits at the SNAT address (ct list shows
 # where the server will come, nat=), the first one's was replaced.
