@@ -8,7 +8,8 @@
  * Requests go over generic netlink (transport.c) to the family "sfw"
  * (include/uapi/linux/sfw.h). Each command group has its file: ct.c
  * (with conn.c, a connection decoded and printed), stats.c, config.c,
- * monitor.c, sfwctl_rules.c and sfwctl_nft.c; args.c holds the argument
+ * monitor.c, ruleset_cmd.c and rule_set_cmd.c (the rule set, its rules
+ * and sets), nft_import.c (import-nft); args.c holds the argument
  * parsing and the two ways out (usage_error, die).
  */
 #include <getopt.h>

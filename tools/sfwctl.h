@@ -3,7 +3,7 @@
  * sfwctl.h - what the sfwctl files share: the netlink connection and
  * requests (transport.c), errors (args.c), the subcommand table's type and
  * each command group's entry. Only libc and libmnl types here:
- * sfwctl_rules.c also includes the portable rule set headers.
+ * ruleset_cmd.c and its kin also include the portable rule set headers.
  */
 #ifndef _SFWCTL_H
 #define _SFWCTL_H
@@ -76,7 +76,7 @@ int cmd_stats(struct nl *nl, int argc, char **argv);
 int cmd_config(struct nl *nl, int argc, char **argv);
 int cmd_monitor(struct nl *nl, int argc, char **argv);
 
-/* sfwctl_rules.c */
+/* ruleset_cmd.c, rule_set_cmd.c */
 int cmd_ruleset(struct nl *nl, int argc, char **argv);
 int cmd_rule(struct nl *nl, int argc, char **argv);
 int cmd_set(struct nl *nl, int argc, char **argv);
@@ -86,7 +86,7 @@ struct rules_file;
 /* Check @rf here, then load it as `ruleset load` does. 0, or 1 after saying why. */
 int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck);
 
-/* sfwctl_nft.c */
+/* nft_import.c */
 int ruleset_import_nft(struct nl *nl, int argc, char **argv);
 
 #endif /* _SFWCTL_H */
