@@ -99,6 +99,22 @@ fetch() {
 	[ -s "$T/out" ] && [ "$(md5sum <"$T/out")" = "$want" ]
 }
 
+# transfers "NAME@@CMD"...: each client run brings the file whole; n
+# counts the runs.
+transfers() {
+	local c name cmd
+	for c in "$@"; do
+		name=${c%%@@*}
+		cmd=${c##*@@}
+		n=$((n + 1))
+		if fetch "$name" $cmd; then
+			pass "$name: the file arrived whole"
+		else
+			fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
+		fi
+	done
+}
+
 CURL="curl -s -S --connect-timeout 4 --max-time 10 -o $T/out"
 url4=ftp://10.0.2.2/data.bin
 url6="ftp://[fd00:2::2]/data.bin"
@@ -135,23 +151,14 @@ gw sfwctl ruleset show | grep -qE "tcp dport 21 .*ct helper set ftp accept" &&
 	fail "ruleset show: $(gw sfwctl ruleset show)"
 new0=$(sfw_stat "$gateway" expect_new)
 n=0
-for c in \
+transfers \
 	"IPv4 passive, EPSV (229)@@$CURL $url4" \
 	"IPv4 passive, PASV (227)@@$CURL --disable-epsv $url4" \
 	"IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.2.2 $T/out data.bin" \
 	"IPv4 active, EPRT |1|@@$CURL -P - $url4" \
 	"IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
 	"IPv6 passive, EPSV (229)@@$CURL -g $url6" \
-	"IPv6 active, EPRT |2|@@$CURL -g -P - $url6"; do
-	name=${c%%@@*}
-	cmd=${c##*@@}
-	n=$((n + 1))
-	if fetch "$name" $cmd; then
-		pass "$name: the file arrived whole"
-	else
-		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
-	fi
-done
+	"IPv6 active, EPRT |2|@@$CURL -g -P - $url6"
 check_ge "expect_create counts the announcements" "$(sfw_stat "$gateway" expect_create)" $n
 check_ge "expect_new counts the data connections" "$(($(sfw_stat "$gateway" expect_new) - new0))" $n
 check_ge "expect_delete counts them going" "$(sfw_stat "$gateway" expect_delete)" $n
@@ -240,22 +247,14 @@ chain postrouting
 RULES
 gw sfwctl ruleset load "$T/ftp-masq.rules" || fail "sfwctl ruleset load (masquerade)"
 new0=$(sfw_stat "$gateway" expect_new)
-for c in \
+transfers \
 	"masquerade: IPv4 passive, EPSV (229)@@$CURL $url4" \
 	"masquerade: IPv4 passive, PASV (227)@@$CURL --disable-epsv $url4" \
 	"masquerade: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.2.2 $T/out data.bin" \
 	"masquerade: IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
 	"masquerade: IPv4 active, EPRT |1|@@$CURL -P - $url4" \
 	"masquerade: IPv6 passive, EPSV (229)@@$CURL -g $url6" \
-	"masquerade: IPv6 active, EPRT |2|@@$CURL -g -P - $url6"; do
-	name=${c%%@@*}
-	cmd=${c##*@@}
-	if fetch "$name" $cmd; then
-		pass "$name: the file arrived whole"
-	else
-		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
-	fi
-done
+	"masquerade: IPv6 active, EPRT |2|@@$CURL -g -P - $url6"
 check_ge "masquerade: each data connection was expected" \
 	"$(($(sfw_stat "$gateway" expect_new) - new0))" 7
 check_ct "masquerade: the data connection's reply goes to the gateway" "$gateway" \
@@ -276,17 +275,9 @@ chain postrouting
   oif g1 ip saddr 10.0.1.0/24 snat to 10.0.2.100
 RULES
 gw sfwctl ruleset load "$T/ftp-snat.rules" || fail "sfwctl ruleset load (snat)"
-for c in \
+transfers \
 	"snat, longer address: IPv4 active, PORT@@$CURL -P - --disable-eprt $url4" \
-	"snat, longer address: IPv4 active, EPRT |1|@@$CURL -P - $url4"; do
-	name=${c%%@@*}
-	cmd=${c##*@@}
-	if fetch "$name" $cmd; then
-		pass "$name: the file arrived whole"
-	else
-		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
-	fi
-done
+	"snat, longer address: IPv4 active, EPRT |1|@@$CURL -P - $url4"
 ctl_long() {
 	{
 		printf 'USER anonymous\r\nPASS x\r\n'
@@ -356,18 +347,10 @@ chain postrouting
 RULES
 gw sfwctl ruleset load "$T/ftp-dnat.rules" || fail "sfwctl ruleset load (dnat)"
 new0=$(sfw_stat "$gateway" expect_new)
-for c in \
+transfers \
 	"dnat: IPv4 passive, PASV (227)@@$CURL --disable-epsv ftp://10.0.1.1/data.bin" \
 	"dnat: IPv4 passive, EPSV (229)@@$CURL ftp://10.0.1.1/data.bin" \
-	"dnat: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.1.1 $T/out data.bin"; do
-	name=${c%%@@*}
-	cmd=${c##*@@}
-	if fetch "$name" $cmd; then
-		pass "$name: the file arrived whole"
-	else
-		fail "$name: transfer failed: $(tail -n 3 "$T/client.log")"
-	fi
-done
+	"dnat: IPv4 passive, busybox ftpget (227)@@ftpget -u anonymous -p x 10.0.1.1 $T/out data.bin"
 check_ge "dnat: each data connection was expected" \
 	"$(($(sfw_stat "$gateway" expect_new) - new0))" 3
 check_ct "dnat: the data connection went to the gateway and on to the server" "$gateway" \
