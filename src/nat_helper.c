@@ -246,34 +246,41 @@ static void sack_back(struct sk_buff *skb, struct tcphdr *th, const struct sfw_s
 	}
 }
 
-/* The helper connection of @ct whose numbers need correcting, or NULL. */
-static struct sfw_conn_help *adjusted(struct sfw_conn *ct, const struct sfw_pkt *pkt)
+/*
+ * The correction of direction @dir of @ct into @sa, if there is one to
+ * make on TCP packet @pkt and the first @len bytes of @skb from the
+ * network header are writable: false for nothing to do (*@ok true) or a
+ * failure (*@ok false, drop).
+ */
+static bool correction(struct sfw_conn *ct, enum sfw_dir dir, struct sk_buff *skb,
+		       const struct sfw_pkt *pkt, unsigned int len, struct sfw_seqadj *sa,
+		       bool *ok)
 {
 	struct sfw_conn_help *help = sfw_conn_help(ct);
 
+	*ok = true;
 	if (!help || !READ_ONCE(help->adjusted) || pkt->tuple.l4proto != SFW_IPPROTO_TCP)
-		return NULL;
-	return help;
+		return false;
+	spin_lock(&help->lock);
+	*sa = help->seq[dir];
+	spin_unlock(&help->lock);
+	if (!sa->after && !sa->before)
+		return false;
+	*ok = !skb_ensure_writable(skb, skb_network_offset(skb) + len);
+	return *ok;
 }
 
 bool sfw_nat_helper_ack_in(struct sfw_conn *ct, enum sfw_dir dir, struct sk_buff *skb,
 			   const struct sfw_pkt *pkt)
 {
-	struct sfw_conn_help *help = adjusted(ct, pkt);
-	unsigned int noff = skb_network_offset(skb);
 	struct sfw_seqadj sa;
 	struct tcphdr *th;
+	bool ok;
 
-	if (!help)
-		return true;
-	spin_lock(&help->lock);
-	sa = help->seq[!dir];
-	spin_unlock(&help->lock);
-	if (!sa.after && !sa.before)
-		return true;
-	if (skb_ensure_writable(skb, noff + pkt->l4_off + pkt->tcp.doff * 4))
-		return false;
-	th = (struct tcphdr *)(skb->data + noff + pkt->l4_off);
+	/* Acknowledged: the other direction's numbers. */
+	if (!correction(ct, !dir, skb, pkt, pkt->l4_off + pkt->tcp.doff * 4, &sa, &ok))
+		return ok;
+	th = (struct tcphdr *)(skb_network_header(skb) + pkt->l4_off);
 	if (th->ack)
 		replace32(skb, th, &th->ack_seq, seq_back(&sa, ntohl(th->ack_seq)));
 	sack_back(skb, th, &sa);
@@ -283,22 +290,14 @@ bool sfw_nat_helper_ack_in(struct sfw_conn *ct, enum sfw_dir dir, struct sk_buff
 bool sfw_nat_helper_seq_out(struct sfw_conn *ct, enum sfw_dir dir, struct sk_buff *skb,
 			    const struct sfw_pkt *pkt)
 {
-	struct sfw_conn_help *help = adjusted(ct, pkt);
-	unsigned int noff = skb_network_offset(skb);
 	struct sfw_seqadj sa;
 	struct tcphdr *th;
+	bool ok;
 	u32 seq;
 
-	if (!help)
-		return true;
-	spin_lock(&help->lock);
-	sa = help->seq[dir];
-	spin_unlock(&help->lock);
-	if (!sa.after && !sa.before)
-		return true;
-	if (skb_ensure_writable(skb, noff + pkt->l4_off + sizeof(*th)))
-		return false;
-	th = (struct tcphdr *)(skb->data + noff + pkt->l4_off);
+	if (!correction(ct, dir, skb, pkt, pkt->l4_off + sizeof(*th), &sa, &ok))
+		return ok;
+	th = (struct tcphdr *)(skb_network_header(skb) + pkt->l4_off);
 	seq = ntohl(th->seq);
 	replace32(skb, th, &th->seq, seq + (after(seq, sa.pos) ? sa.after : sa.before));
 	return true;
