@@ -10,7 +10,7 @@
 set -eu
 
 PKGS=(
-	gcc make sparse pkg-config libmnl-dev libnftnl-dev
+	gcc make sparse pkg-config libmnl-dev libnftnl-dev libjansson-dev jq
 	clang libclang-rt-14-dev llvm
 	qemu-system-x86 busybox-static kmod cpio xz-utils
 	iproute2 nftables conntrack socat bash procps vsftpd curl
