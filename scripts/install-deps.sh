@@ -17,6 +17,7 @@ PKGS=(
 	perl python3 gnuplot-nox linux-source-6.1
 	flex bison bc libelf-dev libssl-dev xz-utils
 	linux-image-cloud-amd64 linux-headers-cloud-amd64
+	python3-prometheus-client dkms
 )
 
 missing=()

@@ -3,6 +3,7 @@
  * stats.c: sfwctl stats, the tracker's counters per CPU as conntrack -S
  * shows them, the totals, and the INVALID counts by reason.
  */
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 
-/* The counters, in the kernel's attribute order, with /proc's names. */
-static const char *stat_names[SFW_STATS_A_MAX + 1] = {
+/* The counters, in the kernel's attribute order, with /proc's names (stats_prom.c too). */
+const char *stat_names[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_ENTRIES] = "entries",
 	[SFW_STATS_A_CLASHRES] = "clashres",
 	[SFW_STATS_A_FOUND] = "found",
@@ -173,20 +174,39 @@ static void json_row(const struct stats_row *r)
 
 static void stats_help(void)
 {
-	puts("usage: sfwctl stats [-j]\n"
+	puts("usage: sfwctl stats [-j | -o prometheus]\n"
 	     "the tracker's counters per CPU (as conntrack -S), the totals, and\n"
-	     "how many packets were INVALID for each reason");
+	     "how many packets were INVALID for each reason; -o prometheus: those,\n"
+	     "the table's limit and the rule counters for node_exporter (sfwctl(8))");
 }
+
+static const struct option stats_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
 
 int cmd_stats(struct nl *nl, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
 	struct stats *s;
 	struct args a;
+	bool prom = false;
+	char **rest;
 	int i;
 
-	args_plain(&a, "stats", argc, argv, stats_help, 0, &i);
+	args_start(&a, "stats", argc, argv, stats_help);
+	while ((i = args_next(&a, ":jho:", stats_longopts)) != -1)
+		if (i == 'o' && !(prom = !strcmp(optarg, "prometheus")))
+			usage_error("stats: -o takes 'prometheus'");
+	rest = args_rest(&a, &i);
+	if (i)
+		usage_error("stats: unknown argument '%s'", rest[0]);
 	free(a.av);
+	if (prom && json)
+		usage_error("stats: -j and -o prometheus exclude each other");
+	if (prom)
+		return stats_prometheus(nl);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		die("out of memory");
