@@ -3,9 +3,10 @@
  * sfw_core.h - the one header the portable units include.
  *
  * packet.c and proto_*.c are built twice: in the module (Kbuild) and in
- * userspace by tests/unit under ASan/UBSan.  Under __KERNEL__ this header
- * pulls in the kernel's types; otherwise tests/unit/sfw_shim.h maps the
- * same names onto libc.  Nothing below may use anything else from either
+ * userspace (sfwctl, tests/unit under ASan/UBSan, tests/fuzz).  Under
+ * __KERNEL__ this header pulls in the kernel's types; otherwise
+ * src/stand/sfw_shim.h (the stand-in for kernel headers, as NPF's stand/)
+ * maps the same names onto libc.  Nothing below may use anything else from either
  * side, so the two builds run the same code.
  *
  * It holds the definitions every tracker unit shares: the tuple, the
@@ -30,7 +31,7 @@
 #define sfw_free(p)		kvfree(p)
 #define sfw_sort(base, n, size, cmp)	sort(base, n, size, cmp, NULL)
 #else
-#include "sfw_shim.h"
+#include "stand/sfw_shim.h"
 #endif
 
 /* Address family numbers as the kernel spells them (AF_INET, AF_INET6). */

@@ -12,8 +12,8 @@
  * same syntax (optionally with counters, which the parser accepts and
  * ignores so that `sfwctl ruleset show` output loads again) or as JSON.
  *
- * Built in userspace over src/ruleset.h through the tests/unit shim:
- * -I../src -I../tests/unit, with ../src/ruleset.c ../src/addrset.c.
+ * Built in userspace over src/ruleset.h through src/stand/sfw_shim.h:
+ * -I../src, with ../src/ruleset.c ../src/addrset.c.
  */
 #ifndef _SFW_RULES_PARSE_H
 #define _SFW_RULES_PARSE_H

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Userspace stand-in for the kernel headers that sfw_core.h pulls in when
- * __KERNEL__ is defined, so the portable units (packet.c, proto_*.c) build
- * unchanged for the unit tests under ASan/UBSan.  Only what those units use
- * is mapped; anything else should fail to compile rather than silently
- * differ from the kernel.
+ * __KERNEL__ is defined, so the portable units (packet.c, proto_*.c,
+ * ruleset.c, addrset.c) build unchanged in userspace: for sfwctl, and for
+ * the unit tests and fuzz targets under ASan/UBSan.  Kbuild never sees it
+ * (sfw_core.h includes it only without __KERNEL__).  Only what those
+ * units use is mapped; anything else should fail to compile rather than
+ * silently differ from the kernel.
  */
 #ifndef _SFW_SHIM_H
 #define _SFW_SHIM_H
