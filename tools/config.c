@@ -12,6 +12,7 @@
 #include <linux/sfw.h>
 
 #include "sfwctl.h"
+#include "json.h"
 
 
 struct setting {
@@ -49,19 +50,24 @@ static int setting_cb(const struct nlattr *attr, void *data)
 static int config_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct setting s = { "?", 0, 0, 0, false };
-	int *n = data;
+	json_t *all = data, *o;
 
 	if (mnl_attr_get_type(attr) != SFW_A_CONFIG)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
 	    mnl_attr_parse_nested(attr, setting_cb, &s) < 0)
 		return MNL_CB_ERROR;
-	if (json)
-		printf("%s\"%s\":{\"value\":%u,\"min\":%u,\"max\":%u,\"readonly\":%s}",
-		       (*n)++ ? "," : "", s.name, s.value, s.min, s.max,
-		       s.readonly ? "true" : "false");
-	else
+	if (!json) {
 		printf("%s = %u\n", s.name, s.value);
+		return MNL_CB_OK;
+	}
+	/* {"NAME":{"value","min","max","readonly"}, ...} */
+	o = sfw_json_object();
+	sfw_json_set(o, "value", json_integer(s.value));
+	sfw_json_set(o, "min", json_integer(s.min));
+	sfw_json_set(o, "max", json_integer(s.max));
+	sfw_json_set(o, "readonly", json_boolean(s.readonly));
+	sfw_json_set_name(all, s.name, o);
 	return MNL_CB_OK;
 }
 
@@ -80,6 +86,7 @@ static void config_help(void)
 static int config_get(struct nl *nl, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
+	json_t *all;
 	struct nlattr *nest;
 	struct args a;
 	char **rest;
@@ -96,13 +103,11 @@ static int config_get(struct nl *nl, int argc, char **argv)
 		mnl_attr_nest_end(nlh, nest);
 	}
 	free(a.av);
-	n = 0;
-	if (json)
-		printf("{");
-	if (request(nl, nlh, config_cb, &n) < 0)
+	all = json ? sfw_json_object() : NULL;
+	if (request(nl, nlh, config_cb, all) < 0)
 		kernel_error(nl, "config get");
-	if (json)
-		printf("}\n");
+	if (all)
+		sfw_json_print(stdout, all);
 	return 0;
 }
 

@@ -3,7 +3,7 @@
  * conn.c: one connection as the kernel sends it (SFW_A_CT and its tuple
  * nests), decoded one nest level at a time with mnl_attr_parse() and a
  * callback per level that checks each attribute's type, and printed as
- * conntrack -L prints it, or as JSON. ct list, ct get and monitor share it.
+ * conntrack -L prints it, or as JSON (json.c, jansson). ct list, ct get and monitor share it.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -16,6 +16,7 @@
 
 #include "sfwctl.h"
 #include "ct.h"
+#include "json.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -249,18 +250,34 @@ void print_conn_line(const struct conn *c, bool extended)
 	printf("mark=0 zone=0 use=1%s%s\n", c->reason[0] ? " reason=" : "", c->reason);
 }
 
-static void json_tuple(const struct tuple *t, uint64_t packets, uint64_t bytes)
+/* {"src","dst", then "sport","dport" or "type","code","id"}: ct and expect tuples. */
+json_t *tuple_json(const struct tuple *t)
 {
-	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8];
+	char a[INET6_ADDRSTRLEN + 8];
+	json_t *o = sfw_json_object();
 
-	addr_str(t, t->src, false, s);
-	addr_str(t, t->dst, false, d);
-	printf("{\"src\":\"%s\",\"dst\":\"%s\"", s, d);
-	if (t->l4 == 6 || t->l4 == 17)
-		printf(",\"sport\":%u,\"dport\":%u", t->sport, t->dport);
-	else if (is_icmp(t->l3, t->l4))
-		printf(",\"type\":%u,\"code\":%u,\"id\":%u", t->type, t->code, t->id);
-	printf(",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 "}", packets, bytes);
+	addr_str(t, t->src, false, a);
+	sfw_json_set(o, "src", sfw_json_str(a));
+	addr_str(t, t->dst, false, a);
+	sfw_json_set(o, "dst", sfw_json_str(a));
+	if (t->l4 == 6 || t->l4 == 17) {
+		sfw_json_set(o, "sport", json_integer(t->sport));
+		sfw_json_set(o, "dport", json_integer(t->dport));
+	} else if (is_icmp(t->l3, t->l4)) {
+		sfw_json_set(o, "type", json_integer(t->type));
+		sfw_json_set(o, "code", json_integer(t->code));
+		sfw_json_set(o, "id", json_integer(t->id));
+	}
+	return o;
+}
+
+static json_t *dir_json(const struct conn *c, int dir)
+{
+	json_t *o = tuple_json(&c->t[dir]);
+
+	sfw_json_set(o, "packets", sfw_json_u64(c->packets[dir]));
+	sfw_json_set(o, "bytes", sfw_json_u64(c->bytes[dir]));
+	return o;
 }
 
 static const char *const event_names[] = {
@@ -272,26 +289,32 @@ const char *event_name(int e)
 	return e > 0 && e <= SFW_EVENT_MAX ? event_names[e] : "EVENT";
 }
 
-void print_conn_json(const struct conn *c)
+/*
+ * One flat object for ct list, ct get and every monitor line: @event is
+ * NULL for ct list/get, the event's name for monitor ("EXISTING" for the
+ * table dumped after lost events); "seq" comes with kernel events only.
+ */
+json_t *conn_json(const struct conn *c, const char *event)
 {
 	const struct tuple *t = &c->t[0];
+	json_t *o = sfw_json_object();
 
-	printf("{");
+	if (event)
+		sfw_json_set(o, "event", sfw_json_str(event));
 	if (c->event)
-		printf("\"event\":\"%s\",\"seq\":%u,", event_name(c->event), c->seq);
-	/* The kernel's reason names are plain words: nothing to escape. */
+		sfw_json_set(o, "seq", json_integer(c->seq));
 	if (c->reason[0])
-		printf("\"reason\":\"%s\",", c->reason);
-	printf("\"l3\":\"%s\",\"l4\":\"%s\",\"l4num\":%u,\"timeout\":%u,",
-	       t->l3 == AF_INET ? "ipv4" : "ipv6", proto_name(t->l4), t->l4, c->timeout);
+		sfw_json_set(o, "reason", sfw_json_string(c->reason, sizeof(c->reason)));
+	sfw_json_set(o, "l3", sfw_json_str(t->l3 == AF_INET ? "ipv4" : "ipv6"));
+	sfw_json_set(o, "l4", sfw_json_str(proto_name(t->l4)));
+	sfw_json_set(o, "l4num", json_integer(t->l4));
+	sfw_json_set(o, "timeout", json_integer(c->timeout));
 	if (c->state >= 0)
-		printf("\"state\":\"%s\",",
-		       c->state < (int)ARRAY_SIZE(tcp_states) ? tcp_states[c->state] : "?");
-	printf("\"orig\":");
-	json_tuple(&c->t[0], c->packets[0], c->bytes[0]);
-	printf(",\"reply\":");
-	json_tuple(&c->t[1], c->packets[1], c->bytes[1]);
-	printf(",\"unreplied\":%s,\"assured\":%s}",
-	       c->status & SFW_CT_S_SEEN_REPLY ? "false" : "true",
-	       c->status & SFW_CT_S_ASSURED ? "true" : "false");
+		sfw_json_set(o, "state", sfw_json_str(c->state < (int)ARRAY_SIZE(tcp_states) ?
+						      tcp_states[c->state] : "?"));
+	sfw_json_set(o, "orig", dir_json(c, 0));
+	sfw_json_set(o, "reply", dir_json(c, 1));
+	sfw_json_set(o, "unreplied", json_boolean(!(c->status & SFW_CT_S_SEEN_REPLY)));
+	sfw_json_set(o, "assured", json_boolean(c->status & SFW_CT_S_ASSURED));
+	return o;
 }

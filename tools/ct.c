@@ -16,6 +16,7 @@
 
 #include "sfwctl.h"
 #include "ct.h"
+#include "json.h"
 
 static void put_tuple(struct nlmsghdr *nlh, const struct opts *o)
 {
@@ -91,8 +92,9 @@ static int ct_list_cb(const struct nlmsghdr *nlh, void *data)
 	if (conn_parse(nlh, &c))
 		return MNL_CB_ERROR;
 	if (json) {
+		/* A streamed array: each element is jansson's, one a line. */
 		printf("%s\n", ls->n ? "," : "[");
-		print_conn_json(&c);
+		sfw_json_dump(stdout, conn_json(&c, NULL));
 	} else {
 		print_conn_line(&c, ls->extended);
 	}
@@ -308,29 +310,6 @@ static int top_expect_cb(const struct nlattr *attr, void *data)
 	return mnl_attr_parse_nested(attr, expect_attr_cb, e);
 }
 
-/* JSON strings from the kernel: only plain characters are kept. */
-static void json_word(const char *s)
-{
-	putchar('"');
-	for (; *s; s++)
-		putchar(*s == '"' || *s == '\\' || (unsigned char)*s < 0x20 ? '?' : *s);
-	putchar('"');
-}
-
-static void json_expect_tuple(const struct tuple *t)
-{
-	char s[INET6_ADDRSTRLEN + 8], d[INET6_ADDRSTRLEN + 8];
-
-	addr_str(t, t->src, false, s);
-	addr_str(t, t->dst, false, d);
-	printf("{\"src\":\"%s\",\"dst\":\"%s\"", s, d);
-	if (t->l4 == 6 || t->l4 == 17)
-		printf(",\"sport\":%u,\"dport\":%u", t->sport, t->dport);
-	else if (is_icmp(t->l3, t->l4))
-		printf(",\"type\":%u,\"code\":%u,\"id\":%u", t->type, t->code, t->id);
-	printf("}");
-}
-
 static int ct_expect_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct list_state *ls = data;
@@ -344,19 +323,19 @@ static int ct_expect_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	if (json) {
-		printf("%s\n{\"timeout\":%u,\"l3\":\"%s\",\"l4\":\"%s\",\"l4num\":%u,\"tuple\":",
-		       ls->n ? "," : "[", e.timeout, e.t.l3 == AF_INET ? "ipv4" : "ipv6",
-		       proto_name(e.t.l4), e.t.l4);
-		json_expect_tuple(&e.t);
-		printf(",\"master\":");
-		json_expect_tuple(&e.master);
-		if (e.has_nat) {
-			printf(",\"nat\":");
-			json_expect_tuple(&e.nat);
-		}
-		printf(",\"helper\":");
-		json_word(e.helper);
-		printf("}");
+		json_t *o = sfw_json_object();
+
+		sfw_json_set(o, "timeout", json_integer(e.timeout));
+		sfw_json_set(o, "l3", sfw_json_str(e.t.l3 == AF_INET ? "ipv4" : "ipv6"));
+		sfw_json_set(o, "l4", sfw_json_str(proto_name(e.t.l4)));
+		sfw_json_set(o, "l4num", json_integer(e.t.l4));
+		sfw_json_set(o, "tuple", tuple_json(&e.t));
+		sfw_json_set(o, "master", tuple_json(&e.master));
+		if (e.has_nat)
+			sfw_json_set(o, "nat", tuple_json(&e.nat));
+		sfw_json_set(o, "helper", sfw_json_string(e.helper, sizeof(e.helper)));
+		printf("%s\n", ls->n ? "," : "[");
+		sfw_json_dump(stdout, o);
 	} else {
 		/* /proc/net/sfw/expect's line (nf_conntrack_expect's), then nat=. */
 		printf("%u l3proto = %u proto=%u ", e.timeout, e.t.l3, e.t.l4);

@@ -62,7 +62,9 @@ const char *event_name(int e);
 void addr_str(const struct tuple *t, const unsigned char *a, bool full, char *buf);
 void print_tuple(const struct tuple *t, bool full);
 void print_conn_line(const struct conn *c, bool extended);
-void print_conn_json(const struct conn *c);
+struct json_t;
+struct json_t *tuple_json(const struct tuple *t);
+struct json_t *conn_json(const struct conn *c, const char *event);
 
 /* ct.c */
 int ct_list(struct nl *nl, int argc, char **argv);

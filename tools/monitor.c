@@ -18,6 +18,7 @@
 
 #include "sfwctl.h"
 #include "ct.h"
+#include "json.h"
 
 
 struct monitor {
@@ -42,8 +43,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	m->have_seq = true;
 	m->last_seq = c.seq;
 	if (json) {
-		print_conn_json(&c);
-		printf("\n");
+		sfw_json_print(stdout, conn_json(&c, event_name(c.event)));
 	} else {
 		printf("[%s] ", event_name(c.event));
 		print_conn_line(&c, false);
@@ -64,9 +64,8 @@ static int resync_cb(const struct nlmsghdr *nlh, void *data)
 	if (conn_parse(nlh, &c))
 		return MNL_CB_ERROR;
 	if (json) {
-		printf("{\"event\":\"EXISTING\",\"conn\":");
-		print_conn_json(&c);
-		printf("}\n");
+		/* The same flat shape as an event's line, without "seq". */
+		sfw_json_print(stdout, conn_json(&c, "EXISTING"));
 	} else {
 		printf("[EXISTING] ");
 		print_conn_line(&c, false);

@@ -10,18 +10,31 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 #include "rules_parse.h"
+#include "json.h"
+
+#define PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
+
+/* ADDR, or ADDR/LEN where it is not a host. */
+static const char *prefix_str(const struct sfw_prefix *p, char *buf)
+{
+	int af = p->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
+	size_t n;
+
+	inet_ntop(af, &p->addr, buf, INET6_ADDRSTRLEN);
+	n = strlen(buf);
+	if (p->len != (af == AF_INET ? 32 : 128))
+		snprintf(buf + n, PREFIX_STRLEN - n, "/%u", p->len);
+	return buf;
+}
 
 static void print_prefix(FILE *f, const struct sfw_prefix *p)
 {
-	char buf[INET6_ADDRSTRLEN];
-	int af = p->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
+	char buf[PREFIX_STRLEN];
 
-	inet_ntop(af, &p->addr, buf, sizeof(buf));
-	if (p->len != (af == AF_INET ? 32 : 128))
-		fprintf(f, "%s/%u", buf, p->len);
-	else
-		fputs(buf, f);
+	fputs(prefix_str(p, buf), f);
 }
 
 static void print_ports(FILE *f, const struct sfw_port_range *p, u16 n)
@@ -262,191 +275,182 @@ void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
 	}
 }
 
-static void json_str(FILE *f, const char *s, size_t max)
+/* ---- JSON, through jansson (json.c); the schema is in sfwctl(8) ---- */
+
+static json_t *json_ports(const struct sfw_port_range *p, u16 n)
 {
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void json_ports(FILE *f, const char *key, const struct sfw_port_range *p, u16 n)
-{
+	json_t *arr = sfw_json_array(), *pair;
 	u16 i;
 
-	fprintf(f, ",\"%s\":[", key);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s[%u,%u]", i ? "," : "", p[i].lo, p[i].hi);
-	fputc(']', f);
+	for (i = 0; i < n; i++) {
+		pair = sfw_json_array();
+		sfw_json_append(pair, json_integer(p[i].lo));
+		sfw_json_append(pair, json_integer(p[i].hi));
+		sfw_json_append(arr, pair);
+	}
+	return arr;
 }
 
-static void json_addr(FILE *f, const char *key, const struct sfw_prefix *p, const char *set)
+/* "saddr":"PREFIX", or "saddr_set":"NAME" for a match on a named set. */
+static void json_addr(json_t *o, const char *side, const struct sfw_prefix *p, const char *set)
 {
-	if (set[0]) {
-		fprintf(f, ",\"%s\":", key);
-		json_str(f, set, SFW_SET_NAME_LEN);
-		return;
-	}
-	if (!p->l3num)
-		return;
-	fprintf(f, ",\"%s\":\"", key);
-	print_prefix(f, p);
-	fputc('"', f);
+	char key[16], buf[PREFIX_STRLEN];
+
+	snprintf(key, sizeof(key), "%s%s", side, set[0] ? "_set" : "");
+	if (set[0])
+		sfw_json_set(o, key, sfw_json_string(set, SFW_SET_NAME_LEN));
+	else if (p->l3num)
+		sfw_json_set(o, key, sfw_json_str(prefix_str(p, buf)));
 }
 
 /* "nat":{"targets":[{"addr":"A","addr_hi":"B","ports":[LO,HI]}],"lb":"hash","sticky":N} */
-static void json_nat(FILE *f, const struct rules_rule *rr)
+static json_t *json_nat(const struct rules_rule *rr)
 {
 	const struct sfw_rule *r = &rr->r;
+	json_t *nat = sfw_json_object(), *targets = sfw_json_array(), *t, *ports;
 	char a[INET6_ADDRSTRLEN];
 	u16 i;
 
-	fputs(",\"nat\":{\"targets\":[", f);
 	for (i = 0; i < r->nnat; i++) {
-		const struct sfw_nat_range *t = &rr->nat[i];
-		int af = t->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
-		const char *sep = "";
+		const struct sfw_nat_range *n = &rr->nat[i];
+		int af = n->l3num == SFW_AF_INET ? AF_INET : AF_INET6;
 
-		fputs(i ? ",{" : "{", f);
-		if (t->l3num) {
-			inet_ntop(af, &t->lo, a, sizeof(a));
-			fprintf(f, "\"addr\":\"%s\"", a);
-			if (memcmp(&t->lo, &t->hi, sizeof(t->lo))) {
-				inet_ntop(af, &t->hi, a, sizeof(a));
-				fprintf(f, ",\"addr_hi\":\"%s\"", a);
+		t = sfw_json_object();
+		if (n->l3num) {
+			inet_ntop(af, &n->lo, a, sizeof(a));
+			sfw_json_set(t, "addr", sfw_json_str(a));
+			if (memcmp(&n->lo, &n->hi, sizeof(n->lo))) {
+				inet_ntop(af, &n->hi, a, sizeof(a));
+				sfw_json_set(t, "addr_hi", sfw_json_str(a));
 			}
-			sep = ",";
 		}
-		if (t->port_lo)
-			fprintf(f, "%s\"ports\":[%u,%u]", sep, t->port_lo, t->port_hi);
-		fputc('}', f);
+		if (n->port_lo) {
+			ports = sfw_json_array();
+			sfw_json_append(ports, json_integer(n->port_lo));
+			sfw_json_append(ports, json_integer(n->port_hi));
+			sfw_json_set(t, "ports", ports);
+		}
+		sfw_json_append(targets, t);
 	}
-	fputc(']', f);
+	sfw_json_set(nat, "targets", targets);
 	if (r->nat_lb)
-		fprintf(f, ",\"lb\":\"%s\"", r->nat_lb == SFW_LB_RR ? "rr" : "hash");
+		sfw_json_set(nat, "lb", sfw_json_str(r->nat_lb == SFW_LB_RR ? "rr" : "hash"));
 	if (r->nat_sticky)
-		fprintf(f, ",\"sticky\":%u", r->nat_sticky);
-	fputc('}', f);
+		sfw_json_set(nat, "sticky", json_integer(r->nat_sticky));
+	return nat;
 }
 
-static void json_rule(FILE *f, const struct rules_rule *rr, unsigned int flags)
+/* The rule as sfw syntax too, so scripts need not rebuild it. */
+static json_t *json_text(const struct rules_rule *rr)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_t *v;
+
+	if (!m)
+		return sfw_json_str("");
+	sfw_rules_print_rule(m, rr, 0);
+	fclose(m);
+	v = sfw_json_string(buf, len);
+	free(buf);
+	return v;
+}
+
+static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 {
 	const struct sfw_rule *r = &rr->r;
+	json_t *o = sfw_json_object(), *st, *log;
 	const char *name;
-	unsigned int i, n;
+	unsigned int i;
 
-	fputs("{", f);
-	fprintf(f, "\"action\":\"%s\"", r->action < SFW_ACT_COUNT ? sfw_action_names[r->action] : "?");
+	sfw_json_set(o, "action", sfw_json_str(r->action < SFW_ACT_COUNT ?
+					       sfw_action_names[r->action] : "?"));
 	if (rr->line)
-		fprintf(f, ",\"line\":%u", rr->line);
+		sfw_json_set(o, "line", json_integer(rr->line));
 	if (r->family)
-		fprintf(f, ",\"family\":\"%s\"", r->family == SFW_AF_INET ? "ip" : "ip6");
+		sfw_json_set(o, "family", sfw_json_str(r->family == SFW_AF_INET ? "ip" : "ip6"));
 	if (r->l4proto) {
 		name = sfw_rules_name_of(sfw_rules_protos, r->l4proto);
-		if (name)
-			fprintf(f, ",\"l4proto\":\"%s\"", name);
-		else
-			fprintf(f, ",\"l4proto\":%u", r->l4proto);
+		sfw_json_set(o, "l4proto", name ? sfw_json_str(name) : json_integer(r->l4proto));
 	}
-	if (r->iif[0]) {
-		fputs(",\"iif\":", f);
-		json_str(f, r->iif, SFW_IFNAMSIZ);
-	}
-	if (r->oif[0]) {
-		fputs(",\"oif\":", f);
-		json_str(f, r->oif, SFW_IFNAMSIZ);
-	}
-	json_addr(f, rr->saddr_set[0] ? "saddr_set" : "saddr", &r->saddr, rr->saddr_set);
-	json_addr(f, rr->daddr_set[0] ? "daddr_set" : "daddr", &r->daddr, rr->daddr_set);
+	if (r->iif[0])
+		sfw_json_set(o, "iif", sfw_json_string(r->iif, SFW_IFNAMSIZ));
+	if (r->oif[0])
+		sfw_json_set(o, "oif", sfw_json_string(r->oif, SFW_IFNAMSIZ));
+	json_addr(o, "saddr", &r->saddr, rr->saddr_set);
+	json_addr(o, "daddr", &r->daddr, rr->daddr_set);
 	if (r->nsport)
-		json_ports(f, "sport", rr->sports, r->nsport);
+		sfw_json_set(o, "sport", json_ports(rr->sports, r->nsport));
 	if (r->ndport)
-		json_ports(f, "dport", rr->dports, r->ndport);
+		sfw_json_set(o, "dport", json_ports(rr->dports, r->ndport));
 	if (r->flags & SFW_RULE_F_ICMP_TYPE)
-		fprintf(f, ",\"icmp_type\":%u", r->icmp_type);
+		sfw_json_set(o, "icmp_type", json_integer(r->icmp_type));
 	if (r->ctstate) {
-		fputs(",\"ct_state\":[", f);
-		for (i = 0, n = 0; i < SFW_CT_COUNT; i++)
+		st = sfw_json_array();
+		for (i = 0; i < SFW_CT_COUNT; i++)
 			if (r->ctstate & (1U << i))
-				fprintf(f, "%s\"%s\"", n++ ? "," : "", sfw_rules_ctstate_names[i]);
-		fputc(']', f);
+				sfw_json_append(st, sfw_json_str(sfw_rules_ctstate_names[i]));
+		sfw_json_set(o, "ct_state", st);
 	}
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
-		fputs(",\"ct_helper\":\"ftp\"", f);
+		sfw_json_set(o, "ct_helper", sfw_json_str("ftp"));
 	if (r->flags & SFW_RULE_F_LOG) {
-		fputs(",\"log\":{\"prefix\":", f);
-		json_str(f, r->log_prefix, SFW_LOG_PREFIX_LEN);
-		fputc('}', f);
+		log = sfw_json_object();
+		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));
+		sfw_json_set(o, "log", log);
 	}
 	if (r->nnat || r->nat_lb || r->nat_sticky)
-		json_nat(f, rr);
-	if (flags & SFW_RULES_PRINT_COUNTERS)
-		fprintf(f, ",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64, rr->packets, rr->bytes);
-	fputs(",\"text\":\"", f);
-	{
-		/* The rule as sfw syntax too, so scripts need not rebuild it. */
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&buf, &len);
-
-		if (m) {
-			sfw_rules_print_rule(m, rr, 0);
-			fclose(m);
-			for (i = 0; i < len; i++) {
-				if (buf[i] == '"' || buf[i] == '\\')
-					fputc('\\', f);
-				fputc(buf[i], f);
-			}
-		}
-		free(buf);
+		sfw_json_set(o, "nat", json_nat(rr));
+	if (flags & SFW_RULES_PRINT_COUNTERS) {
+		sfw_json_set(o, "packets", sfw_json_u64(rr->packets));
+		sfw_json_set(o, "bytes", sfw_json_u64(rr->bytes));
 	}
-	fputs("\"}", f);
+	sfw_json_set(o, "text", json_text(rr));
+	return o;
 }
 
-void sfw_rules_print_json(FILE *f, const struct rules_file *rf, unsigned int flags)
+json_t *sfw_rules_json(const struct rules_file *rf, unsigned int flags)
 {
-	unsigned int c, nc = 0;
+	json_t *o = sfw_json_object(), *chains = sfw_json_array(), *sets = sfw_json_array();
+	json_t *ch_o, *rules, *elems, *set_o;
+	char buf[PREFIX_STRLEN];
+	unsigned int c;
 	u32 i, k;
 
-	fputs("{\"chains\":[", f);
 	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
 		const struct rules_chain *ch = &rf->chain[c];
 
 		/* An empty NAT chain (policy accept, always) says nothing. */
 		if (!ch->defined || (c >= SFW_CHAIN_PREROUTING && !ch->n))
 			continue;
-		fprintf(f, "%s{\"name\":\"%s\",\"policy\":\"%s\",\"rules\":[", nc++ ? "," : "",
-			sfw_chain_names[c], ch->policy == SFW_ACT_DROP ? "drop" : "accept");
-		for (i = 0; i < ch->n; i++) {
-			if (i)
-				fputc(',', f);
-			json_rule(f, &ch->rules[i], flags);
-		}
-		fputs("]}", f);
+		ch_o = sfw_json_object();
+		sfw_json_set(ch_o, "name", sfw_json_str(sfw_chain_names[c]));
+		sfw_json_set(ch_o, "policy", sfw_json_str(ch->policy == SFW_ACT_DROP ?
+							  "drop" : "accept"));
+		rules = sfw_json_array();
+		for (i = 0; i < ch->n; i++)
+			sfw_json_append(rules, json_rule(&ch->rules[i], flags));
+		sfw_json_set(ch_o, "rules", rules);
+		sfw_json_append(chains, ch_o);
 	}
-	fputs("],\"sets\":[", f);
+	sfw_json_set(o, "chains", chains);
 	for (i = 0; i < rf->nsets; i++) {
 		const struct rules_set *s = &rf->sets[i];
 
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		json_str(f, s->name, SFW_SET_NAME_LEN);
-		fputs(",\"elements\":[", f);
-		for (k = 0; k < s->n; k++) {
-			fputs(k ? ",\"" : "\"", f);
-			print_prefix(f, &s->elems[k]);
-			fputc('"', f);
-		}
-		fputs("]}", f);
+		set_o = sfw_json_object();
+		sfw_json_set(set_o, "name", sfw_json_string(s->name, SFW_SET_NAME_LEN));
+		elems = sfw_json_array();
+		for (k = 0; k < s->n; k++)
+			sfw_json_append(elems, sfw_json_str(prefix_str(&s->elems[k], buf)));
+		sfw_json_set(set_o, "elements", elems);
+		sfw_json_append(sets, set_o);
 	}
-	fputs("]}\n", f);
+	sfw_json_set(o, "sets", sets);
+	return o;
+}
+
+void sfw_rules_print_json(FILE *f, const struct rules_file *rf, unsigned int flags)
+{
+	sfw_json_print(f, sfw_rules_json(rf, flags));
 }

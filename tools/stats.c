@@ -13,6 +13,7 @@
 #include <linux/sfw.h>
 
 #include "sfwctl.h"
+#include "json.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -160,16 +161,33 @@ static void print_row(const struct stats_row *r)
 	printf("\n");
 }
 
-static void json_row(const struct stats_row *r)
+/* {"cpu":N (not in the totals), then every counter under /proc's name}. */
+static json_t *json_row(const struct stats_row *r)
 {
+	json_t *o = sfw_json_object();
 	int i;
 
-	printf("{");
 	if (r->cpu >= 0)
-		printf("\"cpu\":%d,", r->cpu);
+		sfw_json_set(o, "cpu", json_integer(r->cpu));
 	for (i = SFW_STATS_A_ENTRIES; i < SFW_STATS_A_PAD; i++)
-		printf("%s\"%s\":%" PRIu64, i == SFW_STATS_A_ENTRIES ? "" : ",", stat_names[i], r->v[i]);
-	printf("}");
+		if (stat_names[i])
+			sfw_json_set(o, stat_names[i], sfw_json_u64(r->v[i]));
+	return o;
+}
+
+static void stats_json(const struct stats *s)
+{
+	json_t *o = sfw_json_object(), *cpus = sfw_json_array(), *inv = sfw_json_object();
+	int i;
+
+	for (i = 0; i < s->nrows; i++)
+		sfw_json_append(cpus, json_row(&s->rows[i]));
+	sfw_json_set(o, "cpus", cpus);
+	sfw_json_set(o, "total", json_row(&s->total));
+	for (i = 0; i < s->nreasons; i++)
+		sfw_json_set_name(inv, s->reasons[i].name, sfw_json_u64(s->reasons[i].count));
+	sfw_json_set(o, "invalid", inv);
+	sfw_json_print(stdout, o);
 }
 
 static void stats_help(void)
@@ -216,18 +234,7 @@ int cmd_stats(struct nl *nl, int argc, char **argv)
 		kernel_error(nl, "stats");
 
 	if (json) {
-		printf("{\"cpus\":[");
-		for (i = 0; i < s->nrows; i++) {
-			printf("%s", i ? "," : "");
-			json_row(&s->rows[i]);
-		}
-		printf("],\"total\":");
-		json_row(&s->total);
-		printf(",\"invalid\":{");
-		for (i = 0; i < s->nreasons; i++)
-			printf("%s\"%s\":%" PRIu64, i ? "," : "", s->reasons[i].name,
-			       s->reasons[i].count);
-		printf("}}\n");
+		stats_json(s);
 	} else {
 		for (i = 0; i < s->nrows; i++) {
 			printf("cpu=%-3d", s->rows[i].cpu);
