@@ -214,9 +214,11 @@ int cmd_stats(struct nl *nl, int argc, char **argv)
 	int i;
 
 	args_start(&a, "stats", argc, argv, stats_help);
-	while ((i = args_next(&a, ":jho:", stats_longopts)) != -1)
-		if (i == 'o' && !(prom = !strcmp(optarg, "prometheus")))
+	while ((i = args_next(&a, ":jho:", stats_longopts)) != -1) {
+		if (i == 'o' && strcmp(optarg, "prometheus"))
 			usage_error("stats: -o takes 'prometheus'");
+		prom = true;
+	}
 	rest = args_rest(&a, &i);
 	if (i)
 		usage_error("stats: unknown argument '%s'", rest[0]);

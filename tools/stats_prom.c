@@ -37,9 +37,6 @@ struct prom {
 	bool have_limit;
 };
 
-/* stats.c's table: the /proc/net/sfw/stat names, by attribute. */
-extern const char *stat_names[SFW_STATS_A_MAX + 1];
-
 static const char *const stat_help[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_CLASHRES] = "Inserts that found a clash and resolved it.",
 	[SFW_STATS_A_FOUND] = "Lookups that found a connection.",

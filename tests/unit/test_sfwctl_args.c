@@ -111,6 +111,14 @@ int cmd_set(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)
 int cmd_counters(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)argv; return 99; }
 void rules_help(void) {}
 
+/* stats_prom.c reads the rule set too: here, only that stats reached it. */
+int stats_prometheus(struct nl *nl)
+{
+	nl_ready(nl);
+	printf(" prometheus\n");
+	return 0;
+}
+
 /* ---- running sfwctl ---- */
 
 /* Run "sfwctl @line" in a child: its exit status, stdout and stderr in @out. */
@@ -240,6 +248,11 @@ int main(void)
 	check("unknown argument", "ct list --bogus", 2, "ct list: unknown argument '--bogus'", false);
 	check("a value missing", "ct list --dport", 2, "ct list: --dport needs a value", false);
 	check("a word left over", "stats now", 2, "stats: unknown argument 'now'", false);
+	check("stats -o prometheus", "stats -o prometheus", 0, "prometheus", true);
+	check("stats --output=prometheus", "stats --output=prometheus", 0, "prometheus", true);
+	check("stats -o json refused", "stats -o json", 2, "stats: -o takes 'prometheus'", false);
+	check("stats -j -o prometheus refused", "stats -j -o prometheus", 2,
+	      "-j and -o prometheus exclude each other", false);
 	check("config get: a name too long",
 	      "config get aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 2,
 	      "config get: no setting", false);
