@@ -43,7 +43,8 @@ static inline unsigned int sfw_timer_wheel_slot(u64 tick)
 	return tick & (SFW_WHEEL_SLOTS - 1);
 }
 
-#ifdef __KERNEL__
+/* The kernel's, or tests/fuzz/kstand's stand-in for it (fuzz_table.c). */
+#if defined(__KERNEL__) || defined(SFW_STAND_KERNEL)
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -97,6 +98,6 @@ void sfw_timer_wheel_del(struct sfw_timer_wheel *w, struct sfw_conn *ct);
 /* Unlink every entry of stripe @i into @out (namespace exit). */
 void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
 			   struct hlist_head *out);
-#endif /* __KERNEL__ */
+#endif /* __KERNEL__ || SFW_STAND_KERNEL */
 
 #endif /* _SFW_TIMER_WHEEL_H */

@@ -8,6 +8,10 @@
 #   check    each target: replay corpus/ and regress/ (-runs=0), then fuzz
 #            FUZZ_CHECK_SECONDS; one TAP line per target on stdout
 #   regress  the replay only, one TAP line per target
+#   campaign each target for its campaign count of executions (below, or
+#            FUZZ_RUNS if set), on the scratch corpus; then minimise
+#   minimise merge the scratch corpus into corpus/<target>/ (libFuzzer
+#            -merge=1: only inputs that add coverage are kept)
 # Without clang and libFuzzer, check and regress still replay corpus/ and
 # regress/ through a plain driver built by cc (replay_main.c, ASan and
 # UBSan), one TAP line per target, and the fuzzing itself is a reported
@@ -69,11 +73,51 @@ run() {
 		-timeout=10 -artifact_prefix="$art/" "$scratch" corpus/$t >>"$log" 2>&1
 }
 
+# The long campaign: 10^8 executions for the packet parser and the rule
+# file parser, 10^7 for the tracker, the matcher and the FTP helper, whose
+# inputs each run many packets.  The matcher's inputs are capped at 600
+# bytes: its speed falls with the packets per input, its coverage does not
+# grow past a few of them.
+campaign_runs() {
+	case $1 in
+	packet|rules_parse) echo 100000000 ;;
+	*) echo 10000000 ;;
+	esac
+}
+
+campaign_max_len() {
+	case $1 in
+	rules_match) echo "-max_len=600" ;;
+	esac
+}
+
+campaign() {
+	local t=$1 bin=$2 log=$3 scratch="$build/corpus/$t" art="$build/artifacts/$t"
+	local runs=${FUZZ_RUNS:-$(campaign_runs "$t")}
+
+	mkdir -p "$scratch" "$art"
+	echo "# fuzz/$t: campaign of $runs executions, log $log" >&2
+	# shellcheck disable=SC2046
+	"$bin" -runs="$runs" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+		$(campaign_max_len "$t") -artifact_prefix="$art/" "$scratch" corpus/$t >>"$log" 2>&1
+}
+
+minimise() {
+	local t=$1 bin=$2 log=$3 scratch="$build/corpus/$t" out="$build/merged/$t"
+
+	rm -rf "$out"
+	mkdir -p "$out"
+	"$bin" -merge=1 -rss_limit_mb=2048 "$out" corpus/$t "$scratch" >>"$log" 2>&1 || return 1
+	rm -rf "corpus/$t"
+	mv "$out" "corpus/$t"
+	echo "# fuzz/$t: corpus/$t now holds $(find "corpus/$t" -type f | wc -l) inputs" >&2
+}
+
 n=0
 rc=0
 nolf=
 have_libfuzzer || nolf=1
-if [ -n "$nolf" ] && [ "$mode" = fuzz ]; then
+if [ -n "$nolf" ] && [ "$mode" != check ] && [ "$mode" != regress ]; then
 	echo "fuzz-run: no clang with libFuzzer: run scripts/install-deps.sh" >&2
 	exit 1
 fi
@@ -103,6 +147,18 @@ for t in "$@"; do
 		if [ $st -ne 0 ]; then
 			echo "# fuzz/$t: crashed (exit $st); input in $build/artifacts/$t/" >&2
 			rc=1
+		fi
+		continue
+		;;
+	campaign|minimise)
+		log="$build/$t.$mode.log"
+		"$mode" "$t" "$bin" "$log"
+		st=$?
+		if [ $st -ne 0 ]; then
+			echo "# fuzz/$t: $mode failed (exit $st), see $log; crash input in $build/artifacts/$t/" >&2
+			rc=1
+		else
+			grep -E '^stat::(number_of_executed_units|average_exec_per_sec)|DONE|MERGE-OUTER: [0-9]+ new' "$log" | sed "s|^|# fuzz/$t: |" >&2
 		fi
 		continue
 		;;
