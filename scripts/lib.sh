@@ -92,7 +92,7 @@ sfw_build_module() {
 }
 
 # The guest's userspace: host binaries with their shared libraries.
-SFW_GUEST_BINS="bash ip ss nft conntrack socat kmod vsftpd curl"
+SFW_GUEST_BINS="bash ip ss nft conntrack socat kmod vsftpd curl jq"
 
 # sfw_copy_bin ROOT PATH DEST: the binary and every library ldd names.
 sfw_copy_bin() {

@@ -27,6 +27,7 @@
 #include <linux/sfw.h>
 
 #include "rules_nl.h"
+#include "json.h"
 
 /* ---- ruleset load ---- */
 
@@ -240,6 +241,26 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool reche
 
 /* ---- ruleset show / flush, counters reset ---- */
 
+/* The rule set's JSON, with the generation and what each policy judged. */
+static void show_json(const struct dump *d)
+{
+	json_t *o = sfw_rules_json(d->rf, SFW_RULES_PRINT_COUNTERS), *ch;
+	unsigned int c;
+	size_t i;
+
+	if (d->have_generation)
+		sfw_json_set(o, "generation", sfw_json_u64(d->generation));
+	json_array_foreach(json_object_get(o, "chains"), i, ch)
+		for (c = 0; c < SFW_CHAIN_COUNT; c++) {
+			if (strcmp(json_string_value(json_object_get(ch, "name")),
+				   sfw_chain_names[c]))
+				continue;
+			sfw_json_set(ch, "policy_packets", sfw_json_u64(d->policy_packets[c]));
+			sfw_json_set(ch, "policy_bytes", sfw_json_u64(d->policy_bytes[c]));
+		}
+	sfw_json_print(stdout, o);
+}
+
 static int ruleset_show(struct nl *nl, int argc, char **argv)
 {
 	struct dump d;
@@ -261,7 +282,7 @@ static int ruleset_show(struct nl *nl, int argc, char **argv)
 	nl_ready(nl);
 	rules_dump(nl, SFW_CMD_RULESET_GET, NULL, &d);
 	if (json) {
-		sfw_rules_print_json(stdout, d.rf, SFW_RULES_PRINT_COUNTERS);
+		show_json(&d);
 	} else if (!d.have_generation) {
 		puts("# no rule set loaded: every packet is accepted");
 	} else {

@@ -7,12 +7,13 @@
 #   a deleted TCP connection is picked up again (tcp_loose=1) or its next
 #   packet is INVALID (tcp_loose=0);
 #   config get/set <-> net.sfw.*; stats <-> /proc/net/sfw/stat, /invalid;
-#   -j output is JSON; no CAP_NET_ADMIN -> EPERM; no module -> one line;
+#   -j output, read with jq: its fields match the text and /proc;
+#   no CAP_NET_ADMIN -> EPERM; no module -> one line;
 #   usage errors exit 2, kernel errors print the extack and exit 1.
 #
 #   client ---- gateway (sfwctl runs here) ---- server
 source lib.sh
-need socat sfw-pkt sfwctl sfw-jsoncheck sfw-nocap
+need socat sfw-pkt sfwctl jq sfw-nocap
 
 trap cleanup EXIT
 
@@ -61,6 +62,24 @@ case "$line" in
 	pass "ct list: conntrack -L's line ($line)" ;;
 *)	fail "ct list: unexpected line '$line'" ;;
 esac
+
+# ct list -j, read with jq: one object per entry, the fields of the line above.
+n=$(gw sfwctl ct list 2>/dev/null | wc -l)
+gw sfwctl ct list -j 2>/dev/null | json_check "ct list -j: an array of the $n connections" \
+	"length == $n and all(.[]; (.l3 | type) == \"string\" and (.timeout | type) == \"number\"
+	 and (.orig.src | type) == \"string\" and (.reply.dst | type) == \"string\")"
+gw sfwctl ct list -j -p udp --sport 20001 2>/dev/null | json_check "ct list -j: the UDP flow's fields" \
+	".[0] | .l3 == \"ipv4\" and .l4 == \"udp\" and .l4num == 17 and (has(\"state\") | not)
+	 and .orig == {src: \"$C\", dst: \"$S\", sport: 20001, dport: 7000, packets: 1, bytes: 28}
+	 and .reply == {src: \"$S\", dst: \"$C\", sport: 7000, dport: 20001, packets: 0, bytes: 0}
+	 and .unreplied == true and .assured == false"
+gw sfwctl ct list -j -p tcp --dport 5000 2>/dev/null | json_check "ct list -j: the TCP connection ESTABLISHED, replied" \
+	"length == 1 and .[0].state == \"ESTABLISHED\" and .[0].l4 == \"tcp\" and .[0].unreplied == false
+	 and .[0].orig.dport == 5000 and .[0].reply.sport == 5000 and .[0].orig.packets >= 3"
+gw sfwctl ct get -j -p udp -s "$S" -d "$C" --sport 7000 --dport 20002 2>/dev/null |
+	json_check "ct get -j by the reply tuple: the one connection" \
+	"length == 1 and .[0].orig.src == \"$C\" and .[0].orig.sport == 20002 and .[0].reply.src == \"$S\"
+	 and .[0].orig.packets == 1 and (.[0].timeout | type) == \"number\""
 
 # Filters, against grep over /proc.
 check_eq "filter -p udp" "$(gw sfwctl ct list -p udp 2>/dev/null | wc -l)" "$(ct_lines "$gateway" '^ipv[46] +[0-9]+ udp ' | wc -l)"
@@ -157,14 +176,21 @@ else
 fi
 check_eq "stats: one row per CPU" "$(gw sfwctl stats | grep -c '^cpu=')" "$(($(gw cat /proc/net/sfw/stat | wc -l) - 1))"
 
-# JSON.
-for cmd in "ct list" "ct list -p udp" "stats" "config get" "config get tcp_loose"; do
-	if gw sfwctl $cmd -j 2>/dev/null | sfw-jsoncheck; then
-		pass "sfwctl $cmd -j is JSON"
-	else
-		fail "sfwctl $cmd -j is not JSON: $(gw sfwctl $cmd -j 2>&1 | head -c 300)"
-	fi
-done
+# JSON, read with jq: the fields, against /proc and the text output.
+ncpu=$(($(gw cat /proc/net/sfw/stat | wc -l) - 1))
+inv=$(invalid "$gateway" tcp_not_syn)
+gw sfwctl stats -j | json_check "stats -j: a row per CPU, the totals, INVALID by reason" \
+	"(.cpus | length) == $ncpu and all(.cpus[]; (.cpu | type) == \"number\" and (.found | type) == \"number\")
+	 and (.total | has(\"cpu\") | not) and (.total.entries | type) == \"number\"
+	 and (.total as \$t | all(\"found\", \"new\", \"invalid\", \"insert\", \"delete\", \"related\";
+					  (\$t[.] | type) == \"number\"))
+	 and .invalid.tcp_not_syn >= $inv and .invalid.tcp_not_syn > 0"
+gw sfwctl config get -j | json_check "config get -j: every setting, with value, range and read-only" \
+	"(keys | length) == $(gw ls /proc/sys/net/sfw | wc -l)
+	 and .tcp_loose == {value: 1, min: 0, max: 1, readonly: false}
+	 and .udp_timeout.value == 55 and .conntrack_count.readonly == true"
+gw sfwctl config get udp_timeout -j | json_check "config get NAME -j: that setting only" \
+	"keys == [\"udp_timeout\"] and .udp_timeout.value == 55"
 
 # flush.
 ip netns exec "$client" sfw-pkt -s "$C" -d "$S" udp --sport 30000 --dport 7000 --flows 3
@@ -174,6 +200,7 @@ out=$(gw sfwctl ct flush 2>&1)
 check_eq "ct flush: the count" "$out" "sfwctl: $n connections deleted"
 check_eq "ct flush: /proc is empty" "$(ct_count "$gateway")" 0
 check_eq "ct list -j of an empty table" "$(gw sfwctl ct list -j 2>/dev/null | tr -d '\n')" "[]"
+gw sfwctl ct list -j 2>/dev/null | json_check "ct list -j of an empty table: jq reads []" "length == 0"
 
 # Without CAP_NET_ADMIN: EPERM, for dumps too.
 for cmd in "ct list" "stats" "config get" "config set tcp_loose 1" "ct flush" "monitor"; do

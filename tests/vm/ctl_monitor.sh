@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # sfwctl monitor sees a real TCP connection through the gateway as
 #   [NEW] SYN_SENT, [UPDATE] ... ESTABLISHED ..., [DESTROY]
-# in that order, and -j prints one JSON object per event with sequence
-# numbers that follow each other.
+# in that order, and -j prints one JSON object per event, read with jq:
+# the same events and states, sequence numbers that follow each other,
+# and the connection's fields (the flat shape resync's EXISTING lines share).
 #
 #   client ---- gateway (sfwctl monitor here) ---- server
 source lib.sh
-need socat sfwctl sfw-jsoncheck
+need socat sfwctl jq
 
 cleanup() {
 	[ -n "${mon_pid:-}" ] && kill $mon_pid $monj_pid 2>/dev/null
@@ -57,14 +58,18 @@ case "$states" in
 esac
 check_eq "no lost events reported" "$(grep -c lost /tmp/mon.err)" 0
 
-if sfw-jsoncheck --lines </tmp/monj.out; then
-	pass "monitor -j: every line is JSON ($(wc -l </tmp/monj.out) events)"
-else
-	fail "monitor -j: not JSON"
-fi
-seqs=$(grep -o '"seq":[0-9]*' /tmp/monj.out | cut -d: -f2)
-first=$(echo "$seqs" | head -n 1)
-n=$(echo "$seqs" | grep -c .)
-check_eq "monitor -j: sequence numbers follow each other" "$(echo "$seqs" | tr '\n' ' ')" "$(seq "$first" $((first + n - 1)) | tr '\n' ' ')"
-check_eq "monitor -j: the same events as the text monitor" "$n" "$(grep -c '^\[' /tmp/mon.out)"
+n=$(grep -c '^\[' /tmp/mon.out)
+json_check "monitor -j: one JSON object a line, as many as the text monitor's ($n)" \
+	"length == $n and all(.[]; type == \"object\" and (.event | IN(\"NEW\", \"UPDATE\", \"DESTROY\"))
+	 and (.seq | type) == \"number\" and (.l3 | type) == \"string\" and (.orig | type) == \"object\"
+	 and (.reply | type) == \"object\" and (.conn == null))" -s </tmp/monj.out
+json_check "monitor -j: sequence numbers follow each other" \
+	"[.[].seq] as \$s | \$s == [range(\$s[0]; \$s[0] + (\$s | length))]" -s </tmp/monj.out
+json_check "monitor -j: the connection NEW SYN_SENT, ESTABLISHED, then DESTROY" \
+	"map(select(.l4 == \"tcp\" and .orig.dport == 5000)) |
+	 .[0].event == \"NEW\" and .[0].state == \"SYN_SENT\" and .[-1].event == \"DESTROY\"
+	 and any(.[1:-1][]; .event == \"UPDATE\" and .state == \"ESTABLISHED\")
+	 and ([.[] | select(.event == \"NEW\" or .event == \"DESTROY\")] | length) == 2
+	 and .[0].orig.src == \"$C\" and .[0].orig.dst == \"$S\" and .[0].reply.sport == 5000
+	 and .[-1].orig.packets >= 3 and .[-1].reply.packets >= 2 and .[-1].assured == true" -s </tmp/monj.out
 exit $ret

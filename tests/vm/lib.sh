@@ -73,6 +73,19 @@ check_eq() {
 	if [ "$2" = "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', expected '$3'"; fi
 }
 
+# json_check WHAT FILTER [jq options]: stdin is JSON (jq -s: a line each)
+# and FILTER gives true on it, read by a real parser (jq), not grep.
+json_check() {
+	local what=$1 filter=$2 in out
+	shift 2
+	in=$(cat)
+	if out=$(jq -e "$@" "$filter" <<<"$in" 2>&1) && [ "$out" = true ]; then
+		pass "$what"
+	else
+		fail "$what: jq '$filter' gave '${out:0:300}' on: ${in:0:600}"
+	fi
+}
+
 # check_ge WHAT GOT MIN
 check_ge() {
 	if [ "$2" -ge "$3" ] 2>/dev/null; then pass "$1 ($2 >= $3)"; else fail "$1: got '$2', expected >= $3"; fi

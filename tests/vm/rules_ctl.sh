@@ -6,11 +6,12 @@
 #   --check changes nothing; a broken file (syntax, semantics, a missing
 #   set) loads nothing and names its line; rule add/insert/delete by
 #   position, with the running generation moving on; set add/del/list;
-#   counters reset; no CAP_NET_ADMIN -> EPERM for every command.
+#   ruleset show -j and set list -j read with jq, a log prefix in UTF-8
+#   and one not (0xff) among them; counters reset; no CAP_NET_ADMIN -> EPERM for every command.
 #
 #   ns: sfwctl, a dummy device
 source lib.sh
-need sfwctl sfw-nocap sfw-jsoncheck
+need sfwctl sfw-nocap jq
 
 trap cleanup EXIT
 T=$(mktemp -d)
@@ -61,8 +62,33 @@ check_eq "show's output loads again" $? 0
 show_rules >$T/norm2
 check_eq "and gives the same rules" "$(diff $T/norm1 $T/norm2 && echo same)" same
 check_eq "generation moved to 2" "$(generation)" 2
-x sfwctl ruleset show -j | sfw-jsoncheck >/dev/null
-check_eq "show -j is JSON" $? 0
+x sfwctl ruleset show -j | json_check "show -j: chains, policies, rules, sets and the generation" \
+	".generation == 2 and ([.chains[] | [.name, .policy, (.rules | length)]]
+	 == [[\"input\", \"drop\", 7], [\"forward\", \"drop\", 3], [\"output\", \"accept\", 1]])
+	 and all(.chains[]; (.policy_packets | type) == \"number\" and (.policy_bytes | type) == \"number\")
+	 and all(.chains[].rules[]; (.packets | type) == \"number\" and (.bytes | type) == \"number\"
+		 and (.text | type) == \"string\" and (.line | not))
+	 and ([.sets[] | .name] | sort) == [\"blocked\", \"trusted\"]
+	 and (.sets[] | select(.name == \"trusted\") | .elements | sort) == [\"10.0.0.0/8\", \"192.0.2.7\"]"
+x sfwctl ruleset show -j | json_check "show -j: each rule's fields and text" \
+	".chains[0].rules as \$r
+	 | \$r[0].ct_state == [\"established\", \"related\"] and \$r[0].action == \"accept\"
+	 and \$r[2].iif == \"lo\" and \$r[4].saddr_set == \"trusted\" and \$r[4].l4proto == \"icmp\"
+	 and \$r[4].icmp_type == 8
+	 and \$r[5].family == \"ip6\" and \$r[5].saddr == \"2001:db8::/32\" and \$r[5].sport == [[53, 53]]
+	 and \$r[5].dport == [[1024, 65535]] and \$r[5].log == {prefix: \"dns\"}
+	 and \$r[6].dport == [[80, 80], [443, 443], [8000, 8100]] and \$r[6].action == \"reject\"
+	 and \$r[6].text == \"tcp dport { 80, 443, 8000-8100 } reject\"
+	 and .chains[1].rules[2].daddr_set == \"blocked\" and .chains[1].rules[1].oif == \"wan0\""
+# Log prefixes: UTF-8 comes back as it is; a byte that is not UTF-8
+# (0xff) is read as Latin-1 (U+00FF), and the output still parses.
+printf 'chain input policy accept\n  log prefix "caf\xc3\xa9" accept\n  log prefix "a\xffb" accept\n' >$T/prefix
+x sfwctl ruleset load $T/prefix 2>/dev/null
+x sfwctl ruleset show -j | json_check "show -j: log prefix UTF-8 kept, 0xff read as U+00FF" \
+	".chains[0].rules | .[0].log.prefix == \"caf\u00e9\" and .[1].log.prefix == \"a\u00ffb\"
+	 and .[0].text == \"log prefix \\\"caf\u00e9\\\" accept\""
+x sfwctl ruleset load $T/show 2>/dev/null
+check_eq "the rules again (generation 4)" "$(generation)" 4
 
 # Broken files: nothing changes, the error names the place.
 printf 'chain input policy drop\n  tcp dport 22 acept\n' >$T/bad1
@@ -78,12 +104,12 @@ printf 'chain input policy drop\n  udp sport 1-2 accept\n  tcp dport 5-4 accept\
 out=$(x sfwctl ruleset load $T/bad3 2>&1); rc=$?
 check_eq "backwards range: exit 1" $rc 1
 check_eq "backwards range names file:line:col and the range" "$out" "$T/bad3:3:13: port range is backwards '5-4'"
-check_eq "broken files changed nothing (generation)" "$(generation)" 2
+check_eq "broken files changed nothing (generation)" "$(generation)" 4
 show_rules >$T/norm3
 check_eq "broken files changed nothing (rules)" "$(diff $T/norm1 $T/norm3 && echo same)" same
 out=$(printf 'chain input policy accept\n' | x sfwctl ruleset load --check - 2>&1); rc=$?
 check_eq "--check: exit 0" $rc 0
-check_eq "--check changed nothing" "$(generation)" 2
+check_eq "--check changed nothing" "$(generation)" 4
 x sfwctl ruleset load --check --recheck $T/good 2>/dev/null
 check_eq "--check with --recheck: usage error" $? 2
 
@@ -113,7 +139,7 @@ check_eq "... names the chain and the position" "$out" \
 out=$(x sfwctl rule add input tcp dport 22 acept 2>&1)
 check_eq "rule add with a syntax error: exit 1" $? 1
 check_eq "... names the column and the word" "$out" "sfwctl: rule add: column 14: unknown word 'acept'"
-check_eq "each change is a new generation" "$(generation)" 8
+check_eq "each change is a new generation" "$(generation)" 10
 
 # Sets (listed in the kernel's order: by address bytes).
 x sfwctl set add trusted 203.0.113.0/24, 2001:db8:1::/48
@@ -127,6 +153,11 @@ check_eq "... names the set" "$out" "sfwctl: set add: no set @nosuch in the runn
 x sfwctl set add trusted 10.1.1.300 2>/dev/null
 check_eq "set add of a bad address: usage error" $? 2
 check_eq "set list: both sets" "$(x sfwctl set list | grep -c '^set ')" 2
+x sfwctl set list -j | json_check "set list -j: both sets, their elements" \
+	"([.sets[] | .name] | sort) == [\"blocked\", \"trusted\"]
+	 and (.sets[] | select(.name == \"trusted\") | .elements) == [\"2001:db8:1::/48\", \"203.0.113.0/24\"]"
+x sfwctl set list trusted -j | json_check "set list NAME -j: that set only" \
+	"[.sets[] | .name] == [\"trusted\"] and (.sets[0].elements | length) == 2"
 
 # A big set spans messages both ways.
 {
