@@ -21,7 +21,7 @@
 #    none but a log line, and an unused expectation goes with its master
 #    (and off both lists).
 source lib.sh
-need vsftpd curl ftpget sfw-jsoncheck
+need vsftpd curl ftpget jq
 
 T=$(mktemp -d)
 cleanup() {
@@ -204,15 +204,12 @@ left=$(gw cut -d ' ' -f 1 /proc/net/sfw/expect)
 [ "${left:-0}" -gt 280 ] 2>/dev/null && [ "$left" -le 300 ] &&
 	pass "the expectation's seconds left count down from 300 ($left)" ||
 	fail "the expectation's seconds left: got '$left', expected 281..300"
-json=$(gw sfwctl ct list --expect -j 2>/dev/null)
-if sfw-jsoncheck <<<"$json" &&
-	grep -q '"master":{"src":"10.0.1.2","dst":"10.0.2.2","sport":[0-9]*,"dport":21}' <<<"$json" &&
-	grep -q '"tuple":{"src":"10.0.2.2","dst":"10.0.1.2","sport":0,"dport":51202}' <<<"$json" &&
-	grep -q '"helper":"ftp"' <<<"$json"; then
-	pass "sfwctl ct list --expect -j: valid JSON, with its master's tuple"
-else
-	fail "sfwctl ct list --expect -j: $json"
-fi
+gw sfwctl ct list --expect -j 2>/dev/null | json_check "sfwctl ct list --expect -j: the expectation, its master's tuple" \
+	"length >= 1 and any(.[]; .helper == \"ftp\" and .l3 == \"ipv4\" and .l4 == \"tcp\"
+	 and .timeout > 280 and .timeout <= 300 and (has(\"nat\") | not)
+	 and .tuple == {src: \"10.0.2.2\", dst: \"10.0.1.2\", sport: 0, dport: 51202}
+	 and (.master | .src == \"10.0.1.2\" and .dst == \"10.0.2.2\" and .dport == 21
+	      and (.sport | type) == \"number\"))"
 cr1=$(sfw_stat "$gateway" expect_create)
 ctl_session $'PORT 10,0,1,99,200,3\r\n' ""
 check_eq "a PORT naming another address (bounce) makes none" \
