@@ -23,36 +23,6 @@
 #define NEXTHDR_AUTH	51
 #define NEXTHDR_DEST	60
 
-const char *const sfw_invalid_names[SFW_INVALID_COUNT] = {
-	[SFW_INVALID_NONE]			= "none",
-	[SFW_INVALID_TRUNCATED_L3]		= "truncated_l3",
-	[SFW_INVALID_BAD_L3_HEADER]		= "bad_l3_header",
-	[SFW_INVALID_TRUNCATED_L4]		= "truncated_l4",
-	[SFW_INVALID_BAD_TCP_DOFF]		= "bad_tcp_doff",
-	[SFW_INVALID_BAD_UDP_LEN]		= "bad_udp_len",
-	[SFW_INVALID_BAD_CHECKSUM]		= "bad_checksum",
-	[SFW_INVALID_BAD_TCP_FLAGS]		= "bad_tcp_flags",
-	[SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW]	= "tcp_seq_out_of_window",
-	[SFW_INVALID_TCP_ACK_BEYOND_END]	= "tcp_ack_beyond_end",
-	[SFW_INVALID_TCP_ACK_TOO_OLD]		= "tcp_ack_too_old",
-	[SFW_INVALID_TCP_RST_OUT_OF_WINDOW]	= "tcp_rst_out_of_window",
-	[SFW_INVALID_TCP_BAD_TRANSITION]	= "tcp_bad_transition",
-	[SFW_INVALID_TCP_NOT_SYN]		= "tcp_not_syn",
-	[SFW_INVALID_ICMP_ERROR_NO_MATCH]	= "icmp_error_no_match",
-	[SFW_INVALID_ICMP_ERROR_MALFORMED]	= "icmp_error_malformed",
-	[SFW_INVALID_ICMP_UNTRACKED_TYPE]	= "icmp_untracked_type",
-	[SFW_INVALID_FRAGMENT]			= "fragment",
-	[SFW_INVALID_TABLE_FULL]		= "table_full",
-};
-
-const char *const sfw_ctinfo_names[SFW_CT_COUNT] = {
-	[SFW_CT_NEW]		= "new",
-	[SFW_CT_ESTABLISHED]	= "established",
-	[SFW_CT_RELATED]	= "related",
-	[SFW_CT_INVALID]	= "invalid",
-	[SFW_CT_UNTRACKED]	= "untracked",
-};
-
 struct parser {
 	const u8 *head;		/* bytes [0, head_len) lie here, contiguous */
 	unsigned int head_len;

@@ -23,35 +23,10 @@
 
 #include "conntrack.h"
 #include "expect.h"
+#include "names.h"
 #include "nat.h"
 #include "sfw.h"
 #include "timer_wheel.h"
-
-const char *const sfw_stat_names[SFW_STAT_COUNT] = {
-	[SFW_STAT_CLASHRES] = "clashres",
-	[SFW_STAT_FOUND] = "found",
-	[SFW_STAT_NEW] = "new",
-	[SFW_STAT_INVALID] = "invalid",
-	[SFW_STAT_IGNORE] = "ignore",
-	[SFW_STAT_DELETE] = "delete",
-	[SFW_STAT_CHAINLENGTH] = "chainlength",
-	[SFW_STAT_INSERT] = "insert",
-	[SFW_STAT_INSERT_FAILED] = "insert_failed",
-	[SFW_STAT_DROP] = "drop",
-	[SFW_STAT_EARLY_DROP] = "early_drop",
-	[SFW_STAT_ICMP_ERROR] = "icmp_error",
-	[SFW_STAT_EXPECT_NEW] = "expect_new",
-	[SFW_STAT_EXPECT_CREATE] = "expect_create",
-	[SFW_STAT_EXPECT_DELETE] = "expect_delete",
-	[SFW_STAT_SEARCH_RESTART] = "search_restart",
-	[SFW_STAT_RELATED] = "related",
-	[SFW_STAT_HOOK + NF_INET_PRE_ROUTING] = "pre_routing",
-	[SFW_STAT_HOOK + NF_INET_LOCAL_IN] = "local_in",
-	[SFW_STAT_HOOK + NF_INET_FORWARD] = "forward",
-	[SFW_STAT_HOOK + NF_INET_LOCAL_OUT] = "local_out",
-	[SFW_STAT_HOOK + NF_INET_POST_ROUTING] = "post_routing",
-	[SFW_STAT_REAPED] = "reaped",
-};
 
 /*
  * "entries" leads every row as in nf_conntrack (the namespace's count, not
@@ -67,9 +42,10 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 	unsigned int runs = (unsigned int)READ_ONCE(sn->wheel->runs);
 	int cpu, i;
 
-	seq_puts(seq, "entries ");
+	/* The per-CPU counters are the uapi's, from CLASHRES on (netlink.c pins it). */
+	seq_printf(seq, "%s ", sfw_stat_names[SFW_STATS_A_ENTRIES]);
 	for (i = 0; i < SFW_STAT_COUNT; i++)
-		seq_printf(seq, " %s", sfw_stat_names[i]);
+		seq_printf(seq, " %s", sfw_stat_names[SFW_STATS_A_CLASHRES + i]);
 	seq_puts(seq, " wheel_max_us wheel_runs\n");
 
 	for_each_possible_cpu(cpu) {
@@ -194,17 +170,6 @@ static void ct_print_tuple(struct seq_file *seq, const struct sfw_tuple *t)
 	}
 }
 
-static const char *l4_name(u8 proto)
-{
-	switch (proto) {
-	case SFW_IPPROTO_TCP: return "tcp";
-	case SFW_IPPROTO_UDP: return "udp";
-	case SFW_IPPROTO_ICMP: return "icmp";
-	case SFW_IPPROTO_ICMPV6: return "icmpv6";
-	default: return "unknown";
-	}
-}
-
 /* SNAT addresses: ports in use, clashes met, exhaustion (nat.c). */
 static int sfw_proc_nat_show(struct seq_file *seq, void *v)
 {
@@ -222,7 +187,7 @@ static int ct_seq_show(struct seq_file *seq, void *v)
 	sfw_nat_tuples(ct, &t, &r);
 	seq_printf(seq, "%-8s %u %-8s %u %u ",
 		   t.l3num == SFW_AF_INET ? "ipv4" : "ipv6", t.l3num,
-		   l4_name(t.l4proto), t.l4proto, sfw_conntrack_timeout_left(ct));
+		   sfw_l4proto_name(t.l4proto), t.l4proto, sfw_conntrack_timeout_left(ct));
 	if (t.l4proto == SFW_IPPROTO_TCP) {
 		u8 state = READ_ONCE(ct->ps.tcp.state);
 

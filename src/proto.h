@@ -35,6 +35,7 @@
 #define _SFW_PROTO_H
 
 #include "sfw_core.h"
+#include "names.h"
 #include "packet.h"
 
 #define SFW_SECS	1U
@@ -251,7 +252,6 @@ struct sfw_proto_result {
 /* UDP: replied and older than this -> stream timeout and assured. */
 #define SFW_UDP_STREAM_AGE	(2 * SFW_SECS)
 
-extern const char *const sfw_tcp_state_names[SFW_TCP_NSTATES];
 extern const u32 sfw_tcp_timeouts_default[SFW_TCP_NSTATES];
 
 void sfw_ct_params_init(struct sfw_ct_params *p);

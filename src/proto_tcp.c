@@ -177,19 +177,6 @@ static const u8 tcp_next[SFW_TCP_NSTATES][SFW_DIR_COUNT][SFW_TCPF_COUNT] = {
 	},
 };
 
-const char *const sfw_tcp_state_names[SFW_TCP_NSTATES] = {
-	[sNO] = "NONE",
-	[sSS] = "SYN_SENT",
-	[sSR] = "SYN_RECV",
-	[sES] = "ESTABLISHED",
-	[sFW] = "FIN_WAIT",
-	[sCW] = "CLOSE_WAIT",
-	[sLA] = "LAST_ACK",
-	[sTW] = "TIME_WAIT",
-	[sCL] = "CLOSE",
-	[sS2] = "SYN_SENT2",
-};
-
 const u32 sfw_tcp_timeouts_default[SFW_TCP_NSTATES] = {
 	[sNO] = 2 * SFW_MINS,	/* never used: NONE is left at once */
 	[sSS] = 2 * SFW_MINS,

@@ -112,8 +112,6 @@ static inline void sfw_stat_inc(struct sfw_net *sn, enum sfw_stat f)
 	this_cpu_inc(sn->stats->cnt[f]);
 }
 
-extern const char *const sfw_stat_names[SFW_STAT_COUNT];
-
 int sfw_hooks_init(void);
 void sfw_hooks_uninit(void);
 

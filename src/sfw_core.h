@@ -6,8 +6,8 @@
  * userspace (sfwctl, tests/unit under ASan/UBSan, tests/fuzz).  Under
  * __KERNEL__ this header pulls in the kernel's types; otherwise
  * src/stand/sfw_shim.h (the stand-in for kernel headers, as NPF's stand/)
- * maps the same names onto libc.  Nothing below may use anything else from either
- * side, so the two builds run the same code.
+ * maps the same names onto libc.  Nothing below may use anything else
+ * from either side, so the two builds run the same code.
  *
  * It holds the definitions every tracker unit shares: the tuple, the
  * direction and ctinfo enums, and the reasons a packet is INVALID.
@@ -93,7 +93,7 @@ extern const char *const sfw_ctinfo_names[SFW_CT_COUNT];
 
 /*
  * Why a packet was judged INVALID.  The names table (sfw_invalid_names[],
- * packet.c) gives the short names /proc/net/sfw/invalid shows; keep the
+ * names.c) gives the short names /proc/net/sfw/invalid shows; keep the
  * two in the same order.  0 means "not invalid" so that functions can
  * return 0 or a reason.
  */

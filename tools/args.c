@@ -295,10 +295,10 @@ void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 			o->id = arg_number("--id", v, 65535);
 			break;
 		case OPT_STATE:
-			for (s = 0; s < tcp_states_count; s++)
-				if (!strcasecmp(v, tcp_states[s]))
+			for (s = 0; s < ARRAY_SIZE(sfw_tcp_state_names); s++)
+				if (!strcasecmp(v, sfw_tcp_state_names[s]))
 					break;
-			if (s == tcp_states_count)
+			if (s == ARRAY_SIZE(sfw_tcp_state_names))
 				usage_error("%s: unknown TCP state '%s'", cmd, v);
 			o->state = s;
 			break;

@@ -20,27 +20,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-const char *const tcp_states[] = {
-	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
-	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2",
-};
-const size_t tcp_states_count = ARRAY_SIZE(tcp_states);
-
-const char *proto_name(int p)
-{
-	switch (p) {
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	case 1:
-		return "icmp";
-	case 58:
-		return "icmpv6";
-	default: return "unknown";
-	}
-}
-
 bool is_icmp(int l3, int l4)
 {
 	return (l3 == AF_INET && l4 == 1) || (l3 == AF_INET6 && l4 == 58);
@@ -236,9 +215,9 @@ void print_conn_line(const struct conn *c, bool extended)
 
 	if (extended)
 		printf("%-8s %u ", t->l3 == AF_INET ? "ipv4" : "ipv6", t->l3);
-	printf("%-8s %u %u ", proto_name(t->l4), t->l4, c->timeout);
+	printf("%-8s %u %u ", sfw_l4proto_name(t->l4), t->l4, c->timeout);
 	if (c->state >= 0)
-		printf("%s ", c->state < (int)ARRAY_SIZE(tcp_states) ? tcp_states[c->state] : "?");
+		printf("%s ", c->state < (int)ARRAY_SIZE(sfw_tcp_state_names) ? sfw_tcp_state_names[c->state] : "?");
 	for (dir = 0; dir < 2; dir++) {
 		print_tuple(&c->t[dir], extended);
 		printf("packets=%" PRIu64 " bytes=%" PRIu64 " ", c->packets[dir], c->bytes[dir]);
@@ -306,12 +285,12 @@ json_t *conn_json(const struct conn *c, const char *event)
 	if (c->reason[0])
 		sfw_json_set(o, "reason", sfw_json_string(c->reason, sizeof(c->reason)));
 	sfw_json_set(o, "l3", sfw_json_str(t->l3 == AF_INET ? "ipv4" : "ipv6"));
-	sfw_json_set(o, "l4", sfw_json_str(proto_name(t->l4)));
+	sfw_json_set(o, "l4", sfw_json_str(sfw_l4proto_name(t->l4)));
 	sfw_json_set(o, "l4num", json_integer(t->l4));
 	sfw_json_set(o, "timeout", json_integer(c->timeout));
 	if (c->state >= 0)
-		sfw_json_set(o, "state", sfw_json_str(c->state < (int)ARRAY_SIZE(tcp_states) ?
-						      tcp_states[c->state] : "?"));
+		sfw_json_set(o, "state", sfw_json_str(c->state < (int)ARRAY_SIZE(sfw_tcp_state_names) ?
+						      sfw_tcp_state_names[c->state] : "?"));
 	sfw_json_set(o, "orig", dir_json(c, 0));
 	sfw_json_set(o, "reply", dir_json(c, 1));
 	sfw_json_set(o, "unreplied", json_boolean(!(c->status & SFW_CT_S_SEEN_REPLY)));

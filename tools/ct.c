@@ -327,7 +327,7 @@ static int ct_expect_cb(const struct nlmsghdr *nlh, void *data)
 
 		sfw_json_set(o, "timeout", json_integer(e.timeout));
 		sfw_json_set(o, "l3", sfw_json_str(e.t.l3 == AF_INET ? "ipv4" : "ipv6"));
-		sfw_json_set(o, "l4", sfw_json_str(proto_name(e.t.l4)));
+		sfw_json_set(o, "l4", sfw_json_str(sfw_l4proto_name(e.t.l4)));
 		sfw_json_set(o, "l4num", json_integer(e.t.l4));
 		sfw_json_set(o, "tuple", tuple_json(&e.t));
 		sfw_json_set(o, "master", tuple_json(&e.master));

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
+#include "names.h"	/* the module's name tables (src/names.c) */
+
 struct opts {
 	/* tuple / filter */
 	int l3;			/* 0: any */
@@ -44,9 +46,6 @@ struct conn {
 	bool has_ct;
 };
 
-extern const char *const tcp_states[];
-extern const size_t tcp_states_count;
-
 /* args.c: the filter options of ct list/get/delete (and ct list --expect). */
 void opts_init(struct opts *o);
 void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
@@ -55,7 +54,6 @@ bool opts_tuple_complete(const struct opts *o);
 
 /* conn.c */
 bool is_icmp(int l3, int l4);
-const char *proto_name(int p);
 int tuple_attr_cb(const struct nlattr *attr, void *data);
 int conn_parse(const struct nlmsghdr *nlh, struct conn *c);
 const char *event_name(int e);

@@ -1,17 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rules_names.c - the names the rule language shares with its printers:
- * ct states, ICMP and ICMPv6 types (nft's), protocols.
+ * ICMP and ICMPv6 types (nft's), protocols. The ct states are the
+ * module's own table, sfw_ctinfo_names[] (src/names.c).
  */
 #include "rules_parse.h"
-
-const char *const sfw_rules_ctstate_names[SFW_CT_COUNT] = {
-	[SFW_CT_NEW] = "new",
-	[SFW_CT_ESTABLISHED] = "established",
-	[SFW_CT_RELATED] = "related",
-	[SFW_CT_INVALID] = "invalid",
-	[SFW_CT_UNTRACKED] = "untracked",
-};
 
 /* nft's names (nft describe icmp_type), so that rules read the same. */
 const struct sfw_rules_name sfw_rules_icmp_types[] = {

@@ -89,7 +89,6 @@ struct sfw_rules_name {
 	unsigned int val;
 };
 
-extern const char *const sfw_rules_ctstate_names[SFW_CT_COUNT];
 extern const struct sfw_rules_name sfw_rules_icmp_types[], sfw_rules_icmpv6_types[];
 extern const struct sfw_rules_name sfw_rules_protos[];
 /* The name of @val in the NULL-terminated @tab, or NULL. */

@@ -218,7 +218,7 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 		fputs("ct state ", f);
 		for (i = 0, n = 0; i < SFW_CT_COUNT; i++)
 			if (r->ctstate & (1U << i))
-				fprintf(f, "%s%s", n++ ? "," : "", sfw_rules_ctstate_names[i]);
+				fprintf(f, "%s%s", n++ ? "," : "", sfw_ctinfo_names[i]);
 		fputc(' ', f);
 	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
@@ -390,7 +390,7 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 		st = sfw_json_array();
 		for (i = 0; i < SFW_CT_COUNT; i++)
 			if (r->ctstate & (1U << i))
-				sfw_json_append(st, sfw_json_str(sfw_rules_ctstate_names[i]));
+				sfw_json_append(st, sfw_json_str(sfw_ctinfo_names[i]));
 		sfw_json_set(o, "ct_state", st);
 	}
 	if (r->flags & SFW_RULE_F_HELPER_FTP)

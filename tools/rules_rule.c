@@ -367,7 +367,7 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 		if (braced && p->tok.type == T_EOF)
 			return lex_fail(p, &brace, "unterminated");
 		for (i = 0; i < SFW_CT_COUNT; i++)
-			if (lex_is(&p->tok, sfw_rules_ctstate_names[i]))
+			if (lex_is(&p->tok, sfw_ctinfo_names[i]))
 				break;
 		if (i == SFW_CT_COUNT)
 			return lex_fail(p, &p->tok,

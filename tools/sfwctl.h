@@ -73,8 +73,7 @@ void nl_report_counts(void);
 
 /* stats.c, config.c, monitor.c (ct.c's commands are in ct.h) */
 int cmd_stats(struct nl *nl, int argc, char **argv);
-/* stats.c's /proc/net/sfw/stat names, by attribute; stats_prom.c: stats -o prometheus */
-extern const char *stat_names[];
+/* stats_prom.c: stats -o prometheus */
 int stats_prometheus(struct nl *nl);
 int cmd_config(struct nl *nl, int argc, char **argv);
 int cmd_monitor(struct nl *nl, int argc, char **argv);

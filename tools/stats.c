@@ -13,38 +13,11 @@
 #include <linux/sfw.h>
 
 #include "sfwctl.h"
+#include "names.h"
 #include "json.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-
-/* The counters, in the kernel's attribute order, with /proc's names (stats_prom.c too). */
-const char *stat_names[SFW_STATS_A_MAX + 1] = {
-	[SFW_STATS_A_ENTRIES] = "entries",
-	[SFW_STATS_A_CLASHRES] = "clashres",
-	[SFW_STATS_A_FOUND] = "found",
-	[SFW_STATS_A_NEW] = "new",
-	[SFW_STATS_A_INVALID] = "invalid",
-	[SFW_STATS_A_IGNORE] = "ignore",
-	[SFW_STATS_A_DELETE] = "delete",
-	[SFW_STATS_A_CHAINLENGTH] = "chainlength",
-	[SFW_STATS_A_INSERT] = "insert",
-	[SFW_STATS_A_INSERT_FAILED] = "insert_failed",
-	[SFW_STATS_A_DROP] = "drop",
-	[SFW_STATS_A_EARLY_DROP] = "early_drop",
-	[SFW_STATS_A_ICMP_ERROR] = "icmp_error",
-	[SFW_STATS_A_EXPECT_NEW] = "expect_new",
-	[SFW_STATS_A_EXPECT_CREATE] = "expect_create",
-	[SFW_STATS_A_EXPECT_DELETE] = "expect_delete",
-	[SFW_STATS_A_SEARCH_RESTART] = "search_restart",
-	[SFW_STATS_A_RELATED] = "related",
-	[SFW_STATS_A_PRE_ROUTING] = "pre_routing",
-	[SFW_STATS_A_LOCAL_IN] = "local_in",
-	[SFW_STATS_A_FORWARD] = "forward",
-	[SFW_STATS_A_LOCAL_OUT] = "local_out",
-	[SFW_STATS_A_POST_ROUTING] = "post_routing",
-	[SFW_STATS_A_REAPED] = "reaped",
-};
 
 /* conntrack -S's fields first, under its names, then sfw's own. */
 static const struct { int attr; const char *name; } stat_order[] = {
@@ -170,8 +143,8 @@ static json_t *json_row(const struct stats_row *r)
 	if (r->cpu >= 0)
 		sfw_json_set(o, "cpu", json_integer(r->cpu));
 	for (i = SFW_STATS_A_ENTRIES; i < SFW_STATS_A_PAD; i++)
-		if (stat_names[i])
-			sfw_json_set(o, stat_names[i], sfw_json_u64(r->v[i]));
+		if (sfw_stat_names[i])
+			sfw_json_set(o, sfw_stat_names[i], sfw_json_u64(r->v[i]));
 	return o;
 }
 

@@ -27,6 +27,7 @@
 #include <linux/genetlink.h>
 #include <linux/sfw.h>
 
+#include "names.h"
 #include "rules_nl.h"
 
 #define PREFIX "sfw_node_"
@@ -224,7 +225,7 @@ int stats_prometheus(struct nl *nl)
 	for (i = SFW_STATS_A_ENTRIES + 1; i < SFW_STATS_A_PAD; i++) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "nf_conntrack_stat_%s", stat_names[i]);
+		snprintf(name, sizeof(name), "nf_conntrack_stat_%s", sfw_stat_names[i]);
 		family(name, "counter", stat_help[i] ? stat_help[i] : "sfw stat column.");
 		printf(PREFIX "%s %" PRIu64 "\n", name, p.total[i]);
 	}
