@@ -338,17 +338,61 @@ static inline bool cancel_delayed_work_sync(struct delayed_work *w)
 	return was;
 }
 
-/* ---- networking: only what the headers name ---- */
-#define NF_INET_NUMHOOKS	5
+/* ---- networking: what the headers name, and a flat packet ---- */
+enum nf_inet_hooks {
+	NF_INET_PRE_ROUTING,
+	NF_INET_LOCAL_IN,
+	NF_INET_FORWARD,
+	NF_INET_LOCAL_OUT,
+	NF_INET_POST_ROUTING,
+	NF_INET_NUMHOOKS
+};
+#define NF_DROP			0
+#define NF_ACCEPT		1
+#define NFPROTO_IPV4		2
+#define NFPROTO_IPV6		10
 #define IFF_LOOPBACK		0x8
+#define IFNAMSIZ		16
+struct net_device {
+	unsigned int flags;
+	int ifindex;
+	char name[IFNAMSIZ];
+};
+struct nf_hook_state {
+	u8 hook;
+	u8 pf;
+	struct net_device *in, *out;
+	struct net *net;
+};
+/* A linear packet, its network header at data[0]. */
+struct sk_buff {
+	const u8 *data;
+	unsigned int len;
+};
+static inline int skb_network_offset(const struct sk_buff *skb) { return 0; }
+static inline unsigned int skb_headlen(const struct sk_buff *skb) { return skb->len; }
+static inline const u8 *skb_network_header(const struct sk_buff *skb) { return skb->data; }
+static inline const void *skb_header_pointer(const struct sk_buff *skb, int off, int len,
+					     void *buf)
+{
+	if (off < 0 || len < 0 || (unsigned int)off + len > skb->len)
+		return NULL;
+	return skb->data + off;
+}
+/* Checksums are the parser's and the NIC's business, not the table's. */
+static inline u16 nf_checksum(struct sk_buff *skb, unsigned int hook, unsigned int off,
+				u8 protocol, unsigned short family)
+{
+	return 0;
+}
+#define in_softirq()		1
+#define rcu_access_pointer(p)	(p)
 struct net {
 	struct {
 		unsigned int inum;
 	} ns;
 };
 struct nf_hook_ops { int unused; };
-struct nf_hook_state;
-struct sk_buff;
 struct genl_info;
 struct netlink_callback;
 struct seq_file;
