@@ -100,7 +100,9 @@ campaign() {
 	mkdir -p "$scratch" "$art"
 	echo "# fuzz/$t: campaign of $runs executions, log $log" >&2
 	# shellcheck disable=SC2046
-	"$bin" -runs="$runs" -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+	# It runs for hours in the background, niced: a unit that waits 10 s
+	# for a CPU is not slow. FUZZ_TIMEOUT bounds a real hang.
+	"$bin" -runs="$runs" -print_final_stats=1 -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-300}" \
 		$(campaign_max_len "$t") -artifact_prefix="$art/" "$scratch" corpus/$t >>"$log" 2>&1
 }
 
