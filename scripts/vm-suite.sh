@@ -248,6 +248,20 @@ run_kernel() {
 	else
 		echo "ok - $short/kernel-log clean"
 	fi
+
+	# A test's host half, tests/vm/TEST.host: a check the guest has no
+	# tool for (a Prometheus parser), run here over the consoles' log
+	# after TEST passed in the guest. Its verdict is TEST/host.
+	for t in $tests; do
+		[ -x "$TOP/tests/vm/$t.host" ] || continue
+		grep -qE "^ok [0-9]+ $t\$" "$dir/result.tap" || continue
+		if out=$("$TOP/tests/vm/$t.host" "$dir/consoles.log" 2>&1); then
+			echo "ok - $short/$t/host $(tail -n 1 <<<"$out")"
+		else
+			echo "not ok - $short/$t/host # $(tail -n 1 <<<"$out")"
+			grep -E '^FAIL|Error|Traceback' <<<"$out" | head -n 20 | sed 's/^/#   /'
+		fi
+	done
 }
 
 for krel in $kernels; do
