@@ -109,6 +109,55 @@ verdicts() {
 		"$(grep -cE "^ok - $re/[^/ ]+/[^ ]+ # SKIP" "$dir/verdicts.tap") checks skipped inside tests"
 }
 
+# ops_stage KREL DIR: what tests/vm/ops_install.sh and ops_dkms.sh
+# install in the guest, made here (the guest has no compiler), and
+# appended to DIR/initramfs.cpio as a second archive: `make install
+# DESTDIR=` of a copy of the tree under /opt/sfw-stage, and the module
+# `dkms add/build/install` made from dkms.conf under /opt/sfw-dkms. dkms
+# works in private trees (--dkmstree, --sourcetree, --installtree,
+# --no-depmod, a signing key of its own), and nothing may change
+# outside DIR: install-staged fails for a file newer than the start in
+# /lib/modules/KREL, PREFIX, /etc/systemd, /etc/sfw or /var/lib/dkms.
+ops_stage() {
+	local krel=$1 dir=$2 src=$2/ops-src root=$2/ops-root ver new
+	local d="--dkmstree $2/dkms/tree --sourcetree $2/dkms/src --installtree $2/dkms/inst --no-depmod"
+	rm -rf "$src" "$root" "$dir/dkms"
+	mkdir -p "$src" "$root/opt/sfw-dkms" "$dir/dkms/inst/$krel"
+	touch "$dir/ops-mark"
+	(cd "$TOP" && cp -a Makefile Kbuild dkms.conf src include tools contrib "$src/") &&
+		make -s -C "$src" clean >/dev/null 2>&1
+	if make -C "$src" KREL="$krel" KDIR="$SFW_KDIR" DESTDIR="$root/opt/sfw-stage" install \
+		>"$dir/install.log" 2>&1; then
+		echo "ok - $short/install make install DESTDIR= staged"
+	else
+		echo "not ok - $short/install # make install DESTDIR= failed (install.log):"
+		tail -n 10 "$dir/install.log" | sed 's/^/#   /'
+	fi
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
+	mkdir -p "$dir/dkms/src/sfw-$ver"
+	(cd "$src" && cp -a dkms.conf Kbuild src include "$dir/dkms/src/sfw-$ver/")
+	if ! command -v dkms >/dev/null; then
+		echo "not ok - $short/dkms # no dkms: run scripts/install-deps.sh"
+	elif mok_signing_key=$dir/dkms/mok.key mok_certificate=$dir/dkms/mok.pub \
+		sh -c "dkms add $d sfw/$ver && dkms build $d sfw/$ver -k $krel &&
+			dkms install $d sfw/$ver -k $krel" >"$dir/dkms.log" 2>&1 &&
+		cp "$dir/dkms/inst/$krel"/*/*/sfw.ko* "$root/opt/sfw-dkms/"; then
+		echo "ok - $short/dkms dkms add, build, install sfw/$ver for $krel"
+	else
+		echo "not ok - $short/dkms # dkms failed (dkms.log):"
+		tail -n 10 "$dir/dkms.log" | sed 's/^/#   /'
+	fi
+	new=$(find "${SFW_MODULES:-/lib/modules}/$krel" /usr/local /etc/systemd /etc/sfw \
+		/var/lib/dkms -newer "$dir/ops-mark" 2>/dev/null | head -n 5)
+	if [ -n "$new" ]; then
+		echo "not ok - $short/install-staged # written outside DESTDIR and dkms's trees:"
+		echo "$new" | sed 's/^/#   /'
+	else
+		echo "ok - $short/install-staged nothing written outside DESTDIR and dkms's trees"
+	fi
+	(cd "$root" && find . | cpio -o -H newc --quiet) >>"$dir/initramfs.cpio"
+}
+
 # run_kernel KREL: the build, the guest runs and the host-side checks of
 # one kernel, as TAP lines on stdout.
 run_kernel() {
@@ -164,6 +213,9 @@ run_kernel() {
 	if ! sfw_build_initramfs "$krel" "$dir/initramfs.cpio"; then
 		echo "not ok - $short/initramfs # could not pack the initramfs"
 		return
+	fi
+	if [ "$krel" != debug ] && grep -qxE 'ops_install|ops_dkms' <<<"$tests"; then
+		ops_stage "$krel" "$dir"
 	fi
 
 	# One guest runs the whole suite. A guest that hangs or crashes fails
