@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # A TCP connection through the gateway, as /proc/net/sfw/conntrack shows
 # it at each step, over IPv4 and IPv6:
 #   an unanswered SYN          SYN_SENT [UNREPLIED]

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # UDP and ICMP through the gateway, over IPv4 and IPv6:
 #   a DNS-like query to nobody    [UNREPLIED]
 #   a query and its answer        replied: no [UNREPLIED], both directions counted

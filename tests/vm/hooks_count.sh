@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # The hooks count packets. sfw is loaded after the namespaces exist, so
 # this also shows that namespaces alive at load time are hooked.
 #

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: 6.1 debug
 # Atomic replace: 500 reloads (50 on the debug kernel, where each costs
-# ten times as much), alternating two rule sets that both accept
+# ten times as much; sfw's own RCU swap, which 6.12 adds nothing to, so
+# not there), alternating two rule sets that both accept
 # the test traffic but differ in their rules and counters, while a TCP
 # stream and a ping run through the gateway. Both sets have policy drop,
 # so a packet judged by a half-built or mixed set would be lost: the

@@ -11,11 +11,11 @@
 #   10.0.1.2    10.0.1.1 / 10.0.2.1               10.0.2.2
 #   3 x UDP flood, TCP stream  ---------------->  TCP sink :5001
 #
-# 50 cycles on the stock kernels, 10 on the debug kernel (ten times slower).
+# 30 cycles on the stock kernels, 10 on the debug kernel (ten times slower).
 source lib.sh
 need sfw-pkt sfwctl socat
 
-CYCLES=${SFW_CYCLES:-$(scaled 50)}
+CYCLES=${SFW_CYCLES:-$(scaled 30)}
 [ "$CYCLES" -lt 10 ] && CYCLES=10
 RULES='chain forward policy drop
   ct state established,related accept
