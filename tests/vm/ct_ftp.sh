@@ -21,6 +21,7 @@
 #    none but a log line, and an unused expectation goes with its master
 #    (and off both lists).
 source lib.sh
+shopt -s lastpipe	# `... | json_check`: its FAIL sets ret here, not in a subshell
 need vsftpd curl ftpget jq
 
 T=$(mktemp -d)

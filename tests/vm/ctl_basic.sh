@@ -13,6 +13,7 @@
 #
 #   client ---- gateway (sfwctl runs here) ---- server
 source lib.sh
+shopt -s lastpipe	# `... | json_check`: its FAIL sets ret here, not in a subshell
 need socat sfw-pkt sfwctl jq sfw-nocap
 
 trap cleanup EXIT

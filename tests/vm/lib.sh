@@ -75,6 +75,8 @@ check_eq() {
 
 # json_check WHAT FILTER [jq options]: stdin is JSON (jq -s: a line each)
 # and FILTER gives true on it, read by a real parser (jq), not grep.
+# A test that pipes into it sets `shopt -s lastpipe`, so that a failure
+# sets its ret and exit status, not a subshell's.
 json_check() {
 	local what=$1 filter=$2 in out
 	shift 2

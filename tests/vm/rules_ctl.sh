@@ -11,6 +11,7 @@
 #
 #   ns: sfwctl, a dummy device
 source lib.sh
+shopt -s lastpipe	# `... | json_check`: its FAIL sets ret here, not in a subshell
 need sfwctl sfw-nocap jq
 
 trap cleanup EXIT
