@@ -5,12 +5,18 @@
  * text back with jansson's reader and compares the bytes: valid UTF-8
  * ("é") comes back unchanged; a byte that is not UTF-8 (0xff) comes back
  * as its Latin-1 character (U+00FF, "ÿ"), and the text is valid JSON;
- * quotes, backslashes and control characters are escaped. TAP on stdout.
+ * quotes, backslashes and control characters are escaped; a monitor
+ * event and a resync (EXISTING) line have one flat shape. TAP on stdout.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <linux/sfw.h>
 
 #include "rules_parse.h"
+#include "sfwctl.h"
+#include "ct.h"
 #include "json.h"
 #include "tap.h"
 
@@ -105,9 +111,48 @@ static void test_rules(void)
 	prefix_case("ruleset -j: log prefix with quotes", "a\\\"b", "a\"b", "a\\\"b");
 }
 
+/* The keys of @o, in order, as "a,b,c". */
+static void keys_of(json_t *o, char *buf, size_t size)
+{
+	const char *k;
+	json_t *v;
+
+	buf[0] = 0;
+	json_object_foreach(o, k, v)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "," : "", k);
+}
+
+/* monitor -j: an event and an EXISTING line differ only by "seq". */
+static void test_monitor_shape(void)
+{
+	static const char want_ev[] = "event,seq,l3,l4,l4num,timeout,state,orig,reply,unreplied,assured";
+	static const char want_ex[] = "event,l3,l4,l4num,timeout,state,orig,reply,unreplied,assured";
+	struct conn c = { .timeout = 5, .state = 3, .event = SFW_EVENT_NEW, .seq = 9 };
+	char ev[256], ex[256], why[768] = "";
+	json_t *a, *b;
+
+	c.t[0] = (struct tuple){ .l3 = AF_INET, .l4 = 6, .sport = 1, .dport = 2 };
+	c.t[1] = c.t[0];
+	a = conn_json(&c, event_name(c.event));
+	c.event = 0;	/* a dump's connection, as resync reads it */
+	b = conn_json(&c, "EXISTING");
+	keys_of(a, ev, sizeof(ev));
+	keys_of(b, ex, sizeof(ex));
+	if (strcmp(ev, want_ev) || strcmp(ex, want_ex))
+		snprintf(why, sizeof(why), "event <%s> want <%s>; EXISTING <%s> want <%s>",
+			 ev, want_ev, ex, want_ex);
+	else if (strcmp(json_string_value(json_object_get(b, "event")), "EXISTING") ||
+		 json_integer_value(json_object_get(json_object_get(b, "orig"), "dport")) != 2)
+		snprintf(why, sizeof(why), "EXISTING line's values wrong");
+	tap_result(!why[0], "monitor -j: event and EXISTING lines, one flat shape", why);
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	test_strings();
 	test_rules();
+	test_monitor_shape();
 	return tap_done();
 }
