@@ -122,7 +122,7 @@ ops_stage() {
 	local krel=$1 dir=$2 src=$2/ops-src root=$2/ops-root ver new
 	local d="--dkmstree $2/dkms/tree --sourcetree $2/dkms/src --installtree $2/dkms/inst --no-depmod"
 	rm -rf "$src" "$root" "$dir/dkms"
-	mkdir -p "$src" "$root/opt/sfw-dkms" "$dir/dkms/inst/$krel"
+	mkdir -p "$src" "$root/opt/sfw-dkms" "$dir/dkms/tree" "$dir/dkms/inst/$krel"
 	touch "$dir/ops-mark"
 	(cd "$TOP" && cp -a Makefile Kbuild dkms.conf src include tools contrib "$src/") &&
 		make -s -C "$src" clean >/dev/null 2>&1
