@@ -440,6 +440,11 @@ static int nat_parse(struct nl_rule *nr, const struct nlattr *nest,
 	return 0;
 }
 
+/*
+ * SFW_A_RULE -> @nr: the module's one decoder of a rule, for a load's ADDs
+ * and for RULE_ADD and RULE_INSERT (RULE_DEL reads only the reference,
+ * under rule_ref_policy). sfwctl writes it with rules_put_rule().
+ */
 static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		      struct netlink_ext_ack *extack)
 {
@@ -1320,6 +1325,11 @@ static int chain_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c)
 	return 0;
 }
 
+/*
+ * Rule @i of chain @c as SFW_A_RULE: the module's one encoder of a rule,
+ * the layout rule_parse() reads plus _POS and the counters; every dump of
+ * rules (RULESET_GET, hence `sfwctl ruleset show`) goes through it.
+ */
 static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i)
 {
 	const struct sfw_ruleset *rs = r->rs;

@@ -68,13 +68,8 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 			usage_error("%s: unknown argument '%s'", what, argv[2]);
 		nl_ready(nl);
 		nlh = msg_start(nl, nl->family, cmd, NLM_F_ACK);
-		{
-			struct nlattr *nest = mnl_attr_nest_start(nlh, SFW_A_RULE);
-
-			mnl_attr_put_u8(nlh, SFW_RULE_A_CHAIN, c);
-			mnl_attr_put_u32(nlh, SFW_RULE_A_POS, pos);
-			mnl_attr_nest_end(nlh, nest);
-		}
+		if (!rules_put_rule(nlh, c, pos, NULL))
+			die("%s: the rule does not fit in a message", what);
 		if (request(nl, nlh, NULL, NULL) < 0)
 			kernel_error(nl, what);
 		return 0;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rules_encode.c - rules and sets as netlink attributes, and the sender
- * of a rule set load's transaction: RULESET_ADD messages of up to
+ * rules_encode.c - rules and sets as netlink attributes (every SFW_A_RULE
+ * sfwctl sends is written by rules_put_rule()), and the sender of a rule
+ * set load's transaction: RULESET_ADD messages of up to
  * MSG_MAX bytes (a large set continues from one message to the next),
  * each sent when full. A refused message is reported with the file's
  * line of the rule or set in it.
@@ -136,11 +137,46 @@ cancel:
 	return false;
 }
 
-/* SFW_A_RULE for @rr in @chain (@pos: 0 or a position); false if it does not fit. */
-bool rules_put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
-		     const struct rules_rule *rr)
+/* A rule's action and matches, in SFW_A_RULE's layout (include/uapi/linux/sfw.h). */
+static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 {
 	const struct sfw_rule *r = &rr->r;
+
+	return mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_ACTION, r->action) &&
+	       (!r->family || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_FAMILY, r->family)) &&
+	       (!r->l4proto || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_L4, r->l4proto)) &&
+	       (!r->iif[0] || mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_IIF, r->iif)) &&
+	       (!r->oif[0] || mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_OIF, r->oif)) &&
+	       (!r->saddr.l3num || rules_put_prefix(nlh, SFW_RULE_A_SADDR, &r->saddr)) &&
+	       (!r->daddr.l3num || rules_put_prefix(nlh, SFW_RULE_A_DADDR, &r->daddr)) &&
+	       (!rr->saddr_set[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_SADDR_SET, rr->saddr_set)) &&
+	       (!rr->daddr_set[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_DADDR_SET, rr->daddr_set)) &&
+	       put_ports(nlh, SFW_RULE_A_SPORTS, rr->sports, r->nsport) &&
+	       put_ports(nlh, SFW_RULE_A_DPORTS, rr->dports, r->ndport) &&
+	       (!(r->flags & SFW_RULE_F_ICMP_TYPE) ||
+		mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_ICMP_TYPE, r->icmp_type)) &&
+	       (!r->ctstate || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_STATE, r->ctstate)) &&
+	       (!(r->flags & SFW_RULE_F_LOG) || mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_LOG, 0, NULL)) &&
+	       (!r->log_prefix[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix)) &&
+	       (!(r->flags & SFW_RULE_F_HELPER_FTP) ||
+		mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) &&
+	       put_nat(nlh, rr);
+}
+
+/*
+ * SFW_A_RULE: the one encoder of a rule in sfwctl, for ruleset load (@pos
+ * 0: rules go in order), rule add and insert (@pos 0 or a position) and,
+ * with @rr NULL, rule delete (the reference only: @chain and @pos). The
+ * module writes the same layout back in its dumps (rule_put() in
+ * src/netlink_rules.c), which rules_decode.c reads for ruleset show.
+ * False if it does not fit.
+ */
+bool rules_put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
+		    const struct rules_rule *rr)
+{
 	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_A_RULE);
 	bool ok;
 
@@ -148,28 +184,7 @@ bool rules_put_rule(struct nlmsghdr *nlh, unsigned int chain, uint32_t pos,
 		return false;
 	ok = mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CHAIN, chain) &&
 	     (!pos || mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_RULE_A_POS, pos)) &&
-	     mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_ACTION, r->action) &&
-	     (!r->family || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_FAMILY, r->family)) &&
-	     (!r->l4proto || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_L4, r->l4proto)) &&
-	     (!r->iif[0] || mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_IIF, r->iif)) &&
-	     (!r->oif[0] || mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_OIF, r->oif)) &&
-	     (!r->saddr.l3num || rules_put_prefix(nlh, SFW_RULE_A_SADDR, &r->saddr)) &&
-	     (!r->daddr.l3num || rules_put_prefix(nlh, SFW_RULE_A_DADDR, &r->daddr)) &&
-	     (!rr->saddr_set[0] ||
-	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_SADDR_SET, rr->saddr_set)) &&
-	     (!rr->daddr_set[0] ||
-	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_DADDR_SET, rr->daddr_set)) &&
-	     put_ports(nlh, SFW_RULE_A_SPORTS, rr->sports, r->nsport) &&
-	     put_ports(nlh, SFW_RULE_A_DPORTS, rr->dports, r->ndport) &&
-	     (!(r->flags & SFW_RULE_F_ICMP_TYPE) ||
-	      mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_ICMP_TYPE, r->icmp_type)) &&
-	     (!r->ctstate || mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_STATE, r->ctstate)) &&
-	     (!(r->flags & SFW_RULE_F_LOG) || mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_LOG, 0, NULL)) &&
-	     (!r->log_prefix[0] ||
-	      mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix)) &&
-	     (!(r->flags & SFW_RULE_F_HELPER_FTP) ||
-	      mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) &&
-	     put_nat(nlh, rr);
+	     (!rr || put_rule_fields(nlh, rr));
 	if (!ok) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;
