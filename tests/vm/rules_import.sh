@@ -3,9 +3,9 @@
 # kernels: release
 # sfwctl ruleset import-nft: an nftables rule set loaded with nft in the
 # gateway is read back through libnftnl and printed in sfw's syntax (the
-# output checked line by line); --load loads it, and traffic is judged
-# as nft judged it: LAN->WAN web passes, its answers come back, WAN->LAN
-# is dropped, and the rule with `log prefix` logs. `icmpv6 type` and
+# output checked line by line, and -j read with jq); --load loads it,
+# and traffic is judged as nft judged it: LAN->WAN web passes, its
+# answers come back, WAN->LAN is dropped, and the rule with `log prefix` logs. `icmpv6 type` and
 # `ip6 nexthdr` in the inet table translate too. An untranslatable rule
 # (meta mark) is named once by chain, handle and libnftnl's text of the
 # expression, the import exits 1 and nothing is loaded; so does a bad
@@ -15,7 +15,7 @@
 #   client                 gateway (nft, then sfw)       server
 #   10.0.1.2  c0 --- g0 10.0.1.1     10.0.2.1 g1 --- s0  10.0.2.2
 source lib.sh
-need nft socat sfwctl
+need nft socat sfwctl jq
 
 trap cleanup EXIT
 T=$(mktemp -d)
@@ -78,6 +78,15 @@ while IFS= read -r want; do
 	n=$((n + 1))
 	check_eq "line $n" "$(sed -n "${n}p" "$T/got")" "$want"
 done <"$T/expected"
+# import-nft -j, read with jq: the same rule set, each rule's text the line above.
+gw sfwctl ruleset import-nft -j >"$T/got.json" 2>/dev/null
+json_check "import-nft -j: chains, a rule's fields, the set" \
+	"([.chains[] | [.name, .policy, (.rules | length)]] == [[\"input\", \"drop\", 10], [\"forward\", \"drop\", 4]])
+	 and .chains[1].rules[3].log == {prefix: \"imp7\"} and .chains[1].rules[3].dport == [[7, 7]]
+	 and .chains[1].rules[3].saddr == \"10.0.2.0/24\" and .chains[0].rules[2].iif == \"lo\"
+	 and .sets == [{name: \"trusted\", elements: [\"10.0.0.0/8\", \"192.0.2.7\"]}]" <"$T/got.json"
+check_eq "import-nft -j: each rule's text, the text output's line" \
+	"$(jq -r '.chains[].rules[].text' "$T/got.json")" "$(grep '^  ' "$T/expected" | sed 's/^  //')"
 check_eq "line count" "$(wc -l <"$T/got")" "$(wc -l <"$T/expected")"
 gw sfwctl ruleset import-nft filter >"$T/got_t" 2>&1
 check_eq "import-nft filter (one table) is the same" "$(cmp -s "$T/got" "$T/got_t" && echo same)" same
