@@ -270,7 +270,8 @@ def goals(figures, rows, memory, expiry):
                         ("%s %g" % ("<=" if kind == "<=" else "~", goal)),
                         verdict([lo, hi], goal, kind), "interval unpaired: separate runs"))
     if "max_tick_us" in expiry:
-        out.append(("longest wheel run (µs of wall time), 1M entries expiring",
+        out.append(("longest wheel run (µs of wall time), %s entries expiring" %
+                    expiry.get("created", "?"),
                     expiry["max_tick_us"], None, "<= 1000", "not resolved",
                     "wall time under TCG includes vCPU stalls of ms; "
                     "see the work done per run under Expiry"))
@@ -494,12 +495,16 @@ def main():
                 r.write("\nWork done per wheel run, not wall time: the guest polls "
                         "/proc/net/sfw/stat (wheel_runs) and the entry count; "
                         "a sample that spans exactly one run gives that run's "
-                        "entries reaped (run_samples of them, of runs in all). "
-                        "run_reaped_max and run_reaped_p99 are over those samples. "
-                        "The wheel exposes no count of entries examined (re-filed "
-                        "ones included): here nothing is re-filed, so reaped is "
-                        "examined. lag_ms is the last entry's reaping after its "
-                        "expiry.\n")
+                        "entries reaped (run_samples of them, of runs in all), "
+                        "roughly: a run in progress at a sample is split across "
+                        "two. run_reaped_max and run_reaped_p99 are over those "
+                        "samples, run_reaped_mean over all runs. The wheel's "
+                        "budget is 1024 entries examined per run "
+                        "(SFW_WHEEL_BUDGET). It exposes no count of entries "
+                        "examined, nor an exact one per run; here the timeout "
+                        "(30 s) is inside the wheel's 64 s range and nothing is "
+                        "re-filed, so reaped is examined. lag_ms is the last "
+                        "entry's reaping after its expiry.\n")
         if charts:
             r.write("\n## Charts\n\n")
             for c in charts:
