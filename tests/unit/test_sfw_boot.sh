@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# contrib/sfw-boot (what sfw.service runs) on the build host, where no
+# module loads: modprobe is a stand-in that logs its arguments, and so is
+# sfwctl for everything but `ruleset load --check`, which is the real
+# one (it needs no module). What is checked: a good file is checked, then
+# loaded after modprobe; a bad file is never loaded, the step fails and
+# stderr names the file's error; no file loads the module alone. The VM
+# test tests/vm/ops_install.sh runs the same steps against the module.
+# TAP on stdout.
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+REAL=${SFWCTL:-$TOP/tools/sfwctl}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+fails=0
+
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "modprobe $*" >>%s/calls\n' "$T" >"$T/bin/modprobe"
+cat >"$T/bin/sfwctl" <<STUB
+#!/bin/sh
+if [ "\$1 \$2 \$3" = "ruleset load --check" ]; then exec "$REAL" "\$@"; fi
+echo "sfwctl \$*" >>$T/calls
+STUB
+chmod +x "$T/bin/modprobe" "$T/bin/sfwctl"
+sed "s|@SBINDIR@|$T/bin|" "$TOP/contrib/sfw-boot" >"$T/sfw-boot"
+
+check() {
+	n=$((n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1 # got '$2', want '$3'"
+		fails=$((fails + 1))
+	fi
+}
+
+# boot STEP: run sfw-boot STEP; sets rc, calls (one line, ';'-joined), err.
+boot() {
+	: >"$T/calls"
+	PATH=$T/bin:$PATH SFW_RULES=$T/rules.sfw sh "$T/sfw-boot" "$1" 2>"$T/err"
+	rc=$?
+	calls=$(paste -sd';' "$T/calls")
+	err=$(cat "$T/err")
+}
+
+printf 'chain input policy drop\n  tcp dport 22 accept\n' >"$T/rules.sfw"
+boot start
+check "start, good file: exit 0" "$rc" 0
+check "start, good file: modprobe, then load" "$calls" "modprobe sfw;sfwctl ruleset load $T/rules.sfw"
+
+boot reload
+check "reload, good file: exit 0" "$rc" 0
+check "reload, good file: one load" "$calls" "sfwctl ruleset load $T/rules.sfw"
+
+printf 'chain input policy drop\n  tcp dport 22 acept\n' >"$T/rules.sfw"
+boot start
+check "start, bad file: exit 1" "$rc" 1
+check "start, bad file: the module, no load" "$calls" "modprobe sfw"
+check "start, bad file: says why, with the file's line" \
+	"$(grep -c "rules.sfw refused" <<<"$err")$(grep -c "rules.sfw:2:.*acept" <<<"$err")" 11
+
+boot reload
+check "reload, bad file: exit 1" "$rc" 1
+check "reload, bad file: nothing loaded" "$calls" ""
+
+rm "$T/rules.sfw"
+boot start
+check "start, no file: exit 0" "$rc" 0
+check "start, no file: the module alone" "$calls" "modprobe sfw"
+check "start, no file: says so" "$(grep -c 'every packet is accepted' <<<"$err")" 1
+
+boot bogus
+check "unknown step: exit 2" "$rc" 2
+
+echo "1..$n"
+[ $fails -eq 0 ]
