@@ -75,5 +75,19 @@ check "start, no file: says so" "$(grep -c 'every packet is accepted' <<<"$err")
 boot bogus
 check "unknown step: exit 2" "$rc" 2
 
+# The unit as make install writes it, read by systemd's own parser: any
+# complaint (an unknown key, a bad value, a missing ExecStart program).
+if command -v systemd-analyze >/dev/null; then
+	sed "s|@LIBEXECDIR@|$T|" "$TOP/contrib/sfw.service" >"$T/sfw.service"
+	chmod +x "$T/sfw-boot"
+	out=$(cd "$T" && systemd-analyze verify --man=no ./sfw.service 2>&1)
+	check "systemd-analyze verify sfw.service: no complaint" "$out" ""
+	check "the unit's three steps run sfw-boot" \
+		"$(grep -c "^Exec\(Start\|Reload\|Stop\)=$T/sfw-boot \(start\|reload\|stop\)$" "$T/sfw.service")" 3
+else
+	n=$((n + 1))
+	echo "ok $n systemd-analyze verify # SKIP no systemd-analyze on this host"
+fi
+
 echo "1..$n"
 [ $fails -eq 0 ]
