@@ -12,9 +12,11 @@
  * by sfw_core.h's enums, are declared there beside them and defined in
  * names.c too.
  *
- * Names the rule language alone reads (ICMP types: tools/rules_names.c)
- * and strings the module sends over netlink (INVALID reasons, why an
- * entry ended) have no second copy to share.
+ * The chains' and actions' names are the rule set unit's
+ * (sfw_chain_names[], sfw_action_names[]: src/ruleset.c, which sfwctl
+ * compiles too). Names the rule language alone reads (ICMP types:
+ * tools/rules_names.c) and strings the module sends over netlink (why an
+ * entry ended, and the INVALID reasons' names) have no second copy.
  */
 #ifndef _SFW_NAMES_H
 #define _SFW_NAMES_H

@@ -58,12 +58,12 @@ static int parse_chain(struct parser *p, const struct tok *kw)
 		k = p->tok;
 		if (lex_value(p, &k))
 			return -1;
-		if (lex_is(&p->tok, "accept"))
+		if (lex_is(&p->tok, sfw_action_names[SFW_ACT_ACCEPT]))
 			chain->policy = SFW_ACT_ACCEPT;
 		else if (rules_nat_chain(ch))
 			return lex_fail(p, &p->tok, "the policy of chain %s must be accept, not",
 				    sfw_chain_names[ch]);
-		else if (lex_is(&p->tok, "drop"))
+		else if (lex_is(&p->tok, sfw_action_names[SFW_ACT_DROP]))
 			chain->policy = SFW_ACT_DROP;
 		else
 			return lex_fail(p, &p->tok, "policy must be accept or drop, not");

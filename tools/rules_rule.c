@@ -505,16 +505,6 @@ static int add_rule(struct parser *p, enum sfw_chain ch, struct rule_ctx *c, con
 	return 0;
 }
 
-
-static const char *const action_words[SFW_ACT_COUNT] = {
-	[SFW_ACT_ACCEPT] = "accept",
-	[SFW_ACT_DROP] = "drop",
-	[SFW_ACT_REJECT] = "reject",
-	[SFW_ACT_SNAT] = "snat",
-	[SFW_ACT_DNAT] = "dnat",
-	[SFW_ACT_MASQUERADE] = "masquerade",
-};
-
 /* MATCH... [counter ...] [log ...] ACTION, starting at p->tok. */
 int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 {
@@ -532,7 +522,7 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 			goto out;
 		kw = p->tok;
 		for (a = 0; a < SFW_ACT_COUNT; a++)
-			if (lex_is(&kw, action_words[a]))
+			if (lex_is(&kw, sfw_action_names[a]))
 				break;
 		if (a < SFW_ACT_COUNT && c->have_action) {
 			lex_fail(p, &kw, "second action");
