@@ -26,6 +26,7 @@
 #include "../../tools/rules_nat.c"
 #include "../../tools/rules_names.c"
 #include "../../tools/rules_print.c"
+#include "../../tools/json.c"
 
 #define FNAME "t.rules"
 
