@@ -32,6 +32,23 @@
 		}							\
 	} while (0)
 
+/* The input, read a byte at a time; past its end, zeros. */
+struct fuzz_input {
+	const u8 *d;
+	size_t n;
+};
+
+static inline u8 fuzz_take(struct fuzz_input *in)
+{
+	u8 b;
+
+	if (!in->n)
+		return 0;
+	b = *in->d++;
+	in->n--;
+	return b;
+}
+
 static inline bool fuzz_zero(const void *p, size_t n)
 {
 	const u8 *b = p;

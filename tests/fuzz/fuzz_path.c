@@ -133,22 +133,6 @@ void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
 
 /* ---- the driver ---- */
 
-struct input {
-	const u8 *d;
-	size_t n;
-};
-
-static u8 take(struct input *in)
-{
-	u8 b;
-
-	if (!in->n)
-		return 0;
-	b = *in->d++;
-	in->n--;
-	return b;
-}
-
 static const char *const addr4[2] = { "10.0.1.2", "10.0.2.2" };
 static const char *const addr6[2] = { "fd00:1::2", "fd00:2::2" };
 
@@ -165,7 +149,7 @@ static unsigned int l3(u8 *b, bool v6, bool d, u8 proto, unsigned int l4len)
 }
 
 /* Build the packet a record asks for; its length, 0 if none. */
-static unsigned int build(struct input *in, u8 r, u8 *b)
+static unsigned int build(struct fuzz_input *in, u8 r, u8 *b)
 {
 	unsigned int c = r & 3, kind = r >> 4, n;
 	bool d = r & 4, v6 = r & 8;
@@ -175,17 +159,17 @@ static unsigned int build(struct input *in, u8 r, u8 *b)
 
 	switch (kind) {
 	case 0:
-		n = take(in);
+		n = fuzz_take(in);
 		for (unsigned int i = 0; i < n; i++)
-			b[i] = take(in);
+			b[i] = fuzz_take(in);
 		return n;
 	case 1:
-		n = pb_udp(l4, src, dst, take(in) % 64);
+		n = pb_udp(l4, src, dst, fuzz_take(in) % 64);
 		break;
 	case 2: {
 		u8 type = v6 ? (d ? 129 : 128) : (d ? 0 : 8);
 
-		n = pb_icmp(l4, type, take(in) % 2, 1000 + c, 1);
+		n = pb_icmp(l4, type, fuzz_take(in) % 2, 1000 + c, 1);
 		if (v6)
 			l4[0] = type;
 		break;
@@ -197,13 +181,13 @@ static unsigned int build(struct input *in, u8 r, u8 *b)
 		/* The quoted packet went the other way: the error answers it. */
 		q = l3(quote, v6, !d, c & 1 ? SFW_IPPROTO_UDP : SFW_IPPROTO_TCP, 8);
 		q += pb_udp(quote + q, d ? cport : sport, d ? sport : cport, 0) - 8;
-		n = pb_icmp(l4, v6 ? 1 : 3, take(in) % 4, 0, 0);
+		n = pb_icmp(l4, v6 ? 1 : 3, fuzz_take(in) % 4, 0, 0);
 		memcpy(l4 + n, quote, q);
 		n += q;
 		break;
 	}
 	default: {
-		u8 flags = take(in), off = take(in), len = take(in) % 128;
+		u8 flags = fuzz_take(in), off = fuzz_take(in), len = fuzz_take(in) % 128;
 		u32 seq = nxt[c][v6][d] + (off & 0xf) - 8;
 		u32 ack = nxt[c][v6][!d] + (off >> 4) - 8;
 
@@ -345,7 +329,7 @@ static void one_packet(const u8 *pkt, unsigned int len, bool v6)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static bool ready;
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	static u8 pkt[BUF];
 
 	if (!ready) {
@@ -361,7 +345,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	net.stats = &stats;
 	FUZZ_CHECK(!ct_net_init(&net, 7));
 	{
-		u8 knobs = take(&in);
+		u8 knobs = fuzz_take(&in);
 
 		net.conntrack_max = knobs % 16 + 1;
 		net.params.checksum = 0;
@@ -371,7 +355,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 
 	while (in.n) {
-		u8 r = take(&in), kind = r >> 4;
+		u8 r = fuzz_take(&in), kind = r >> 4;
 		struct sfw_tuple t;
 		struct sfw_conn *ct;
 		enum sfw_dir dir;
@@ -379,7 +363,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 		switch (kind) {
 		case 4:
-			kstand_jiffies += take(&in) * net.wheel->tick_j;
+			kstand_jiffies += fuzz_take(&in) * net.wheel->tick_j;
 			kstand_run_worker(net.wheel);
 			break;
 		case 5:
@@ -395,11 +379,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			}
 			break;
 		case 6:
-			net.conntrack_max = take(&in);
+			net.conntrack_max = fuzz_take(&in);
 			break;
 		default:
 			len = build(&in, r, pkt);
-			policy = take(&in);
+			policy = fuzz_take(&in);
 			one_packet(pkt, len, r & 8);
 			break;
 		}

@@ -32,22 +32,6 @@
 #define MAX_RULES	24	/* per chain */
 #define MAX_RANGES	3
 
-struct input {
-	const u8 *d;
-	size_t n;
-};
-
-static u8 take(struct input *in)
-{
-	u8 b;
-
-	if (!in->n)
-		return 0;
-	b = *in->d++;
-	in->n--;
-	return b;
-}
-
 /* Addresses rules and packets share: a /8, a /24 inside it, hosts. */
 static const u8 pool4[8][4] = {
 	{ 10, 0, 0, 1 }, { 10, 0, 0, 2 }, { 10, 0, 1, 1 }, { 10, 9, 0, 1 },
@@ -64,9 +48,9 @@ static const char *const ifnames[4] = { "", "g0", "g1", "lo" };
 static const u8 l4s[8] = { 0, SFW_IPPROTO_TCP, SFW_IPPROTO_UDP, SFW_IPPROTO_ICMP,
 			   SFW_IPPROTO_ICMPV6, SFW_IPPROTO_TCP, SFW_IPPROTO_UDP, 47 };
 
-static void take_addr(struct input *in, u8 l3num, union sfw_addr *a)
+static void take_addr(struct fuzz_input *in, u8 l3num, union sfw_addr *a)
 {
-	u8 b = take(in);
+	u8 b = fuzz_take(in);
 
 	memset(a, 0, sizeof(*a));
 	if (l3num == SFW_AF_INET)
@@ -75,9 +59,9 @@ static void take_addr(struct input *in, u8 l3num, union sfw_addr *a)
 		memcpy(a, pool6[b % 4], 16);
 }
 
-static void take_prefix(struct input *in, struct sfw_prefix *p)
+static void take_prefix(struct fuzz_input *in, struct sfw_prefix *p)
 {
-	u8 b = take(in);
+	u8 b = fuzz_take(in);
 
 	memset(p, 0, sizeof(*p));
 	p->l3num = b & 1 ? SFW_AF_INET6 : SFW_AF_INET;
@@ -226,13 +210,13 @@ static bool ref_match(const struct ref_rule *rr, const struct sfw_match_pkt *m)
 	       (!rr->dset || ref_in_set(rr->dset, t->l3num, &t->dst));
 }
 
-static void take_ranges(struct input *in, struct sfw_port_range *p, u16 *n)
+static void take_ranges(struct fuzz_input *in, struct sfw_port_range *p, u16 *n)
 {
 	u16 i;
 
-	*n = take(in) % (MAX_RANGES + 1);
+	*n = fuzz_take(in) % (MAX_RANGES + 1);
 	for (i = 0; i < *n; i++) {
-		u8 b = take(in);
+		u8 b = fuzz_take(in);
 
 		p[i].lo = ports[b & 7];
 		p[i].hi = b & 0x80 ? ports[b >> 3 & 7] : p[i].lo;	/* may be backwards */
@@ -245,7 +229,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct ref_set sets[MAX_SETS];
 	static struct ref_rule rules[SFW_CHAIN_COUNT][MAX_RULES];
-	struct input in = { .d = data, .n = size };
+	struct fuzz_input in = { .d = data, .n = size };
 	u32 nrules[SFW_CHAIN_COUNT] = { 0 };
 	struct sfw_ruleset_builder *b;
 	struct sfw_ruleset *rs;
@@ -258,19 +242,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	b = sfw_ruleset_builder_new();
 	if (!b)
 		return 0;
-	h = take(&in);
+	h = fuzz_take(&in);
 	/* The NAT chains' policy is always accept. */
 	for (c = 0; c < SFW_CHAIN_COUNT; c++)
 		sfw_ruleset_builder_policy(b, c, c < SFW_CHAIN_PREROUTING && h >> c & 1 ?
 					   SFW_ACT_DROP : SFW_ACT_ACCEPT);
 
 	/* Sets. */
-	for (i = take(&in) % (MAX_SETS + 1); i > 0; i--) {
+	for (i = fuzz_take(&in) % (MAX_SETS + 1); i > 0; i--) {
 		struct ref_set *s = &sets[nsets];
 		u32 k;
 
 		snprintf(s->name, sizeof(s->name), "s%u", nsets);
-		s->n = take(&in) % (MAX_ELEMS + 1);
+		s->n = fuzz_take(&in) % (MAX_ELEMS + 1);
 		for (k = 0; k < s->n; k++)
 			take_prefix(&in, &s->elems[k]);
 		if (!sfw_ruleset_builder_set(b, s->name, s->elems, s->n, err)) {
@@ -290,9 +274,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 
 	/* Rules: 8 bytes of fields, then what they ask for. */
-	for (i = take(&in) % (3 * MAX_RULES); i > 0 && in.n; i--) {
-		u8 f0 = take(&in), f1 = take(&in), f2 = take(&in), f3 = take(&in);
-		u8 f4 = take(&in);
+	for (i = fuzz_take(&in) % (3 * MAX_RULES); i > 0 && in.n; i--) {
+		u8 f0 = fuzz_take(&in), f1 = fuzz_take(&in), f2 = fuzz_take(&in), f3 = fuzz_take(&in);
+		u8 f4 = fuzz_take(&in);
 		struct ref_rule rr;
 		struct sfw_nat_range nat;
 		const char *sname = NULL, *dname = NULL;
@@ -370,7 +354,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 
 	/* Packets of 5 bytes and addresses, or a set update. */
 	while (in.n) {
-		u8 p0 = take(&in), p1 = take(&in), p2 = take(&in), p3, p4;
+		u8 p0 = fuzz_take(&in), p1 = fuzz_take(&in), p2 = fuzz_take(&in), p3, p4;
 		struct sfw_prefix elems[4];
 		struct sfw_tuple t;
 		struct sfw_match_pkt m = { .t = &t };
@@ -383,8 +367,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			update_set(rs, &sets[p1 % nsets], elems, p2 >> 1 & 3u, p2 & 1);
 			continue;
 		}
-		p3 = take(&in);
-		p4 = take(&in);
+		p3 = fuzz_take(&in);
+		p4 = fuzz_take(&in);
 
 		memset(&t, 0, sizeof(t));
 		c = p0 % SFW_CHAIN_COUNT;

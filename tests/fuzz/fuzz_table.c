@@ -173,22 +173,6 @@ void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
 
 /* ---- the driver ---- */
 
-struct input {
-	const u8 *d;
-	size_t n;
-};
-
-static u8 take(struct input *in)
-{
-	u8 b;
-
-	if (!in->n)
-		return 0;
-	b = *in->d++;
-	in->n--;
-	return b;
-}
-
 /* Flow @f: 10.0.0.1-4 -> 10.0.1.1-2, sports 1000-1007, TCP or UDP. No
  * flow is the inverse of another: the reply direction is the op's bit.
  */
@@ -339,7 +323,7 @@ static bool kill_port(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static bool ready;
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	unsigned int ns, i;
 
 	if (!ready) {
@@ -347,20 +331,20 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		FUZZ_CHECK(!sfw_conntrack_init());
 		ready = true;
 	}
-	kstand_hash_mask = take(&in) & 1 ? 1 : ~0u;
+	kstand_hash_mask = fuzz_take(&in) & 1 ? 1 : ~0u;
 	/* The kernel's jiffies start five minutes before the 32-bit wrap. */
-	kstand_jiffies = (unsigned long)(unsigned int)(-300 * HZ) + take(&in) * 97;
+	kstand_jiffies = (unsigned long)(unsigned int)(-300 * HZ) + fuzz_take(&in) * 97;
 	memset(model, 0, sizeof(model));
 	memset(stats, 0, sizeof(stats));
 	for (ns = 0; ns < 2; ns++) {
 		memset(&nets[ns], 0, sizeof(nets[ns]));
 		nets[ns].stats = &stats[ns];
 		FUZZ_CHECK(!ct_net_init(&nets[ns], 1000 + ns));
-		nets[ns].conntrack_max = take(&in) % 16 + 1;
+		nets[ns].conntrack_max = fuzz_take(&in) % 16 + 1;
 	}
 
 	while (in.n) {
-		u8 op = take(&in), b = take(&in);
+		u8 op = fuzz_take(&in), b = fuzz_take(&in);
 		struct sfw_tuple t;
 		struct sfw_conn *ct;
 		struct entry *e;
@@ -379,12 +363,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				FUZZ_CHECK(dir == mdir);
 				/* An unconfirmed entry's packets wait for its confirm (path.c). */
 				if (e->confirmed)
-					set_timeout(&nets[ns], ct, take(&in));
+					set_timeout(&nets[ns], ct, fuzz_take(&in));
 			} else if (op & 0x80) {
 				/* Made at PRE_ROUTING: filed for nat.c's 5 s of grace only. */
-				create(ns, &t, op >> 5 & 3, false, take(&in) % 6);
+				create(ns, &t, op >> 5 & 3, false, fuzz_take(&in) % 6);
 			} else {
-				create(ns, &t, op >> 5 & 3, true, take(&in));
+				create(ns, &t, op >> 5 & 3, true, fuzz_take(&in));
 			}
 			break;
 		case 2:
