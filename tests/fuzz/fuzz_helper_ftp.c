@@ -13,7 +13,9 @@
  *    for the same address and port (nat_helper.c's rewrite) and fed again
  *    from the state before the chunk, it gives the same announcement, and
  *    the text written fits SFW_FTP_ARG_MAX and is no longer than what it
- *    replaces (the shortest form of the same address and port).
+ *    replaces (the shortest form of the same address and port). Only
+ *    an argument read from the chunk's new bytes is checked so: in a
+ *    retransmission's old bytes the parser read it from the earlier chunk.
  *
  * Input: a knob byte (bit 0: IPv6), then records: a byte (bit 0: the
  * server sends; bits 1-2: 0 the next bytes of that direction, 1 a
@@ -50,10 +52,21 @@ static void check_rewrite(const struct sfw_ftp_state *before, const struct sfw_t
 	struct sfw_ftp_result res2;
 	char arg[SFW_FTP_ARG_MAX + 64];
 	u8 *buf;
-	u32 off = res->arg_seq - seq, k;
+	const struct sfw_ftp_dir *d = &before->dir[dir];
+	u32 off = res->arg_seq - seq, seen = 0, k;
 
+	if ((d->flags & SFW_FTP_SYNCED) && (s32)(seq - d->next_seq) < 0)
+		seen = d->next_seq - seq;
 	if ((s32)off < 0 || off + res->arg_len > len)
 		return;		/* split across chunks: not rewritten */
+	/*
+	 * In a retransmission's old bytes the parser read the argument from
+	 * the earlier segment, not from these bytes: rewriting them proves
+	 * nothing about the parse (nat_helper.c still rewrites there, which
+	 * is right when the earlier segment was lost after the gateway).
+	 */
+	if (off < seen)
+		return;
 	k = sfw_helper_ftp_format(arg, res->kind, res->delim, res->exp.l3num,
 				  &res->exp.dst, res->exp.dport);
 	FUZZ_CHECK(k > 0 && k <= SFW_FTP_ARG_MAX);

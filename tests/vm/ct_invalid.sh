@@ -29,12 +29,7 @@ expect_invalid() {
 for f in 4 6; do
 	set_family $f
 	if [ $f = 4 ]; then A=10.0.1.99 B=10.0.2.99; else A=fd00:1::99 B=fd00:2::99; fi
-	# The gateway knows A's and B's (made-up) link addresses: else, seconds
-	# after a crafted packet, its failed neighbour lookup sends A or B a
-	# host unreachable that sfw counts as icmp_error_no_match, and one such
-	# per earlier packet landed in that reason's check on a slow guest.
-	ip -n "$gateway" neigh replace "$A" lladdr 02:00:00:00:01:99 dev g0 nud permanent
-	ip -n "$gateway" neigh replace "$B" lladdr 02:00:00:00:02:99 dev g1 nud permanent
+	# The gateway knows A's and B's made-up link addresses (topo_cgs).
 	path_up || continue
 
 	expect_invalid "SYN+FIN" bad_tcp_flags "$client" -s "$A" -d "$B" tcp --sport 1 --dport 2 --flags SF
