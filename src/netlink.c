@@ -45,6 +45,7 @@
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
+#include "rules.h"
 #include "sfw.h"
 
 
@@ -550,10 +551,15 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Dumps: the filter and the cursor live from ->start to ->done. */
+/*
+ * Dumps: the filter and the cursor live from ->start to ->done. A
+ * preview's dump (RULESET_PREVIEW) shows the entries @refused_by, a
+ * compiled rule set never swapped in, would not admit.
+ */
 struct ct_dump {
 	struct ct_filter filter;
 	unsigned int bucket;
+	struct sfw_ruleset *refused_by;
 };
 
 static int ct_dump_start(struct netlink_callback *cb)
@@ -584,7 +590,32 @@ static int ct_dump_start(struct netlink_callback *cb)
 
 static int ct_dump_done(struct netlink_callback *cb)
 {
-	kfree((void *)cb->args[0]);
+	struct ct_dump *d = (struct ct_dump *)cb->args[0];
+
+	if (d)
+		sfw_ruleset_free(d->refused_by);
+	kfree(d);
+	return 0;
+}
+
+static int ct_preview_start(struct netlink_callback *cb)
+{
+	struct sfw_net *sn = sfw_net(sock_net(cb->skb->sk));
+	struct sfw_ruleset *rs;
+	struct ct_dump *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	rs = sfw_nl_ruleset_preview(sn, NETLINK_CB(cb->skb).portid, cb->extack);
+	if (IS_ERR(rs)) {
+		kfree(d);
+		return PTR_ERR(rs);
+	}
+	d->refused_by = rs;
+	cb->args[0] = (long)d;
+	cb->min_dump_alloc = sfw_conntrack_max_chain() *
+			     nlmsg_total_size(GENL_HDRLEN + ct_msg_size());
 	return 0;
 }
 
@@ -602,6 +633,8 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 		sfw_conntrack_for_each_visible(ct, n, sn, d->bucket) {
 			if (!filter_match(&d->filter, ct))
+				continue;
+			if (d->refused_by && !sfw_rules_refuses(sn, d->refused_by, ct))
 				continue;
 			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0, SFW_END_NONE);
@@ -1187,6 +1220,13 @@ static const struct genl_ops sfw_genl_ops[] = {
 	{
 		.cmd = SFW_CMD_COUNTERS_RESET,
 		.doit = sfw_nl_counters_reset,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_PREVIEW,
+		.start = ct_preview_start,
+		.dumpit = ct_dump,
+		.done = ct_dump_done,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -25,7 +25,10 @@
  * Recheck (sfwctl ruleset load --recheck): after a replace, every
  * confirmed entry of the namespace is judged again as if its first packet
  * came now, and those the new rules would not admit are deleted, so a
- * banned address loses the connections it already had.
+ * banned address loses the connections it already had. A rule or set
+ * change may ask for the same. A preview (sfwctl ruleset load --recheck
+ * --dry-run) asks sfw_rules_refuses() of a compiled set that is never
+ * swapped in, so it lists exactly what the recheck would delete.
  *
  * Locking: rules_lock (a mutex) serializes writers; packets only read
  * under RCU.
@@ -394,7 +397,7 @@ static bool addr_local(struct net *net, u8 l3num, const union sfw_addr *addr)
  * devices from routing as it is now (out towards the destination, in
  * from the source), since an entry does not keep them.
  */
-static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
+static bool rules_admit(struct sfw_net *sn, const struct sfw_ruleset *rs,
 			const struct sfw_conn *ct)
 {
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
@@ -420,9 +423,15 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
 	m.ctinfo = SFW_CT_NEW;
 	m.iif = iif[0] ? iif : NULL;
 	m.oif = oif[0] ? oif : NULL;
-	i = sfw_ruleset_match(r->rs, chain, &m);
-	return (i < 0 ? r->rs->chain[chain].policy : r->rs->chain[chain].rules[i].action) ==
+	i = sfw_ruleset_match(rs, chain, &m);
+	return (i < 0 ? rs->chain[chain].policy : rs->chain[chain].rules[i].action) ==
 	       SFW_ACT_ACCEPT;
+}
+
+bool sfw_rules_refuses(struct sfw_net *sn, const struct sfw_ruleset *rs,
+		       const struct sfw_conn *ct)
+{
+	return !rules_admit(sn, rs, ct);
 }
 
 /* Under RCU, from sfw_conntrack_cleanup(): would the running rules refuse @ct now? */
@@ -430,7 +439,7 @@ static bool rules_refuse(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
 	const struct sfw_rules *r = rcu_dereference(sn->rules);
 
-	return r && !rules_admit(sn, r, ct);
+	return r && sfw_rules_refuses(sn, r->rs, ct);
 }
 
 int sfw_rules_recheck(struct sfw_net *sn, u32 *expired)

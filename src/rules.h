@@ -60,6 +60,9 @@ int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n);
 /* Delete the entries the running rules would not admit now; count them. */
 int sfw_rules_recheck(struct sfw_net *sn, u32 *expired);
+/* Would @rs refuse @ct's first packet today (what a recheck deletes)? Under RCU. */
+bool sfw_rules_refuses(struct sfw_net *sn, const struct sfw_ruleset *rs,
+		       const struct sfw_conn *ct);
 /* The key sets are hashed with, for rule sets built elsewhere. */
 u64 sfw_rules_seed(void);
 /* Sum one counter over the CPUs. */

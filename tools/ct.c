@@ -127,20 +127,27 @@ static void ct_list_help(void)
 	filter_help();
 }
 
-static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsigned long *n)
+int conns_print_dump(struct nl *nl, struct nlmsghdr *nlh, bool extended, unsigned long *n)
 {
 	struct list_state ls = { 0, extended };
+
+	if (request(nl, nlh, ct_list_cb, &ls) < 0)
+		return -1;
+	if (json)
+		printf("%s]\n", ls.n ? "\n" : "[");
+	*n = ls.n;
+	return 0;
+}
+
+static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsigned long *n)
+{
 	struct nlmsghdr *nlh;
 
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_GET, NLM_F_DUMP);
-
 	if (o)
 		put_filter(nlh, o);
-	if (request(nl, nlh, ct_list_cb, &ls) < 0)
-		return -1;
-	*n = ls.n;
-	return 0;
+	return conns_print_dump(nl, nlh, extended, n);
 }
 
 static int ct_list_expect(struct nl *nl, const struct opts *o);
@@ -156,8 +163,6 @@ int ct_list(struct nl *nl, int argc, char **argv)
 		return ct_list_expect(nl, &o);
 	if (dump_conns(nl, &o, o.extended, &n) < 0)
 		kernel_error(nl, "ct list");
-	if (json)
-		printf("%s]\n", n ? "\n" : "[");
 	fprintf(stderr, "sfwctl: %lu connections shown\n", n);
 	nl_report_counts();
 	return 0;

@@ -60,6 +60,8 @@ const char *event_name(int e);
 void addr_str(const struct tuple *t, const unsigned char *a, bool full, char *buf);
 void print_tuple(const struct tuple *t, bool full);
 void print_conn_line(const struct conn *c, bool extended);
+/* Send the dump request @nlh; print each connection as `ct list` does (-j: one array). */
+int conns_print_dump(struct nl *nl, struct nlmsghdr *nlh, bool extended, unsigned long *n);
 struct json_t;
 struct json_t *tuple_json(const struct tuple *t);
 struct json_t *conn_json(const struct conn *c, const char *event);

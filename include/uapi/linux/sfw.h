@@ -235,6 +235,13 @@
  * SFW_CMD_RULESET_ABORT
  *	do:   no attributes. Drops this socket's transaction (ENOENT if none).
  *
+ * SFW_CMD_RULESET_PREVIEW
+ *	dump: no attributes. Ends this socket's transaction (ENOENT if none)
+ *	      and compiles it as COMMIT would, then changes nothing: one
+ *	      SFW_CMD_CT_GET message (as CT_GET's dump) for each connection
+ *	      that the compiled set, committed with SFW_COMMIT_F_RECHECK,
+ *	      would delete now (sfwctl ruleset load --recheck --dry-run).
+ *
  * SFW_CMD_RULESET_GET
  *	dump: no attributes. The running rule set: one message per chain
  *	      (SFW_A_CHAIN, all three, in order), then one per rule
@@ -257,13 +264,16 @@
  *	      rebuilt with the change and replaced atomically, as a load is
  *	      (counters start from zero). ENOENT if no rule set is loaded or
  *	      no such position; ESTALE if SFW_A_GENERATION is given and is
- *	      not the running generation. Reply: SFW_CMD_RULE_ADD (or
- *	      INSERT) with SFW_A_GENERATION, the new one.
+ *	      not the running generation. SFW_A_COMMIT_FLAGS (optional,
+ *	      SFW_COMMIT_F_RECHECK only): then recheck, as COMMIT does.
+ *	      Reply: SFW_CMD_RULE_ADD (or INSERT) with SFW_A_GENERATION, the
+ *	      new one, and with RECHECK SFW_A_COUNT (connections deleted).
  *
  * SFW_CMD_RULE_DEL
  *	do:   SFW_A_RULE with SFW_RULE_A_CHAIN and SFW_RULE_A_POS (no other
- *	      field); SFW_A_GENERATION (optional). Deletes that rule, as
- *	      above. Reply: SFW_CMD_RULE_DEL with SFW_A_GENERATION.
+ *	      field); SFW_A_GENERATION and SFW_A_COMMIT_FLAGS (optional).
+ *	      Deletes that rule, as above. Reply: SFW_CMD_RULE_DEL with
+ *	      SFW_A_GENERATION (and SFW_A_COUNT with RECHECK).
  *
  * SFW_CMD_SET_ADD, SFW_CMD_SET_DEL
  *	do:   SFW_A_SET with SFW_SET_A_NAME and SFW_SET_A_ELEMS. Adds the
@@ -271,6 +281,11 @@
  *	      kept once), or removes them (absent ones are ignored). The
  *	      set's new version is swapped in whole: a packet sees the set
  *	      before or after. ENOENT if there is no such set.
+ *	      SFW_A_COMMIT_FLAGS (optional, SFW_COMMIT_F_RECHECK only): then
+ *	      recheck every connection against the rules with the changed
+ *	      set; reply SFW_CMD_SET_ADD (or DEL) with SFW_A_GENERATION (the
+ *	      running one) and SFW_A_COUNT (connections deleted). Without it,
+ *	      no reply but the ack.
  *
  * SFW_CMD_SET_GET
  *	dump: SFW_A_SET with SFW_SET_A_NAME (optional; ENOENT if there is no
@@ -312,6 +327,7 @@ enum sfw_cmd {
 	SFW_CMD_SET_GET,
 	SFW_CMD_COUNTERS_RESET,
 	SFW_CMD_EXPECT_GET,
+	SFW_CMD_RULESET_PREVIEW,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
