@@ -18,7 +18,7 @@
 #include "ct.h"
 #include "json.h"
 
-static void put_tuple(struct nlmsghdr *nlh, const struct opts *o)
+void opts_put_tuple(struct nlmsghdr *nlh, const struct opts *o)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, SFW_A_TUPLE);
 	bool v4 = o->l3 == AF_INET;
@@ -187,7 +187,7 @@ int ct_get(struct nl *nl, int argc, char **argv)
 	ls.extended = o.extended;
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_GET, NLM_F_ACK);
-	put_tuple(nlh, &o);
+	opts_put_tuple(nlh, &o);
 	if (request(nl, nlh, ct_list_cb, &ls) < 0)
 		kernel_error(nl, "ct get");
 	if (json)
@@ -230,7 +230,7 @@ int ct_delete(struct nl *nl, int argc, char **argv)
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_DEL, NLM_F_ACK);
 	if (tuple)
-		put_tuple(nlh, &o);
+		opts_put_tuple(nlh, &o);
 	else
 		put_filter(nlh, &o);
 	if (request(nl, nlh, count_cb, &count) < 0)

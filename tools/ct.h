@@ -51,6 +51,8 @@ void opts_init(struct opts *o);
 void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 		const char *allowed, void (*help)(void));
 bool opts_tuple_complete(const struct opts *o);
+/* ct.c: a complete tuple (opts_tuple_complete) as SFW_A_TUPLE. */
+void opts_put_tuple(struct nlmsghdr *nlh, const struct opts *o);
 
 /* conn.c */
 bool is_icmp(int l3, int l4);

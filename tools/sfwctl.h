@@ -95,6 +95,9 @@ enum rules_load_how {
 /* Check @rf here, then load it as `ruleset load` does. 0, or 1 after saying why. */
 int rules_file_load(struct nl *nl, struct rules_file *rf, enum rules_load_how how);
 
+/* explain.c */
+int cmd_explain(struct nl *nl, int argc, char **argv);
+
 /* nft_import.c */
 int ruleset_import_nft(struct nl *nl, int argc, char **argv);
 

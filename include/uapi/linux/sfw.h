@@ -293,6 +293,23 @@
  *
  * SFW_CMD_COUNTERS_RESET
  *	do:   no attributes. Zeroes the running rule set's counters.
+ *
+ * SFW_CMD_EXPLAIN
+ *	do:   SFW_A_TUPLE (required, as CT_GET's: a packet's tuple) and
+ *	      SFW_A_EXPLAIN (optional) with SFW_EXPLAIN_A_CT_STATE (the
+ *	      tracker's verdict to assume; default NEW), SFW_EXPLAIN_A_IIF,
+ *	      SFW_EXPLAIN_A_OIF (default: from the routes, as a recheck
+ *	      finds them) and SFW_EXPLAIN_A_CHAIN (default: input if the
+ *	      destination is this host's, output if the source is, else
+ *	      forward). Judges that packet by the running rule set with the
+ *	      classifier packets go through, and changes nothing: no counter,
+ *	      no connection. ENOENT without a rule set. Reply: SFW_CMD_EXPLAIN
+ *	      with SFW_A_GENERATION, SFW_A_EXPLAIN (what was assumed, then
+ *	      SFW_EXPLAIN_A_VERDICT, SFW_EXPLAIN_A_RULE unless the policy
+ *	      decided, and one SFW_EXPLAIN_A_STEP per rule the index let the
+ *	      packet reach, in order, each with the first test it failed), and
+ *	      SFW_A_CT when a tracked connection has that tuple (either
+ *	      direction).
  */
 #ifndef _UAPI_LINUX_SFW_H
 #define _UAPI_LINUX_SFW_H
@@ -328,6 +345,7 @@ enum sfw_cmd {
 	SFW_CMD_COUNTERS_RESET,
 	SFW_CMD_EXPECT_GET,
 	SFW_CMD_RULESET_PREVIEW,
+	SFW_CMD_EXPLAIN,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -352,6 +370,7 @@ enum sfw_attr {
 	SFW_A_PAD,
 	SFW_A_EVENT_REASON,	/* string: why a connection went (DESTROY) */
 	SFW_A_EXPECT,		/* nest: enum sfw_expect_attr */
+	SFW_A_EXPLAIN,		/* nest: enum sfw_explain_attr */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -676,5 +695,49 @@ enum sfw_target_attr {
 	__SFW_TARGET_A_LAST
 };
 #define SFW_TARGET_A_MAX (__SFW_TARGET_A_LAST - 1)
+
+/* SFW_CMD_EXPLAIN. */
+enum sfw_explain_attr {
+	SFW_EXPLAIN_A_UNSPEC,
+	SFW_EXPLAIN_A_CHAIN,	/* u8: enum sfw_chain_id */
+	SFW_EXPLAIN_A_CT_STATE,	/* u8: the bit number of one SFW_CT_STATE_F_* */
+	SFW_EXPLAIN_A_IIF,	/* string (< SFW_RULE_IFNAME_MAX) */
+	SFW_EXPLAIN_A_OIF,	/* string */
+	SFW_EXPLAIN_A_VERDICT,	/* u8: enum sfw_rule_action (reply) */
+	SFW_EXPLAIN_A_RULE,	/* u32: the deciding rule, from 1 (reply; none: the policy) */
+	SFW_EXPLAIN_A_STEP,	/* nest, repeated: enum sfw_explain_step_attr (reply) */
+	SFW_EXPLAIN_A_TRUNCATED,	/* flag: more than SFW_EXPLAIN_STEPS_MAX rules reached */
+	__SFW_EXPLAIN_A_LAST
+};
+#define SFW_EXPLAIN_A_MAX (__SFW_EXPLAIN_A_LAST - 1)
+#define SFW_EXPLAIN_STEPS_MAX	1024
+
+enum sfw_explain_step_attr {
+	SFW_EXPLAIN_STEP_A_UNSPEC,
+	SFW_EXPLAIN_STEP_A_POS,		/* u32: the rule, from 1 */
+	SFW_EXPLAIN_STEP_A_FAIL,	/* u8: enum sfw_explain_fail */
+	__SFW_EXPLAIN_STEP_A_LAST
+};
+#define SFW_EXPLAIN_STEP_A_MAX (__SFW_EXPLAIN_STEP_A_LAST - 1)
+
+/* The first test of a rule a packet failed, in the order they are tested. */
+enum sfw_explain_fail {
+	SFW_EXPLAIN_MATCHED,	/* none: the rule matched */
+	SFW_EXPLAIN_CT_STATE,
+	SFW_EXPLAIN_IIF,
+	SFW_EXPLAIN_OIF,
+	SFW_EXPLAIN_NO_TUPLE,	/* the rule needs addresses or ports; the packet has none */
+	SFW_EXPLAIN_FAMILY,
+	SFW_EXPLAIN_L4,
+	SFW_EXPLAIN_SADDR,
+	SFW_EXPLAIN_DADDR,
+	SFW_EXPLAIN_SPORT,
+	SFW_EXPLAIN_DPORT,
+	SFW_EXPLAIN_ICMP_TYPE,
+	SFW_EXPLAIN_SADDR_SET,
+	SFW_EXPLAIN_DADDR_SET,
+	__SFW_EXPLAIN_FAIL_LAST
+};
+#define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
 
 #endif /* _UAPI_LINUX_SFW_H */
