@@ -887,6 +887,13 @@ static int expect_dump_start(struct netlink_callback *cb)
 	return 0;
 }
 
+/* Its own: a struct expect_dump is not a struct ct_dump. */
+static int expect_dump_done(struct netlink_callback *cb)
+{
+	kfree((void *)cb->args[0]);
+	return 0;
+}
+
 static int expect_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct expect_dump *d = (struct expect_dump *)cb->args[0];
@@ -1230,7 +1237,7 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.cmd = SFW_CMD_EXPECT_GET,
 		.start = expect_dump_start,
 		.dumpit = expect_dump,
-		.done = ct_dump_done,
+		.done = expect_dump_done,
 		.policy = expect_get_policy,
 		.maxattr = SFW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
