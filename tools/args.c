@@ -328,3 +328,17 @@ bool opts_tuple_complete(const struct opts *o)
 	return true;
 }
 
+bool args_take_flag(int *argc, char **argv, const char *flag)
+{
+	bool seen = false;
+	int i, j;
+
+	for (i = j = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], flag))
+			seen = true;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return seen;
+}

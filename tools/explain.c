@@ -266,21 +266,6 @@ static const char *take_opt(int *argc, char **argv, const char *name)
 	return v;
 }
 
-static bool take_word(int *argc, char **argv, const char *word)
-{
-	bool seen = false;
-	int i, j;
-
-	for (i = j = 0; i < *argc; i++) {
-		if (!strcmp(argv[i], word))
-			seen = true;
-		else
-			argv[j++] = argv[i];
-	}
-	*argc = j;
-	return seen;
-}
-
 int cmd_explain(struct nl *nl, int argc, char **argv)
 {
 	struct explain x = { .chain = -1, .ctstate = -1, .verdict = -1 };
@@ -300,8 +285,8 @@ int cmd_explain(struct nl *nl, int argc, char **argv)
 	oif = take_opt(&argc, argv, "--oif");
 	state = take_opt(&argc, argv, "--state");
 	chain = take_opt(&argc, argv, "--chain");
-	v4 = take_word(&argc, argv, "-4");
-	v6 = take_word(&argc, argv, "-6");
+	v4 = args_take_flag(&argc, argv, "-4");
+	v6 = args_take_flag(&argc, argv, "-6");
 	parse_opts(&o, argc, argv, "explain", "", explain_help);
 	if (v4 && v6)
 		usage_error("explain: -4 or -6, not both");

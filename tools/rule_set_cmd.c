@@ -18,22 +18,6 @@
 
 /* ---- rule add / insert / delete ---- */
 
-/* Take every @flag out of argv; whether there was one. */
-static bool take_flag(int *argc, char **argv, const char *flag)
-{
-	bool seen = false;
-	int i, j;
-
-	for (i = j = 0; i < *argc; i++) {
-		if (!strcmp(argv[i], flag))
-			seen = true;
-		else
-			argv[j++] = argv[i];
-	}
-	*argc = j;
-	return seen;
-}
-
 static void rule_help(void)
 {
 	puts("usage: sfwctl rule add CHAIN [pos N] RULE... [--recheck]\n"
@@ -79,7 +63,7 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 		rule_help();
 		return 0;
 	}
-	recheck = take_flag(&argc, argv, "--recheck");
+	recheck = args_take_flag(&argc, argv, "--recheck");
 	if (argc < 1 || (c = rules_chain_number(argv[0])) < 0)
 		usage_error("%s: which chain? (input, forward, output, prerouting or postrouting)",
 			    what);
@@ -219,7 +203,7 @@ static int set_change(struct nl *nl, int argc, char **argv, bool add)
 		set_help();
 		return 0;
 	}
-	recheck = take_flag(&argc, argv, "--recheck");
+	recheck = args_take_flag(&argc, argv, "--recheck");
 	if (argc < 2)
 		usage_error("%s: NAME and at least one element, please", what);
 	if (strlen(argv[0]) >= SFW_SET_NAME_LEN)

@@ -50,6 +50,8 @@ struct args {
 void args_start(struct args *a, const char *cmd, int argc, char **argv, void (*help)(void));
 int args_next(struct args *a, const char *shortopts, const struct option *longopts);
 char **args_rest(struct args *a, int *n);
+/* Take every @flag (a word such as --recheck, anywhere) out of argv; whether there was one. */
+bool args_take_flag(int *argc, char **argv, const char *flag);
 /* A decimal number from 0 to @max, or a usage error naming @opt. */
 int64_t arg_number(const char *opt, const char *s, uint32_t max);
 char **args_plain(struct args *a, const char *cmd, int argc, char **argv,
