@@ -45,6 +45,13 @@
  *    at PRE_ROUTING, where its entry is made; its first packet then
  *    consumes the expectation here, on the inner tuple, all the same.
  *
+ *  - INVALID packets meet the rules too, with the reason they were
+ *    counted under (v.reason), so `ct state invalid reason X` can take
+ *    one kind and leave the rest. They see no entry. When the entry's
+ *    state machine refused the packet and the accepting rule says `ct
+ *    loose`, that entry turns liberal (proto_tcp.c: no window checks on
+ *    it from then on) and the packet goes through it after all.
+ *
  *  - Looped-back packets (between two local sockets) are tracked once, on
  *    their way out at LOCAL_OUT. At LOCAL_IN from a loopback device the
  *    input chain judges them by their entry, which the pass looks up but
