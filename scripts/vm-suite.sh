@@ -109,6 +109,24 @@ verdicts() {
 		"$(grep -cE "^ok - $re/[^/ ]+/[^ ]+ # SKIP" "$dir/verdicts.tap") checks skipped inside tests"
 }
 
+# ops_wanted KREL: ops_install or ops_dkms is selected and its "# kernels:"
+# line (as guest-run reads it) names KREL, so ops_stage's host-side
+# install and DKMS build are worth their minutes.
+ops_wanted() {
+	local here t where w
+	[ "$1" = debug ] && here=debug || here=$(cut -d. -f1,2 <<<"$1")
+	for t in ops_install ops_dkms; do
+		grep -qx "$t" <<<"$tests" || continue
+		where=$(sed -n 's/^# kernels: //p' "$TOP/tests/vm/$t.sh" | head -n 1)
+		[ -z "$where" ] && return 0
+		for w in $where; do
+			[ "$w" = "$here" ] && return 0
+			[ "$w" = release ] && [ "$here" != debug ] && return 0
+		done
+	done
+	return 1
+}
+
 # ops_stage KREL DIR: what tests/vm/ops_install.sh and ops_dkms.sh
 # install in the guest, made here (the guest has no compiler), and
 # appended to DIR/initramfs.cpio as a second archive: `make install
@@ -214,7 +232,7 @@ run_kernel() {
 		echo "not ok - $short/initramfs # could not pack the initramfs"
 		return
 	fi
-	if [ "$krel" != debug ] && grep -qxE 'ops_install|ops_dkms' <<<"$tests"; then
+	if ops_wanted "$krel"; then
 		ops_stage "$krel" "$dir"
 	fi
 

@@ -36,6 +36,24 @@ const char *const sfw_invalid_names[SFW_INVALID_COUNT] = {
 	[SFW_INVALID_TABLE_FULL]		= "table_full",
 };
 
+const char *const sfw_explain_fail_names[SFW_EXPLAIN_FAIL_MAX + 1] = {
+	[SFW_EXPLAIN_MATCHED]	= "matched",
+	[SFW_EXPLAIN_CT_STATE]	= "ct state",
+	[SFW_EXPLAIN_IIF]	= "iifname",
+	[SFW_EXPLAIN_OIF]	= "oifname",
+	[SFW_EXPLAIN_NO_TUPLE]	= "no addresses or ports",
+	[SFW_EXPLAIN_FAMILY]	= "family",
+	[SFW_EXPLAIN_L4]	= "protocol",
+	[SFW_EXPLAIN_SADDR]	= "saddr",
+	[SFW_EXPLAIN_DADDR]	= "daddr",
+	[SFW_EXPLAIN_SPORT]	= "sport",
+	[SFW_EXPLAIN_DPORT]	= "dport",
+	[SFW_EXPLAIN_ICMP_TYPE]	= "icmp type",
+	[SFW_EXPLAIN_SADDR_SET]	= "saddr set",
+	[SFW_EXPLAIN_DADDR_SET]	= "daddr set",
+	[SFW_EXPLAIN_CT_REASON]	= "reason",
+};
+
 const char *const sfw_tcp_state_names[SFW_CT_TCP_MAX + 1] = {
 	[SFW_CT_TCP_NONE]	= "NONE",
 	[SFW_CT_TCP_SYN_SENT]	= "SYN_SENT",

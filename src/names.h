@@ -31,6 +31,9 @@ extern const char *const sfw_tcp_state_names[SFW_CT_TCP_MAX + 1];
 /* enum sfw_stats_attr: /proc/net/sfw/stat's columns; NULL for CPU and PAD. */
 extern const char *const sfw_stat_names[SFW_STATS_A_MAX + 1];
 
+/* enum sfw_explain_fail: the test a rule failed, as the rule language spells it. */
+extern const char *const sfw_explain_fail_names[SFW_EXPLAIN_FAIL_MAX + 1];
+
 /* "tcp", "udp", "icmp", "icmpv6", else "unknown": /proc and ct list. */
 const char *sfw_l4proto_name(unsigned int l4proto);
 

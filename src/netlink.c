@@ -45,6 +45,7 @@
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
+#include "rules.h"
 #include "sfw.h"
 
 
@@ -100,6 +101,18 @@ static const struct nla_policy ct_policy[SFW_A_MAX + 1] = {
 
 static const struct nla_policy expect_get_policy[SFW_A_MAX + 1] = {
 	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+};
+
+static const struct nla_policy explain_policy[SFW_EXPLAIN_A_MAX + 1] = {
+	[SFW_EXPLAIN_A_CHAIN] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
+	[SFW_EXPLAIN_A_CT_STATE] = NLA_POLICY_MAX(NLA_U8, SFW_CT_UNTRACKED),
+	[SFW_EXPLAIN_A_IIF] = { .type = NLA_NUL_STRING, .len = SFW_RULE_IFNAME_MAX - 1 },
+	[SFW_EXPLAIN_A_OIF] = { .type = NLA_NUL_STRING, .len = SFW_RULE_IFNAME_MAX - 1 },
+};
+
+static const struct nla_policy explain_op_policy[SFW_A_MAX + 1] = {
+	[SFW_A_TUPLE] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_A_EXPLAIN] = NLA_POLICY_NESTED(explain_policy),
 };
 
 static const struct nla_policy config_get_op_policy[SFW_A_MAX + 1] = {
@@ -550,10 +563,136 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Dumps: the filter and the cursor live from ->start to ->done. */
+/*
+ * Explain: the steps go into the reply as the walk reaches each rule (at
+ * most SFW_EXPLAIN_STEPS_MAX, which the message is sized for).
+ */
+struct explain_reply {
+	struct sk_buff *msg;
+	u32 steps;
+	bool truncated, nospace;
+};
+
+static void explain_step(void *arg, u32 rule, enum sfw_explain_fail fail)
+{
+	struct explain_reply *er = arg;
+	struct nlattr *nest;
+
+	if (er->steps == SFW_EXPLAIN_STEPS_MAX) {
+		er->truncated = true;
+		return;
+	}
+	nest = nla_nest_start(er->msg, SFW_EXPLAIN_A_STEP);
+	if (!nest || nla_put_u32(er->msg, SFW_EXPLAIN_STEP_A_POS, rule + 1) ||
+	    nla_put_u8(er->msg, SFW_EXPLAIN_STEP_A_FAIL, fail)) {
+		if (nest)
+			nla_nest_cancel(er->msg, nest);
+		er->nospace = true;
+		return;
+	}
+	nla_nest_end(er->msg, nest);
+	er->steps++;
+}
+
+static size_t explain_msg_size(void)
+{
+	return nla_total_size(8) +			/* SFW_A_GENERATION */
+	       nla_total_size(0) +			/* SFW_A_EXPLAIN */
+	       2 * nla_total_size(1) + 2 * nla_total_size(SFW_RULE_IFNAME_MAX) +
+	       nla_total_size(1) + nla_total_size(4) + nla_total_size(0) +
+	       SFW_EXPLAIN_STEPS_MAX * nla_total_size(nla_total_size(4) + nla_total_size(1)) +
+	       ct_msg_size();
+}
+
+static int explain_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SFW_EXPLAIN_A_MAX + 1] = {};
+	struct sfw_net *sn = info_sn(info);
+	struct explain_reply er = {};
+	struct sfw_explain x = {};
+	struct nlattr *nest;
+	struct sfw_conn *ct;
+	enum sfw_dir dir;
+	void *hdr;
+	int ret;
+
+	if (!info->attrs[SFW_A_TUPLE]) {
+		NL_SET_ERR_MSG(info->extack, "missing SFW_A_TUPLE: which packet?");
+		return -EINVAL;
+	}
+	ret = tuple_parse(&x.t, info->attrs[SFW_A_TUPLE], info->extack);
+	if (ret)
+		return ret;
+	if (info->attrs[SFW_A_EXPLAIN]) {
+		ret = nla_parse_nested(tb, SFW_EXPLAIN_A_MAX, info->attrs[SFW_A_EXPLAIN],
+				       explain_policy, info->extack);
+		if (ret)
+			return ret;
+	}
+	x.ctinfo = tb[SFW_EXPLAIN_A_CT_STATE] ? nla_get_u8(tb[SFW_EXPLAIN_A_CT_STATE]) : SFW_CT_NEW;
+	if (tb[SFW_EXPLAIN_A_CHAIN]) {
+		x.chain_given = true;
+		x.chain = nla_get_u8(tb[SFW_EXPLAIN_A_CHAIN]);
+	}
+	if (tb[SFW_EXPLAIN_A_IIF])
+		nla_strscpy(x.iif, tb[SFW_EXPLAIN_A_IIF], sizeof(x.iif));
+	if (tb[SFW_EXPLAIN_A_OIF])
+		nla_strscpy(x.oif, tb[SFW_EXPLAIN_A_OIF], sizeof(x.oif));
+
+	er.msg = genlmsg_new(explain_msg_size(), GFP_KERNEL);
+	if (!er.msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(er.msg, info, &sfw_genl_family, 0, SFW_CMD_EXPLAIN);
+	nest = hdr ? nla_nest_start(er.msg, SFW_A_EXPLAIN) : NULL;
+	if (!nest)
+		goto nospace;
+	x.step = explain_step;
+	x.arg = &er;
+	rcu_read_lock();
+	ret = sfw_rules_explain(sn, &x);
+	if (ret) {
+		rcu_read_unlock();
+		nlmsg_free(er.msg);
+		NL_SET_ERR_MSG(info->extack, "no rule set loaded: every packet is accepted");
+		return ret;
+	}
+	if (er.nospace || nla_put_u8(er.msg, SFW_EXPLAIN_A_CHAIN, x.chain) ||
+	    nla_put_u8(er.msg, SFW_EXPLAIN_A_CT_STATE, x.ctinfo) ||
+	    (x.iif[0] && nla_put_string(er.msg, SFW_EXPLAIN_A_IIF, x.iif)) ||
+	    (x.oif[0] && nla_put_string(er.msg, SFW_EXPLAIN_A_OIF, x.oif)) ||
+	    nla_put_u8(er.msg, SFW_EXPLAIN_A_VERDICT, x.verdict) ||
+	    (x.rule >= 0 && nla_put_u32(er.msg, SFW_EXPLAIN_A_RULE, x.rule + 1)) ||
+	    (er.truncated && nla_put_flag(er.msg, SFW_EXPLAIN_A_TRUNCATED))) {
+		rcu_read_unlock();
+		goto nospace;
+	}
+	nla_nest_end(er.msg, nest);
+	/* The connection the tuple belongs to, if one is tracked (either direction). */
+	ct = sfw_conntrack_lookup(sn, &x.t, &dir);
+	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) && ct_put(er.msg, ct)) {
+		rcu_read_unlock();
+		goto nospace;
+	}
+	rcu_read_unlock();
+	if (nla_put_u64_64bit(er.msg, SFW_A_GENERATION, x.generation, SFW_A_PAD))
+		goto nospace;
+	genlmsg_end(er.msg, hdr);
+	return genlmsg_reply(er.msg, info);
+
+nospace:
+	nlmsg_free(er.msg);
+	return -EMSGSIZE;	/* cannot happen: see explain_msg_size() */
+}
+
+/*
+ * Dumps: the filter and the cursor live from ->start to ->done. A
+ * preview's dump (RULESET_PREVIEW) shows the entries @refused_by, a
+ * compiled rule set never swapped in, would not admit.
+ */
 struct ct_dump {
 	struct ct_filter filter;
 	unsigned int bucket;
+	struct sfw_ruleset *refused_by;
 };
 
 static int ct_dump_start(struct netlink_callback *cb)
@@ -584,7 +723,32 @@ static int ct_dump_start(struct netlink_callback *cb)
 
 static int ct_dump_done(struct netlink_callback *cb)
 {
-	kfree((void *)cb->args[0]);
+	struct ct_dump *d = (struct ct_dump *)cb->args[0];
+
+	if (d)
+		sfw_ruleset_free(d->refused_by);
+	kfree(d);
+	return 0;
+}
+
+static int ct_preview_start(struct netlink_callback *cb)
+{
+	struct sfw_net *sn = sfw_net(sock_net(cb->skb->sk));
+	struct sfw_ruleset *rs;
+	struct ct_dump *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	if (!d)
+		return -ENOMEM;
+	rs = sfw_nl_ruleset_preview(sn, NETLINK_CB(cb->skb).portid, cb->extack);
+	if (IS_ERR(rs)) {
+		kfree(d);
+		return PTR_ERR(rs);
+	}
+	d->refused_by = rs;
+	cb->args[0] = (long)d;
+	cb->min_dump_alloc = sfw_conntrack_max_chain() *
+			     nlmsg_total_size(GENL_HDRLEN + ct_msg_size());
 	return 0;
 }
 
@@ -602,6 +766,8 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 		sfw_conntrack_for_each_visible(ct, n, sn, d->bucket) {
 			if (!filter_match(&d->filter, ct))
+				continue;
+			if (d->refused_by && !sfw_rules_refuses(sn, d->refused_by, ct))
 				continue;
 			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0, SFW_END_NONE);
@@ -1187,6 +1353,20 @@ static const struct genl_ops sfw_genl_ops[] = {
 	{
 		.cmd = SFW_CMD_COUNTERS_RESET,
 		.doit = sfw_nl_counters_reset,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_EXPLAIN,
+		.doit = explain_doit,
+		.policy = explain_op_policy,
+		.maxattr = SFW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_RULESET_PREVIEW,
+		.start = ct_preview_start,
+		.dumpit = ct_dump,
+		.done = ct_dump_done,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

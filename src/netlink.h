@@ -23,6 +23,10 @@ int sfw_nl_ruleset_begin(struct sk_buff *skb, struct genl_info *info);
 int sfw_nl_ruleset_add(struct sk_buff *skb, struct genl_info *info);
 int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info);
 int sfw_nl_ruleset_abort(struct sk_buff *skb, struct genl_info *info);
+/* RULESET_PREVIEW's ->start: this socket's transaction, ended and compiled. */
+struct netlink_ext_ack;
+struct sfw_ruleset *sfw_nl_ruleset_preview(struct sfw_net *sn, u32 portid,
+					   struct netlink_ext_ack *extack);
 int sfw_nl_ruleset_flush(struct sk_buff *skb, struct genl_info *info);
 int sfw_nl_counters_reset(struct sk_buff *skb, struct genl_info *info);
 int sfw_nl_rule_add(struct sk_buff *skb, struct genl_info *info);

@@ -206,18 +206,22 @@ const struct nla_policy sfw_nl_ruleset_commit_policy[SFW_A_MAX + 1] = {
 	[SFW_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, SFW_COMMIT_F_ALL),
 };
 
+/* A rule or set change may recheck; CHECK goes with a whole load only. */
 const struct nla_policy sfw_nl_rule_policy[SFW_A_MAX + 1] = {
 	[SFW_A_RULE] = NLA_POLICY_NESTED(rule_policy),
 	[SFW_A_GENERATION] = { .type = NLA_U64 },
+	[SFW_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, SFW_COMMIT_F_RECHECK),
 };
 
 const struct nla_policy sfw_nl_rule_del_policy[SFW_A_MAX + 1] = {
 	[SFW_A_RULE] = NLA_POLICY_NESTED(rule_ref_policy),
 	[SFW_A_GENERATION] = { .type = NLA_U64 },
+	[SFW_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, SFW_COMMIT_F_RECHECK),
 };
 
 const struct nla_policy sfw_nl_set_policy[SFW_A_MAX + 1] = {
 	[SFW_A_SET] = NLA_POLICY_NESTED(set_policy),
+	[SFW_A_COMMIT_FLAGS] = NLA_POLICY_MASK(NLA_U32, SFW_COMMIT_F_RECHECK),
 };
 
 const struct nla_policy sfw_nl_set_get_policy[SFW_A_MAX + 1] = {
@@ -866,14 +870,45 @@ static struct sfw_ruleset *compile(struct sfw_ruleset_builder *b, struct netlink
 	return rs;
 }
 
+/* The sets @t gathered, then the whole compiled; NULL with the extack set. */
+static struct sfw_ruleset *txn_compile(struct sfw_rules_txn *t, struct netlink_ext_ack *extack)
+{
+	char err[SFW_ERR_LEN] = "";
+	u32 i;
+
+	for (i = 0; i < t->nsets; i++) {
+		struct txn_set *s = &t->sets[i];
+
+		if (sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err)) {
+			rules_err(extack, NULL, "%s", err);
+			return NULL;
+		}
+	}
+	return compile(t->b, extack);
+}
+
+struct sfw_ruleset *sfw_nl_ruleset_preview(struct sfw_net *sn, u32 portid,
+					   struct netlink_ext_ack *extack)
+{
+	struct sfw_rules_txn *t = txn_take(sn, portid, false);
+	struct sfw_ruleset *rs;
+
+	if (!t) {
+		NL_SET_ERR_MSG(extack, "no transaction open on this socket (RULESET_BEGIN)");
+		return ERR_PTR(-ENOENT);
+	}
+	rs = txn_compile(t, extack);
+	txn_free(t);
+	return rs ?: ERR_PTR(-EINVAL);
+}
+
 int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sfw_net *sn = info_sn(info);
-	char err[SFW_ERR_LEN] = "";
 	struct sfw_ruleset *rs;
 	struct sfw_rules_txn *t;
 	struct sfw_rules *r;
-	u32 flags = 0, expired = 0, i;
+	u32 flags = 0, expired = 0;
 	u64 generation;
 	int ret;
 
@@ -889,17 +924,8 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "no transaction open on this socket (RULESET_BEGIN)");
 		return -ENOENT;
 	}
-	for (i = 0; i < t->nsets; i++) {
-		struct txn_set *s = &t->sets[i];
-
-		ret = sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err);
-		if (ret) {
-			rules_err(info->extack, NULL, "%s", err);
-			goto out;
-		}
-	}
 	ret = -EINVAL;
-	rs = compile(t->b, info->extack);
+	rs = txn_compile(t, info->extack);
 	if (!rs)
 		goto out;
 
@@ -1039,6 +1065,14 @@ static int generation_check(const struct sfw_rules *r, struct genl_info *info)
 	return 0;
 }
 
+/* SFW_A_COMMIT_FLAGS of a rule or set change: its policy allows RECHECK only. */
+static bool recheck_asked(const struct genl_info *info)
+{
+	const struct nlattr *a = info->attrs[SFW_A_COMMIT_FLAGS];
+
+	return a && (nla_get_u32(a) & SFW_COMMIT_F_RECHECK);
+}
+
 static int rule_change(struct genl_info *info, u8 cmd)
 {
 	struct nlattr *attr = info->attrs[SFW_A_RULE];
@@ -1046,10 +1080,11 @@ static int rule_change(struct genl_info *info, u8 cmd)
 	struct sfw_ruleset_builder *b;
 	struct nl_rule *nr = NULL;
 	struct rule_change ch = {};
+	bool recheck = recheck_asked(info);
 	struct sfw_ruleset *rs;
 	struct sfw_rules *r;
 	u64 generation = 0;
-	u32 n, pos;
+	u32 n, pos, expired = 0;
 	int ret;
 
 	if (!attr) {
@@ -1115,10 +1150,12 @@ static int rule_change(struct genl_info *info, u8 cmd)
 		goto out;
 	ret = sfw_rules_replace(sn, rs, &generation);
 	atomic_inc(&sn->rules_changes);
+	if (!ret && recheck)
+		ret = sfw_rules_recheck(sn, &expired);
 out:
 	mutex_unlock(&sn->rules_nl_lock);
 	if (!ret)
-		ret = reply_generation(info, cmd, generation, -1);
+		ret = reply_generation(info, cmd, generation, recheck ? (s64)expired : -1);
 out_free:
 	kvfree(nr);
 	return ret;
@@ -1145,9 +1182,12 @@ static int set_change(struct genl_info *info, bool add)
 	struct nlattr *nest = info->attrs[SFW_A_SET];
 	struct nlattr *tb[SFW_SET_A_MAX + 1];
 	struct sfw_net *sn = info_sn(info);
+	bool recheck = recheck_asked(info);
 	struct sfw_prefix *elems = NULL;
 	char name[SFW_SET_NAME_LEN];
 	const struct nlattr *a;
+	u64 generation = 0;
+	u32 expired = 0;
 	int rem, ret, n = 0;
 
 	if (!nest) {
@@ -1177,7 +1217,16 @@ static int set_change(struct genl_info *info, bool add)
 	ret = sfw_rules_set_update(sn, name, add, elems, n);
 	if (!ret)
 		atomic_inc(&sn->rules_changes);
+	if (!ret && recheck) {
+		struct sfw_rules *r = rules_locked(sn);
+
+		generation = r ? r->generation : 0;
+		ret = sfw_rules_recheck(sn, &expired);
+	}
 	mutex_unlock(&sn->rules_nl_lock);
+	if (!ret && recheck)
+		ret = reply_generation(info, add ? SFW_CMD_SET_ADD : SFW_CMD_SET_DEL,
+				       generation, expired);
 	if (ret == -ENOENT)
 		rules_err(info->extack, tb[SFW_SET_A_NAME], "no set @%s in the running rule set", name);
 	else if (ret == -ENOSPC)

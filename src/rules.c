@@ -25,7 +25,10 @@
  * Recheck (sfwctl ruleset load --recheck): after a replace, every
  * confirmed entry of the namespace is judged again as if its first packet
  * came now, and those the new rules would not admit are deleted, so a
- * banned address loses the connections it already had.
+ * banned address loses the connections it already had. A rule or set
+ * change may ask for the same. A preview (sfwctl ruleset load --recheck
+ * --dry-run) asks sfw_rules_refuses() of a compiled set that is never
+ * swapped in, so it lists exactly what the recheck would delete.
  *
  * Locking: rules_lock (a mutex) serializes writers; packets only read
  * under RCU.
@@ -398,12 +401,34 @@ static bool addr_local(struct net *net, u8 l3num, const union sfw_addr *addr)
 }
 
 /*
- * Would @r admit @ct's first packet today? The chain follows from the
- * addresses (to this host: input; from it: output; else forward) and the
- * devices from routing as it is now (out towards the destination, in
- * from the source), since an entry does not keep them.
+ * Where a packet of @t, with no hook to say, would be judged: the chain
+ * follows from the addresses (to this host: input; from it: output; else
+ * forward) and the devices from routing as it is now (out towards the
+ * destination, in from the source). A recheck asks this of an entry,
+ * which keeps neither; explain, of a packet the user describes.
  */
-static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
+static enum sfw_chain chain_of(struct sfw_net *sn, const struct sfw_tuple *t)
+{
+	if (addr_local(sn->net, t->l3num, &t->dst))
+		return SFW_CHAIN_INPUT;
+	if (addr_local(sn->net, t->l3num, &t->src))
+		return SFW_CHAIN_OUTPUT;
+	return SFW_CHAIN_FORWARD;
+}
+
+static void devs_of(struct sfw_net *sn, enum sfw_chain chain, const struct sfw_tuple *t,
+		    char *iif, char *oif)
+{
+	iif[0] = 0;
+	oif[0] = 0;
+	if (chain != SFW_CHAIN_INPUT)
+		route_dev(sn->net, t->l3num, &t->dst, oif);
+	if (chain != SFW_CHAIN_OUTPUT)
+		route_dev(sn->net, t->l3num, &t->src, iif);
+}
+
+/* Would @rs admit @ct's first packet today? */
+static bool rules_admit(struct sfw_net *sn, const struct sfw_ruleset *rs,
 			const struct sfw_conn *ct)
 {
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
@@ -413,26 +438,52 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_rules *r,
 	s32 i;
 
 	sfw_conn_tuple(ct, &t);
-	if (addr_local(sn->net, t.l3num, &t.dst))
-		chain = SFW_CHAIN_INPUT;
-	else if (addr_local(sn->net, t.l3num, &t.src))
-		chain = SFW_CHAIN_OUTPUT;
-	else
-		chain = SFW_CHAIN_FORWARD;
-	iif[0] = 0;
-	oif[0] = 0;
-	if (chain != SFW_CHAIN_INPUT)
-		route_dev(sn->net, t.l3num, &t.dst, oif);
-	if (chain != SFW_CHAIN_OUTPUT)
-		route_dev(sn->net, t.l3num, &t.src, iif);
+	chain = chain_of(sn, &t);
+	devs_of(sn, chain, &t, iif, oif);
 	m.t = &t;
 	m.ctinfo = SFW_CT_NEW;
 	m.reason = 0;
 	m.iif = iif[0] ? iif : NULL;
 	m.oif = oif[0] ? oif : NULL;
-	i = sfw_ruleset_match(r->rs, chain, &m);
-	return (i < 0 ? r->rs->chain[chain].policy : r->rs->chain[chain].rules[i].action) ==
+	i = sfw_ruleset_match(rs, chain, &m);
+	return (i < 0 ? rs->chain[chain].policy : rs->chain[chain].rules[i].action) ==
 	       SFW_ACT_ACCEPT;
+}
+
+int sfw_rules_explain(struct sfw_net *sn, struct sfw_explain *x)
+{
+	const struct sfw_rules *r = rcu_dereference(sn->rules);
+	const struct sfw_chain_rules *c;
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	struct sfw_match_pkt m;
+	s32 i;
+
+	if (!r)
+		return -ENOENT;
+	if (!x->chain_given)
+		x->chain = chain_of(sn, &x->t);
+	devs_of(sn, x->chain, &x->t, iif, oif);
+	if (!x->iif[0])
+		strscpy(x->iif, iif, sizeof(x->iif));
+	if (!x->oif[0])
+		strscpy(x->oif, oif, sizeof(x->oif));
+	m.t = &x->t;
+	m.ctinfo = x->ctinfo;
+	m.reason = 0;	/* a described packet has no reason: reason rules say so */
+	m.iif = x->iif[0] ? x->iif : NULL;
+	m.oif = x->oif[0] ? x->oif : NULL;
+	c = &r->rs->chain[x->chain];
+	i = sfw_ruleset_trace(r->rs, x->chain, &m, x->step, x->arg);
+	x->generation = r->generation;
+	x->rule = i;
+	x->verdict = i < 0 ? c->policy : c->rules[i].action;
+	return 0;
+}
+
+bool sfw_rules_refuses(struct sfw_net *sn, const struct sfw_ruleset *rs,
+		       const struct sfw_conn *ct)
+{
+	return !rules_admit(sn, rs, ct);
 }
 
 /* Under RCU, from sfw_conntrack_cleanup(): would the running rules refuse @ct now? */
@@ -440,7 +491,7 @@ static bool rules_refuse(struct sfw_net *sn, struct sfw_conn *ct, void *arg)
 {
 	const struct sfw_rules *r = rcu_dereference(sn->rules);
 
-	return r && !rules_admit(sn, r, ct);
+	return r && sfw_rules_refuses(sn, r->rs, ct);
 }
 
 int sfw_rules_recheck(struct sfw_net *sn, u32 *expired)

@@ -60,6 +60,31 @@ int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 			 const struct sfw_prefix *elems, u32 n);
 /* Delete the entries the running rules would not admit now; count them. */
 int sfw_rules_recheck(struct sfw_net *sn, u32 *expired);
+/*
+ * sfwctl explain: a packet described by the user, judged by the running
+ * rules as packets are, changing nothing. In: the tuple, the state to
+ * assume, the chain (or chain_given false: from the addresses) and the
+ * devices ("" : from the routes; filled in). Out: what decided. @step
+ * sees each rule reached. Under RCU; -ENOENT without a rule set.
+ */
+struct sfw_explain {
+	struct sfw_tuple t;
+	u8 ctinfo;		/* enum sfw_ctinfo */
+	bool chain_given;
+	enum sfw_chain chain;
+	char iif[IFNAMSIZ], oif[IFNAMSIZ];
+	void (*step)(void *arg, u32 rule, enum sfw_explain_fail fail);
+	void *arg;
+	u64 generation;
+	s32 rule;		/* -1: the policy */
+	u8 verdict;		/* enum sfw_action */
+};
+
+int sfw_rules_explain(struct sfw_net *sn, struct sfw_explain *x);
+
+/* Would @rs refuse @ct's first packet today (what a recheck deletes)? Under RCU. */
+bool sfw_rules_refuses(struct sfw_net *sn, const struct sfw_ruleset *rs,
+		       const struct sfw_conn *ct);
 /* The key sets are hashed with, for rule sets built elsewhere. */
 u64 sfw_rules_seed(void);
 /* Sum one counter over the CPUs. */

@@ -830,50 +830,51 @@ static bool is_icmp(u8 l4proto)
 	return l4proto == SFW_IPPROTO_ICMP || l4proto == SFW_IPPROTO_ICMPV6;
 }
 
-bool sfw_rule_match(const struct sfw_ruleset *rs, const struct sfw_rule *r,
-		    const struct sfw_match_pkt *m)
+enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const struct sfw_rule *r,
+				       const struct sfw_match_pkt *m)
 {
 	const struct sfw_tuple *t = m->t;
 
 	if (r->ctstate && !(r->ctstate & (1U << m->ctinfo)))
-		return false;
+		return SFW_EXPLAIN_CT_STATE;
 	if (r->reasons && !(r->reasons & (1U << (m->reason & 31))))
-		return false;
+		return SFW_EXPLAIN_CT_REASON;
 	if (r->iif[0] && (!m->iif || strncmp(r->iif, m->iif, SFW_IFNAMSIZ)))
-		return false;
+		return SFW_EXPLAIN_IIF;
 	if (r->oif[0] && (!m->oif || strncmp(r->oif, m->oif, SFW_IFNAMSIZ)))
-		return false;
+		return SFW_EXPLAIN_OIF;
 	if (!t)
 		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
-		       r->saddr_set < 0 && r->daddr_set < 0;
+		       r->saddr_set < 0 && r->daddr_set < 0 ? SFW_EXPLAIN_MATCHED :
+		       SFW_EXPLAIN_NO_TUPLE;
 	if (r->family && t->l3num != r->family)
-		return false;
+		return SFW_EXPLAIN_FAMILY;
 	if (r->l4proto && t->l4proto != r->l4proto)
-		return false;
+		return SFW_EXPLAIN_L4;
 	if (r->saddr.l3num && !sfw_prefix_match(&r->saddr, t->l3num, &t->src))
-		return false;
+		return SFW_EXPLAIN_SADDR;
 	if (r->daddr.l3num && !sfw_prefix_match(&r->daddr, t->l3num, &t->dst))
-		return false;
+		return SFW_EXPLAIN_DADDR;
 	if (r->nsport && !ports_match(rs->ports + r->sport_off, r->nsport, ntohs(t->sport)))
-		return false;
+		return SFW_EXPLAIN_SPORT;
 	if (r->ndport && !ports_match(rs->ports + r->dport_off, r->ndport, ntohs(t->dport)))
-		return false;
+		return SFW_EXPLAIN_DPORT;
 	if ((r->flags & SFW_RULE_F_ICMP_TYPE) &&
 	    (!is_icmp(t->l4proto) || ntohs(t->dport) >> 8 != r->icmp_type))
-		return false;
+		return SFW_EXPLAIN_ICMP_TYPE;
 	if (r->saddr_set >= 0) {
 		const struct sfw_addrset *s = sfw_rcu_dereference(rs->sets[r->saddr_set].cur);
 
 		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->src))
-			return false;
+			return SFW_EXPLAIN_SADDR_SET;
 	}
 	if (r->daddr_set >= 0) {
 		const struct sfw_addrset *s = sfw_rcu_dereference(rs->sets[r->daddr_set].cur);
 
 		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->dst))
-			return false;
+			return SFW_EXPLAIN_DADDR_SET;
 	}
-	return true;
+	return SFW_EXPLAIN_MATCHED;
 }
 
 static const struct sfw_index_key *index_find(const struct sfw_chain_index *x, u32 key)
@@ -888,8 +889,16 @@ static const struct sfw_index_key *index_find(const struct sfw_chain_index *x, u
 	return NULL;
 }
 
-s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
-		      const struct sfw_match_pkt *m)
+/*
+ * The rules of @chain the index lets @m reach, in rule order, until one
+ * matches: its number, or -1. With @step, each one reached is reported
+ * with the first test it failed (sfw_ruleset_trace, for explain); the
+ * packet path's sfw_ruleset_match() is the same walk without it.
+ */
+static inline s32 ruleset_walk(const struct sfw_ruleset *rs, enum sfw_chain chain,
+			       const struct sfw_match_pkt *m,
+			       void (*step)(void *arg, u32 rule, enum sfw_explain_fail fail),
+			       void *arg)
 {
 	const struct sfw_chain_rules *c = &rs->chain[chain];
 	const struct sfw_chain_index *x = &c->idx;
@@ -908,9 +917,25 @@ s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
 	/* The two lists merged in rule order: first match wins. */
 	while (i < na || j < nl) {
 		u32 r = (j >= nl || (i < na && any[i] < list[j])) ? any[i++] : list[j++];
+		enum sfw_explain_fail fail = sfw_rule_mismatch(rs, &c->rules[r], m);
 
-		if (sfw_rule_match(rs, &c->rules[r], m))
+		if (step)
+			step(arg, r, fail);
+		if (fail == SFW_EXPLAIN_MATCHED)
 			return r;
 	}
 	return -1;
+}
+
+s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
+		      const struct sfw_match_pkt *m)
+{
+	return ruleset_walk(rs, chain, m, NULL, NULL);
+}
+
+s32 sfw_ruleset_trace(const struct sfw_ruleset *rs, enum sfw_chain chain,
+		      const struct sfw_match_pkt *m,
+		      void (*step)(void *arg, u32 rule, enum sfw_explain_fail fail), void *arg)
+{
+	return ruleset_walk(rs, chain, m, step, arg);
 }

@@ -20,6 +20,7 @@
 
 #include "sfw_core.h"
 #include "addrset.h"
+#include "names.h"	/* and with it the uapi enums */
 
 #ifndef __KERNEL__
 #define __rcu
@@ -155,8 +156,19 @@ struct sfw_match_pkt {
 /* The first rule of @chain that matches, or -1 for the chain's policy. */
 s32 sfw_ruleset_match(const struct sfw_ruleset *rs, enum sfw_chain chain,
 		      const struct sfw_match_pkt *m);
-bool sfw_rule_match(const struct sfw_ruleset *rs, const struct sfw_rule *r,
-		    const struct sfw_match_pkt *m);
+/* The same walk, reporting each rule reached and the first test it failed (explain). */
+s32 sfw_ruleset_trace(const struct sfw_ruleset *rs, enum sfw_chain chain,
+		      const struct sfw_match_pkt *m,
+		      void (*step)(void *arg, u32 rule, enum sfw_explain_fail fail), void *arg);
+/* The first test of @r that @m fails (uapi enum sfw_explain_fail), or SFW_EXPLAIN_MATCHED. */
+enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const struct sfw_rule *r,
+					const struct sfw_match_pkt *m);
+
+static inline bool sfw_rule_match(const struct sfw_ruleset *rs, const struct sfw_rule *r,
+				  const struct sfw_match_pkt *m)
+{
+	return sfw_rule_mismatch(rs, r, m) == SFW_EXPLAIN_MATCHED;
+}
 
 /* Building: rules in order, sets by name; then compile, or free. */
 struct sfw_ruleset_builder;

@@ -18,7 +18,7 @@
 #include "ct.h"
 #include "json.h"
 
-static void put_tuple(struct nlmsghdr *nlh, const struct opts *o)
+void opts_put_tuple(struct nlmsghdr *nlh, const struct opts *o)
 {
 	struct nlattr *nest = mnl_attr_nest_start(nlh, SFW_A_TUPLE);
 	bool v4 = o->l3 == AF_INET;
@@ -127,20 +127,27 @@ static void ct_list_help(void)
 	filter_help();
 }
 
-static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsigned long *n)
+int conns_print_dump(struct nl *nl, struct nlmsghdr *nlh, bool extended, unsigned long *n)
 {
 	struct list_state ls = { 0, extended };
+
+	if (request(nl, nlh, ct_list_cb, &ls) < 0)
+		return -1;
+	if (json)
+		printf("%s]\n", ls.n ? "\n" : "[");
+	*n = ls.n;
+	return 0;
+}
+
+static int dump_conns(struct nl *nl, const struct opts *o, bool extended, unsigned long *n)
+{
 	struct nlmsghdr *nlh;
 
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_GET, NLM_F_DUMP);
-
 	if (o)
 		put_filter(nlh, o);
-	if (request(nl, nlh, ct_list_cb, &ls) < 0)
-		return -1;
-	*n = ls.n;
-	return 0;
+	return conns_print_dump(nl, nlh, extended, n);
 }
 
 static int ct_list_expect(struct nl *nl, const struct opts *o);
@@ -156,8 +163,6 @@ int ct_list(struct nl *nl, int argc, char **argv)
 		return ct_list_expect(nl, &o);
 	if (dump_conns(nl, &o, o.extended, &n) < 0)
 		kernel_error(nl, "ct list");
-	if (json)
-		printf("%s]\n", n ? "\n" : "[");
 	fprintf(stderr, "sfwctl: %lu connections shown\n", n);
 	nl_report_counts();
 	return 0;
@@ -182,7 +187,7 @@ int ct_get(struct nl *nl, int argc, char **argv)
 	ls.extended = o.extended;
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_GET, NLM_F_ACK);
-	put_tuple(nlh, &o);
+	opts_put_tuple(nlh, &o);
 	if (request(nl, nlh, ct_list_cb, &ls) < 0)
 		kernel_error(nl, "ct get");
 	if (json)
@@ -225,7 +230,7 @@ int ct_delete(struct nl *nl, int argc, char **argv)
 	nl_ready(nl);
 	nlh = msg_start(nl, nl->family, SFW_CMD_CT_DEL, NLM_F_ACK);
 	if (tuple)
-		put_tuple(nlh, &o);
+		opts_put_tuple(nlh, &o);
 	else
 		put_filter(nlh, &o);
 	if (request(nl, nlh, count_cb, &count) < 0)

@@ -51,6 +51,8 @@ void opts_init(struct opts *o);
 void parse_opts(struct opts *o, int argc, char **argv, const char *cmd,
 		const char *allowed, void (*help)(void));
 bool opts_tuple_complete(const struct opts *o);
+/* ct.c: a complete tuple (opts_tuple_complete) as SFW_A_TUPLE. */
+void opts_put_tuple(struct nlmsghdr *nlh, const struct opts *o);
 
 /* conn.c */
 bool is_icmp(int l3, int l4);
@@ -60,6 +62,8 @@ const char *event_name(int e);
 void addr_str(const struct tuple *t, const unsigned char *a, bool full, char *buf);
 void print_tuple(const struct tuple *t, bool full);
 void print_conn_line(const struct conn *c, bool extended);
+/* Send the dump request @nlh; print each connection as `ct list` does (-j: one array). */
+int conns_print_dump(struct nl *nl, struct nlmsghdr *nlh, bool extended, unsigned long *n);
 struct json_t;
 struct json_t *tuple_json(const struct tuple *t);
 struct json_t *conn_json(const struct conn *c, const char *event);

@@ -218,5 +218,5 @@ int ruleset_import_nft(struct nl *nl, int argc, char **argv)
 		sfw_rules_free(x.rf);
 		return 0;
 	}
-	return rules_file_load(nl, x.rf, false, recheck);
+	return rules_file_load(nl, x.rf, recheck ? LOAD_RECHECK : LOAD_COMMIT);
 }

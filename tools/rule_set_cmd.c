@@ -18,17 +18,48 @@
 
 /* ---- rule add / insert / delete ---- */
 
+/* Take every @flag out of argv; whether there was one. */
+static bool take_flag(int *argc, char **argv, const char *flag)
+{
+	bool seen = false;
+	int i, j;
+
+	for (i = j = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], flag))
+			seen = true;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return seen;
+}
+
 static void rule_help(void)
 {
-	puts("usage: sfwctl rule add CHAIN [pos N] RULE...\n"
-	     "       sfwctl rule insert CHAIN [pos N] RULE...\n"
-	     "       sfwctl rule delete CHAIN N\n"
+	puts("usage: sfwctl rule add CHAIN [pos N] RULE... [--recheck]\n"
+	     "       sfwctl rule insert CHAIN [pos N] RULE... [--recheck]\n"
+	     "       sfwctl rule delete CHAIN N [--recheck]\n"
 	     "add a rule at the end of CHAIN (input, forward, output, prerouting,\n"
 	     "postrouting) or after rule N;\n"
 	     "insert it at the start or before rule N; delete rule N (numbered from 1,\n"
 	     "as `ruleset show` lists them). RULE is one line of the rule file syntax,\n"
 	     "e.g. tcp dport 22 ct state new accept. The running set is rebuilt with\n"
-	     "the change and replaced in one step; its counters start from zero.");
+	     "the change and replaced in one step; its counters start from zero.\n"
+	     "--recheck then deletes the connections the changed rules would not admit.");
+}
+
+/* Send a rule change; with @recheck ask for one and say what it ended. */
+static int rule_request(struct nl *nl, struct nlmsghdr *nlh, const char *what, bool recheck)
+{
+	struct commit_reply reply = { 0 };
+
+	if (recheck)
+		mnl_attr_put_u32(nlh, SFW_A_COMMIT_FLAGS, SFW_COMMIT_F_RECHECK);
+	if (request(nl, nlh, recheck ? commit_cb : NULL, &reply) < 0)
+		kernel_error(nl, what);
+	if (recheck)
+		commit_report(&reply, "loaded");
+	return 0;
 }
 
 static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
@@ -38,6 +69,7 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 	struct nlmsghdr *nlh;
 	const char *what = cmd == SFW_CMD_RULE_ADD ? "rule add" :
 			   cmd == SFW_CMD_RULE_INSERT ? "rule insert" : "rule delete";
+	bool recheck;
 	long pos = 0;
 	char *text, *p;
 	size_t len = 0;
@@ -47,6 +79,7 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 		rule_help();
 		return 0;
 	}
+	recheck = take_flag(&argc, argv, "--recheck");
 	if (argc < 1 || (c = rules_chain_number(argv[0])) < 0)
 		usage_error("%s: which chain? (input, forward, output, prerouting or postrouting)",
 			    what);
@@ -70,9 +103,7 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 		nlh = msg_start(nl, nl->family, cmd, NLM_F_ACK);
 		if (!rules_put_rule(nlh, c, pos, NULL))
 			die("%s: the rule does not fit in a message", what);
-		if (request(nl, nlh, NULL, NULL) < 0)
-			kernel_error(nl, what);
-		return 0;
+		return rule_request(nl, nlh, what, recheck);
 	}
 	if (a >= argc)
 		usage_error("%s: no rule given", what);
@@ -110,10 +141,8 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 	nlh = msg_start(nl, nl->family, cmd, NLM_F_ACK);
 	if (!rules_put_rule(nlh, c, pos, &rf->chain[c].rules[0]))
 		die("%s: the rule does not fit in a message", what);
-	if (request(nl, nlh, NULL, NULL) < 0)
-		kernel_error(nl, what);
 	sfw_rules_free(rf);
-	return 0;
+	return rule_request(nl, nlh, what, recheck);
 }
 
 int rule_add(struct nl *nl, int argc, char **argv)
@@ -135,11 +164,17 @@ int rule_delete(struct nl *nl, int argc, char **argv)
 
 static void set_help(void)
 {
-	puts("usage: sfwctl set add|del NAME ELEMENT...\n"
-	     "       sfwctl set list [NAME] [-j]\n"
+	puts("usage: sfwctl set add|del NAME ELEMENT... [--recheck]\n"
 	     "add addresses or prefixes (10.0.0.0/8, 2001:db8::1; commas or spaces\n"
 	     "between them) to the running set NAME, or remove them; they take effect\n"
-	     "at once. list prints the sets as the rule file writes them.");
+	     "at once. --recheck then deletes the connections the rules with the\n"
+	     "changed set would not admit.");
+}
+
+static void set_list_help(void)
+{
+	puts("usage: sfwctl set list [NAME] [-j]\n"
+	     "print the sets (or set NAME) as the rule file writes them.");
 }
 
 static void parse_elem(const char *what, const char *word, struct sfw_prefix *p)
@@ -173,15 +208,18 @@ static void parse_elem(const char *what, const char *word, struct sfw_prefix *p)
 static int set_change(struct nl *nl, int argc, char **argv, bool add)
 {
 	const char *what = add ? "set add" : "set del";
+	struct commit_reply reply = { 0 };
 	struct sfw_prefix *elems = NULL;
 	u32 n = 0, cap = 0, k;
 	struct nlmsghdr *nlh;
+	bool recheck;
 	int a;
 
 	if (argc > 0 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
 		set_help();
 		return 0;
 	}
+	recheck = take_flag(&argc, argv, "--recheck");
 	if (argc < 2)
 		usage_error("%s: NAME and at least one element, please", what);
 	if (strlen(argv[0]) >= SFW_SET_NAME_LEN)
@@ -215,10 +253,16 @@ static int set_change(struct nl *nl, int argc, char **argv, bool add)
 			die("%s: an element does not fit in a message", what);
 		mnl_attr_nest_end(nlh, list);
 		mnl_attr_nest_end(nlh, nest);
-		if (request(nl, nlh, NULL, NULL) < 0)
+		/* One recheck, after the last part. */
+		if (recheck && k == n)
+			mnl_attr_put_u32(nlh, SFW_A_COMMIT_FLAGS, SFW_COMMIT_F_RECHECK);
+		if (request(nl, nlh, recheck && k == n ? commit_cb : NULL, &reply) < 0)
 			kernel_error(nl, what);
 	}
 	free(elems);
+	if (recheck)
+		fprintf(stderr, "sfwctl: set %s changed; %u connections expired\n", argv[0],
+			reply.count);
 	return 0;
 }
 
@@ -242,7 +286,7 @@ int set_list(struct nl *nl, int argc, char **argv)
 		if (!strcmp(argv[a], "-j")) {
 			json = true;
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-			set_help();
+			set_list_help();
 			return 0;
 		} else if (argv[a][0] == '-' || name) {
 			usage_error("set list: unknown argument '%s'", argv[a]);

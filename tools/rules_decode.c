@@ -438,3 +438,28 @@ void rules_dump(struct nl *nl, uint8_t cmd, const char *set_name, struct dump *d
 			die("the rule set kept changing during the dump; try again");
 	}
 }
+
+/* The reply to a commit, or to a rule or set change with --recheck. */
+int commit_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[SFW_A_MAX + 1];
+	struct commit_reply *c = data;
+
+	if (rules_parse_top(nlh, rules_top_types, SFW_A_MAX, tb) || !tb[SFW_A_GENERATION])
+		return MNL_CB_ERROR;
+	c->generation = mnl_attr_get_u64(tb[SFW_A_GENERATION]);
+	if (tb[SFW_A_COUNT]) {
+		c->count = mnl_attr_get_u32(tb[SFW_A_COUNT]);
+		c->have_count = true;
+	}
+	return MNL_CB_OK;
+}
+
+void commit_report(const struct commit_reply *c, const char *what)
+{
+	if (c->have_count)
+		fprintf(stderr, "sfwctl: generation %" PRIu64 " %s; %u connections expired\n",
+			c->generation, what, c->count);
+	else
+		fprintf(stderr, "sfwctl: generation %" PRIu64 " %s\n", c->generation, what);
+}

@@ -45,6 +45,16 @@ int rules_parse_top(const struct nlmsghdr *nlh, const enum mnl_attr_data_type *t
 		     unsigned int max, const struct nlattr **tb);
 extern const enum mnl_attr_data_type rules_top_types[SFW_A_MAX + 1];
 void rules_dump(struct nl *nl, uint8_t cmd, const char *set_name, struct dump *d);
+/* The reply to a commit (or a change with --recheck): generation, and what it ended. */
+struct commit_reply {
+	uint64_t generation;
+	uint32_t count;
+	bool have_count;
+};
+
+int commit_cb(const struct nlmsghdr *nlh, void *data);
+/* "sfwctl: generation N WHAT[; K connections expired]" on stderr. */
+void commit_report(const struct commit_reply *c, const char *what);
 
 /* rule_set_cmd.c */
 int rule_add(struct nl *nl, int argc, char **argv);

@@ -28,6 +28,7 @@
 
 #include "rules_nl.h"
 #include "json.h"
+#include "ct.h"
 
 /* ---- ruleset load ---- */
 
@@ -89,36 +90,17 @@ static char *read_rules(const char *path, const char *name, size_t *len)
 	return buf;
 }
 
-struct commit_reply {
-	uint64_t generation;
-	uint32_t count;
-	bool have_count;
-};
-
-static int commit_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[SFW_A_MAX + 1];
-	struct commit_reply *c = data;
-
-	if (rules_parse_top(nlh, rules_top_types, SFW_A_MAX, tb) || !tb[SFW_A_GENERATION])
-		return MNL_CB_ERROR;
-	c->generation = mnl_attr_get_u64(tb[SFW_A_GENERATION]);
-	if (tb[SFW_A_COUNT]) {
-		c->count = mnl_attr_get_u32(tb[SFW_A_COUNT]);
-		c->have_count = true;
-	}
-	return MNL_CB_OK;
-}
-
 static void load_help(void)
 {
-	puts("usage: sfwctl ruleset load FILE|- [--check] [--recheck]\n"
+	puts("usage: sfwctl ruleset load FILE|- [--check] [--recheck [--dry-run]] [-j]\n"
 	     "replace the running rule set with FILE's (- reads stdin), as one step.\n"
 	     "The file is parsed and checked first: an error prints FILE:LINE:COL: message\n"
 	     "and nothing is loaded.\n"
 	     "  --check    parse, build and compile only, without the module: print\n"
 	     "             nothing and exit 0 if the file is good, 1 if it is not\n"
-	     "  --recheck  then delete the connections the new rules would not admit");
+	     "  --recheck  then delete the connections the new rules would not admit\n"
+	     "  --dry-run  with --recheck: load nothing, list the connections that\n"
+	     "             --recheck would delete (as ct list; -j as ct list -j)");
 }
 
 static int ruleset_load(struct nl *nl, int argc, char **argv)
@@ -126,7 +108,8 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 	char err[SFW_RULES_ERR_LEN];
 	const char *path = NULL, *name;
 	struct rules_file *rf;
-	bool check = false, recheck = false;
+	bool check = false, recheck = false, dry_run = false;
+	enum rules_load_how how = LOAD_COMMIT;
 	size_t len;
 	char *buf;
 	int a;
@@ -139,6 +122,10 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 			check = true;
 		} else if (!strcmp(argv[a], "--recheck")) {
 			recheck = true;
+		} else if (!strcmp(argv[a], "--dry-run")) {
+			dry_run = true;
+		} else if (!strcmp(argv[a], "-j") || !strcmp(argv[a], "--json")) {
+			json = true;
 		} else if (argv[a][0] == '-' && argv[a][1]) {
 			usage_error("ruleset load: unknown option '%s'", argv[a]);
 		} else if (path) {
@@ -151,6 +138,14 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 		usage_error("ruleset load: which file? (- for stdin)");
 	if (check && recheck)
 		usage_error("ruleset load: --check changes nothing, so there is nothing to --recheck");
+	if (dry_run && !recheck)
+		usage_error("ruleset load: --dry-run previews a --recheck: give both");
+	if (check)
+		how = LOAD_CHECK;
+	else if (dry_run)
+		how = LOAD_DRY_RUN;
+	else if (recheck)
+		how = LOAD_RECHECK;
 
 	name = strcmp(path, "-") ? path : "<stdin>";
 	buf = read_rules(path, name, &len);
@@ -160,16 +155,17 @@ static int ruleset_load(struct nl *nl, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	return rules_file_load(nl, rf, check, recheck);
+	return rules_file_load(nl, rf, how);
 }
 
 /*
  * Check @rf as the kernel would (build and compile it with the kernel's
- * own units), then send it as one transaction; with @check stop after
- * the checks, so that no module is needed. Frees @rf; 0, or 1 after
- * printing why.
+ * own units), then send it as one transaction; LOAD_CHECK stops after
+ * the checks, so that no module is needed, and LOAD_DRY_RUN ends the
+ * transaction with a preview instead of a commit. Frees @rf; 0, or 1
+ * after printing why.
  */
-int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck)
+int rules_file_load(struct nl *nl, struct rules_file *rf, enum rules_load_how how)
 {
 	char err[SFW_RULES_ERR_LEN], cerr[SFW_ERR_LEN];
 	struct sfw_ruleset_builder *b;
@@ -197,7 +193,7 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool reche
 	}
 	sfw_ruleset_free(rs);
 	/* That is all the kernel would check: --check needs no module. */
-	if (check) {
+	if (how == LOAD_CHECK) {
 		sfw_rules_free(rf);
 		return 0;
 	}
@@ -225,16 +221,23 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool reche
 		rules_send_set(&s, &rf->sets[i]);
 	rules_sender_flush(&s);
 
+	if (how == LOAD_DRY_RUN) {
+		unsigned long n;
+
+		nlh = msg_start(nl, nl->family, SFW_CMD_RULESET_PREVIEW, NLM_F_DUMP);
+		if (conns_print_dump(nl, nlh, false, &n) < 0)
+			rules_load_error(&s);
+		fprintf(stderr, "sfwctl: dry run: --recheck would end %lu connections; nothing loaded\n",
+			n);
+		sfw_rules_free(rf);
+		return 0;
+	}
 	nlh = msg_start(nl, nl->family, SFW_CMD_RULESET_COMMIT, NLM_F_ACK);
-	if (recheck)
+	if (how == LOAD_RECHECK)
 		mnl_attr_put_u32(nlh, SFW_A_COMMIT_FLAGS, SFW_COMMIT_F_RECHECK);
 	if (request(nl, nlh, commit_cb, &reply) < 0)
 		rules_load_error(&s);
-	if (reply.have_count)
-		fprintf(stderr, "sfwctl: generation %" PRIu64 " loaded; %u connections expired\n",
-			reply.generation, reply.count);
-	else
-		fprintf(stderr, "sfwctl: generation %" PRIu64 " loaded\n", reply.generation);
+	commit_report(&reply, "loaded");
 	sfw_rules_free(rf);
 	return 0;
 }

@@ -53,6 +53,7 @@ static const struct sfwctl_cmd cmds[] = {
 	{ "rule", cmd_rule, "one rule: add, insert, delete", false },
 	{ "set", cmd_set, "address set elements: add, del, list", false },
 	{ "counters", cmd_counters, "rule counters: reset", false },
+	{ "explain", cmd_explain, "why a packet gets its verdict: the rules it reaches", true },
 	{ "version", cmd_version, "print sfwctl's version", false },
 	{ "help", cmd_help, "list the commands", false },
 };

@@ -85,8 +85,18 @@ int cmd_set(struct nl *nl, int argc, char **argv);
 int cmd_counters(struct nl *nl, int argc, char **argv);
 void rules_help(void);
 struct rules_file;
+/* How rules_file_load() ends: commit (maybe recheck), check only, or preview. */
+enum rules_load_how {
+	LOAD_COMMIT,		/* swap it in */
+	LOAD_RECHECK,		/* swap it in, then end what it refuses */
+	LOAD_CHECK,		/* check here only: no module needed */
+	LOAD_DRY_RUN,		/* list what LOAD_RECHECK would end; change nothing */
+};
 /* Check @rf here, then load it as `ruleset load` does. 0, or 1 after saying why. */
-int rules_file_load(struct nl *nl, struct rules_file *rf, bool check, bool recheck);
+int rules_file_load(struct nl *nl, struct rules_file *rf, enum rules_load_how how);
+
+/* explain.c */
+int cmd_explain(struct nl *nl, int argc, char **argv);
 
 /* nft_import.c */
 int ruleset_import_nft(struct nl *nl, int argc, char **argv);

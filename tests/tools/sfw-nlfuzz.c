@@ -174,7 +174,7 @@ static void init_cmds(void)
 static int has_dump(int cmd)
 {
 	return cmd == SFW_CMD_CT_GET || cmd == SFW_CMD_RULESET_GET || cmd == SFW_CMD_SET_GET ||
-	       cmd == SFW_CMD_EXPECT_GET;
+	       cmd == SFW_CMD_EXPECT_GET || cmd == SFW_CMD_RULESET_PREVIEW;
 }
 
 static void fixed(void)

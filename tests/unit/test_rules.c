@@ -126,6 +126,52 @@ static void random_rule(struct sfw_rule *r, struct sfw_port_range *dp, struct sf
 		r->family = SFW_AF_INET;
 }
 
+/* What sfw_ruleset_trace() reported: the rules reached and why each failed. */
+struct trace {
+	u32 n, rule[1024];
+	enum sfw_explain_fail fail[1024];
+};
+
+static void trace_step(void *arg, u32 rule, enum sfw_explain_fail fail)
+{
+	struct trace *tr = arg;
+
+	if (tr->n < 1024) {
+		tr->rule[tr->n] = rule;
+		tr->fail[tr->n] = fail;
+	}
+	tr->n++;
+}
+
+/* The trace agrees with the match: ascending, the last one is @got and alone matched. */
+static int trace_agrees(const struct sfw_ruleset *rs, const struct sfw_match_pkt *m, s32 got,
+			char *why, size_t len)
+{
+	static struct trace tr;
+	s32 t;
+	u32 i;
+
+	tr.n = 0;
+	t = sfw_ruleset_trace(rs, SFW_CHAIN_FORWARD, m, trace_step, &tr);
+	if (t != got) {
+		snprintf(why, len, "trace says rule %d, match says %d", t, got);
+		return 0;
+	}
+	for (i = 0; i < tr.n && i < 1024; i++) {
+		bool last = i + 1 == tr.n;
+
+		if ((i && tr.rule[i] <= tr.rule[i - 1]) ||
+		    tr.fail[i] != sfw_rule_mismatch(rs, &rs->chain[SFW_CHAIN_FORWARD].rules[tr.rule[i]], m) ||
+		    (tr.fail[i] == SFW_EXPLAIN_MATCHED) != (last && got >= 0) ||
+		    (last && got >= 0 && tr.rule[i] != (u32)got)) {
+			snprintf(why, len, "trace step %u (rule %u, fail %d) disagrees", i, tr.rule[i],
+				 tr.fail[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void test_index_equals_scan(void)
 {
 	char why[SFW_ERR_LEN + 64] = "", err[SFW_ERR_LEN];
@@ -181,12 +227,17 @@ static void test_index_equals_scan(void)
 				sfw_ruleset_free(rs);
 				goto out;
 			}
+			if (!trace_agrees(rs, &m, got, why, sizeof(why))) {
+				sfw_ruleset_free(rs);
+				goto out;
+			}
 		}
 		sfw_ruleset_free(rs);
 	}
 	ok = 1;
 out:
-	tap_result(ok, "ruleset: the index gives the verdict a full scan gives (200 random sets)", why);
+	tap_result(ok, "ruleset: the index gives the verdict a full scan gives, and the trace "
+		   "(explain) agrees (200 random sets)", why);
 }
 
 /* One row per bad rule: what is wrong with it and the word the error must contain. */
@@ -718,6 +769,20 @@ static void test_stateful_basics(void)
 	m.iif = "lo";
 	EXPECT("new web on lo", 2);
 	m.iif = "eth0";
+	{
+		/* explain's walk: ssh (rule 3, tcp dport 22) is skipped by the index. */
+		static struct trace tr;
+
+		tr.n = 0;
+		if (sfw_ruleset_trace(rs, SFW_CHAIN_INPUT, &m, trace_step, &tr) != -1 || tr.n != 4 ||
+		    tr.rule[0] != 0 || tr.fail[0] != SFW_EXPLAIN_CT_STATE ||
+		    tr.rule[1] != 1 || tr.fail[1] != SFW_EXPLAIN_CT_STATE ||
+		    tr.rule[2] != 2 || tr.fail[2] != SFW_EXPLAIN_IIF ||
+		    tr.rule[3] != 4 || tr.fail[3] != SFW_EXPLAIN_L4) {
+			snprintf(why, sizeof(why), "trace of new web on eth0: %u steps, wrong", tr.n);
+			goto out;
+		}
+	}
 	t.l4proto = SFW_IPPROTO_ICMP;
 	t.dport = htons(8 << 8);
 	EXPECT("ping from outside trusted", -1);

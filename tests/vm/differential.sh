@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: release
+# kernels: 6.1
 # Differential test: sfw against the kernel's nf_conntrack, side by side in
 # the gateway (sfw never touches skb->_nfct, so the two are independent).
 #

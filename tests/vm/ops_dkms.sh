@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: release
+# kernels: 6.12
 # DKMS, proven (issue 14). The host ran `dkms add`, `dkms build -k` and
 # `dkms install -k` for this kernel from dkms.conf, in dkms trees of its
 # own (scripts/vm-suite.sh, ops_stage), and put the installed module in

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: release
+# kernels: 6.12
 # make install, proven (issue 14). The host ran `make install DESTDIR=`
 # into /opt/sfw-stage (scripts/vm-suite.sh, ops_stage; the guest has no
 # compiler). Here:

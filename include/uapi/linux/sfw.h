@@ -249,6 +249,13 @@
  * SFW_CMD_RULESET_ABORT
  *	do:   no attributes. Drops this socket's transaction (ENOENT if none).
  *
+ * SFW_CMD_RULESET_PREVIEW
+ *	dump: no attributes. Ends this socket's transaction (ENOENT if none)
+ *	      and compiles it as COMMIT would, then changes nothing: one
+ *	      SFW_CMD_CT_GET message (as CT_GET's dump) for each connection
+ *	      that the compiled set, committed with SFW_COMMIT_F_RECHECK,
+ *	      would delete now (sfwctl ruleset load --recheck --dry-run).
+ *
  * SFW_CMD_RULESET_GET
  *	dump: no attributes. The running rule set: one message per chain
  *	      (SFW_A_CHAIN, all three, in order), then one per rule
@@ -271,13 +278,16 @@
  *	      rebuilt with the change and replaced atomically, as a load is
  *	      (counters start from zero). ENOENT if no rule set is loaded or
  *	      no such position; ESTALE if SFW_A_GENERATION is given and is
- *	      not the running generation. Reply: SFW_CMD_RULE_ADD (or
- *	      INSERT) with SFW_A_GENERATION, the new one.
+ *	      not the running generation. SFW_A_COMMIT_FLAGS (optional,
+ *	      SFW_COMMIT_F_RECHECK only): then recheck, as COMMIT does.
+ *	      Reply: SFW_CMD_RULE_ADD (or INSERT) with SFW_A_GENERATION, the
+ *	      new one, and with RECHECK SFW_A_COUNT (connections deleted).
  *
  * SFW_CMD_RULE_DEL
  *	do:   SFW_A_RULE with SFW_RULE_A_CHAIN and SFW_RULE_A_POS (no other
- *	      field); SFW_A_GENERATION (optional). Deletes that rule, as
- *	      above. Reply: SFW_CMD_RULE_DEL with SFW_A_GENERATION.
+ *	      field); SFW_A_GENERATION and SFW_A_COMMIT_FLAGS (optional).
+ *	      Deletes that rule, as above. Reply: SFW_CMD_RULE_DEL with
+ *	      SFW_A_GENERATION (and SFW_A_COUNT with RECHECK).
  *
  * SFW_CMD_SET_ADD, SFW_CMD_SET_DEL
  *	do:   SFW_A_SET with SFW_SET_A_NAME and SFW_SET_A_ELEMS. Adds the
@@ -285,6 +295,11 @@
  *	      kept once), or removes them (absent ones are ignored). The
  *	      set's new version is swapped in whole: a packet sees the set
  *	      before or after. ENOENT if there is no such set.
+ *	      SFW_A_COMMIT_FLAGS (optional, SFW_COMMIT_F_RECHECK only): then
+ *	      recheck every connection against the rules with the changed
+ *	      set; reply SFW_CMD_SET_ADD (or DEL) with SFW_A_GENERATION (the
+ *	      running one) and SFW_A_COUNT (connections deleted). Without it,
+ *	      no reply but the ack.
  *
  * SFW_CMD_SET_GET
  *	dump: SFW_A_SET with SFW_SET_A_NAME (optional; ENOENT if there is no
@@ -292,6 +307,23 @@
  *
  * SFW_CMD_COUNTERS_RESET
  *	do:   no attributes. Zeroes the running rule set's counters.
+ *
+ * SFW_CMD_EXPLAIN
+ *	do:   SFW_A_TUPLE (required, as CT_GET's: a packet's tuple) and
+ *	      SFW_A_EXPLAIN (optional) with SFW_EXPLAIN_A_CT_STATE (the
+ *	      tracker's verdict to assume; default NEW), SFW_EXPLAIN_A_IIF,
+ *	      SFW_EXPLAIN_A_OIF (default: from the routes, as a recheck
+ *	      finds them) and SFW_EXPLAIN_A_CHAIN (default: input if the
+ *	      destination is this host's, output if the source is, else
+ *	      forward). Judges that packet by the running rule set with the
+ *	      classifier packets go through, and changes nothing: no counter,
+ *	      no connection. ENOENT without a rule set. Reply: SFW_CMD_EXPLAIN
+ *	      with SFW_A_GENERATION, SFW_A_EXPLAIN (what was assumed, then
+ *	      SFW_EXPLAIN_A_VERDICT, SFW_EXPLAIN_A_RULE unless the policy
+ *	      decided, and one SFW_EXPLAIN_A_STEP per rule the index let the
+ *	      packet reach, in order, each with the first test it failed), and
+ *	      SFW_A_CT when a tracked connection has that tuple (either
+ *	      direction).
  */
 #ifndef _UAPI_LINUX_SFW_H
 #define _UAPI_LINUX_SFW_H
@@ -326,6 +358,8 @@ enum sfw_cmd {
 	SFW_CMD_SET_GET,
 	SFW_CMD_COUNTERS_RESET,
 	SFW_CMD_EXPECT_GET,
+	SFW_CMD_RULESET_PREVIEW,
+	SFW_CMD_EXPLAIN,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -350,6 +384,7 @@ enum sfw_attr {
 	SFW_A_PAD,
 	SFW_A_EVENT_REASON,	/* string: why a connection went (DESTROY) */
 	SFW_A_EXPECT,		/* nest: enum sfw_expect_attr */
+	SFW_A_EXPLAIN,		/* nest: enum sfw_explain_attr */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -711,5 +746,50 @@ enum sfw_target_attr {
 	__SFW_TARGET_A_LAST
 };
 #define SFW_TARGET_A_MAX (__SFW_TARGET_A_LAST - 1)
+
+/* SFW_CMD_EXPLAIN. */
+enum sfw_explain_attr {
+	SFW_EXPLAIN_A_UNSPEC,
+	SFW_EXPLAIN_A_CHAIN,	/* u8: enum sfw_chain_id */
+	SFW_EXPLAIN_A_CT_STATE,	/* u8: the bit number of one SFW_CT_STATE_F_* */
+	SFW_EXPLAIN_A_IIF,	/* string (< SFW_RULE_IFNAME_MAX) */
+	SFW_EXPLAIN_A_OIF,	/* string */
+	SFW_EXPLAIN_A_VERDICT,	/* u8: enum sfw_rule_action (reply) */
+	SFW_EXPLAIN_A_RULE,	/* u32: the deciding rule, from 1 (reply; none: the policy) */
+	SFW_EXPLAIN_A_STEP,	/* nest, repeated: enum sfw_explain_step_attr (reply) */
+	SFW_EXPLAIN_A_TRUNCATED,	/* flag: more than SFW_EXPLAIN_STEPS_MAX rules reached */
+	__SFW_EXPLAIN_A_LAST
+};
+#define SFW_EXPLAIN_A_MAX (__SFW_EXPLAIN_A_LAST - 1)
+#define SFW_EXPLAIN_STEPS_MAX	1024
+
+enum sfw_explain_step_attr {
+	SFW_EXPLAIN_STEP_A_UNSPEC,
+	SFW_EXPLAIN_STEP_A_POS,		/* u32: the rule, from 1 */
+	SFW_EXPLAIN_STEP_A_FAIL,	/* u8: enum sfw_explain_fail */
+	__SFW_EXPLAIN_STEP_A_LAST
+};
+#define SFW_EXPLAIN_STEP_A_MAX (__SFW_EXPLAIN_STEP_A_LAST - 1)
+
+/* The first test of a rule a packet failed, in the order they are tested. */
+enum sfw_explain_fail {
+	SFW_EXPLAIN_MATCHED,	/* none: the rule matched */
+	SFW_EXPLAIN_CT_STATE,
+	SFW_EXPLAIN_IIF,
+	SFW_EXPLAIN_OIF,
+	SFW_EXPLAIN_NO_TUPLE,	/* the rule needs addresses or ports; the packet has none */
+	SFW_EXPLAIN_FAMILY,
+	SFW_EXPLAIN_L4,
+	SFW_EXPLAIN_SADDR,
+	SFW_EXPLAIN_DADDR,
+	SFW_EXPLAIN_SPORT,
+	SFW_EXPLAIN_DPORT,
+	SFW_EXPLAIN_ICMP_TYPE,
+	SFW_EXPLAIN_SADDR_SET,
+	SFW_EXPLAIN_DADDR_SET,
+	SFW_EXPLAIN_CT_REASON,	/* tested right after CT_STATE: an INVALID packet's reason */
+	__SFW_EXPLAIN_FAIL_LAST
+};
+#define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
 
 #endif /* _UAPI_LINUX_SFW_H */
