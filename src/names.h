@@ -8,9 +8,10 @@
  * language spell a state, a counter or a protocol the same way.  A table
  * is indexed by the uapi enum (include/uapi/linux/sfw.h) where there is
  * one; the tracker's own enums are pinned to those (netlink.c,
- * netlink_rules.c).  sfw_ctinfo_names[] and sfw_invalid_names[], indexed
- * by sfw_core.h's enums, are declared there beside them and defined in
- * names.c too.
+ * netlink_rules.c).  sfw_ctinfo_names[] (indexed by sfw_core.h's enum)
+ * and sfw_invalid_names[] (by the uapi enum sfw_invalid_reason, which
+ * rules name too: `ct state invalid reason X`) are declared in
+ * sfw_core.h and defined in names.c too.
  *
  * The chains' and actions' names are the rule set unit's
  * (sfw_chain_names[], sfw_action_names[]: src/ruleset.c, which sfwctl

@@ -405,6 +405,7 @@ static const struct sfw_rule *nat_rule(struct sfw_net *sn, const struct sk_buff 
 		return NULL;
 	m.t = t;
 	m.ctinfo = SFW_CT_NEW;
+	m.reason = 0;
 	m.iif = state->in ? state->in->name : NULL;
 	m.oif = state->out && chain != SFW_CHAIN_PREROUTING ? state->out->name : NULL;
 	i = sfw_rules_match_count(rules, chain, &m, skb->len);
@@ -941,6 +942,7 @@ static bool target_kept(struct sfw_net *sn, const struct sfw_ruleset *rs,
 	dev = dev_get_by_index_rcu(sn->net, cn->in_ifindex);
 	m.t = &cn->key[SFW_DIR_ORIGINAL].t;
 	m.ctinfo = SFW_CT_NEW;
+	m.reason = 0;
 	m.iif = dev ? dev->name : NULL;
 	m.oif = NULL;
 	i = sfw_ruleset_match(rs, SFW_CHAIN_PREROUTING, &m);

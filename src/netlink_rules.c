@@ -169,6 +169,8 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_LOG_PREFIX] = { .type = NLA_NUL_STRING, .len = SFW_RULE_LOG_PREFIX_MAX - 1 },
 	[SFW_RULE_A_NAT] = NLA_POLICY_NESTED(nat_policy),
 	[SFW_RULE_A_CT_HELPER] = NLA_POLICY_RANGE(NLA_U8, SFW_CT_HELPER_FTP, SFW_CT_HELPER_MAX),
+	[SFW_RULE_A_CT_REASONS] = NLA_POLICY_MASK(NLA_U32, SFW_INVALID_REASONS_ALL),
+	[SFW_RULE_A_CT_LOOSE] = { .type = NLA_FLAG },
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -525,6 +527,10 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		nla_strscpy(r->log_prefix, tb[SFW_RULE_A_LOG_PREFIX], sizeof(r->log_prefix));
 	if (tb[SFW_RULE_A_CT_HELPER])
 		r->flags |= SFW_RULE_F_HELPER_FTP;
+	if (tb[SFW_RULE_A_CT_REASONS])
+		r->reasons = nla_get_u32(tb[SFW_RULE_A_CT_REASONS]);
+	if (tb[SFW_RULE_A_CT_LOOSE])
+		r->flags |= SFW_RULE_F_CT_LOOSE;
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -1411,6 +1417,8 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    (rule->log_prefix[0] && nla_put_string(skb, SFW_RULE_A_LOG_PREFIX, rule->log_prefix)) ||
 	    ((rule->flags & SFW_RULE_F_HELPER_FTP) &&
 	     nla_put_u8(skb, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) ||
+	    (rule->reasons && nla_put_u32(skb, SFW_RULE_A_CT_REASONS, rule->reasons)) ||
+	    ((rule->flags & SFW_RULE_F_CT_LOOSE) && nla_put_flag(skb, SFW_RULE_A_CT_LOOSE)) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {

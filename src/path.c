@@ -45,6 +45,13 @@
  *    at PRE_ROUTING, where its entry is made; its first packet then
  *    consumes the expectation here, on the inner tuple, all the same.
  *
+ *  - INVALID packets meet the rules too, with the reason they were
+ *    counted under (v.reason), so `ct state invalid reason X` can take
+ *    one kind and leave the rest. They see no entry. When the entry's
+ *    state machine refused the packet and the accepting rule says `ct
+ *    loose`, that entry turns liberal (proto_tcp.c: no window checks on
+ *    it from then on) and the packet goes through it after all.
+ *
  *  - Looped-back packets (between two local sockets) are tracked once, on
  *    their way out at LOCAL_OUT. At LOCAL_IN from a loopback device the
  *    input chain judges them by their entry, which the pass looks up but
@@ -114,16 +121,18 @@ static bool checksum_bad(struct sk_buff *skb, const struct nf_hook_state *state,
 	return nf_checksum(skb, state->hook, off, pkt->tuple.l4proto, state->pf) != 0;
 }
 
-static void count_invalid(struct sfw_net *sn, int reason)
+/* Count an INVALID packet under its reason; the reason, as counted. */
+static u8 count_invalid(struct sfw_net *sn, int reason)
 {
 	if (reason <= 0 || reason >= SFW_INVALID_COUNT)
 		reason = SFW_INVALID_TCP_BAD_TRANSITION;
 	sfw_stat_inc(sn, SFW_STAT_INVALID);
 	this_cpu_inc(sn->stats->invalid[reason]);
+	return reason;
 }
 
-/* An ICMP error is RELATED to the connection of the packet it quotes. */
-static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
+/* An ICMP error is RELATED to the connection of the packet it quotes; else @reason. */
+static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt, u8 *reason)
 {
 	struct sfw_proto_result res;
 	struct sfw_tuple lookup;
@@ -137,7 +146,7 @@ static u8 icmp_error(struct sfw_net *sn, const struct sfw_pkt *pkt)
 	sfw_proto_icmp_error_verdict(found, &res);
 	if (res.ctinfo == SFW_CT_INVALID) {
 		sfw_stat_inc(sn, SFW_STAT_ICMP_ERROR);
-		count_invalid(sn, res.reason);
+		*reason = count_invalid(sn, res.reason);
 	} else {
 		sfw_stat_inc(sn, SFW_STAT_RELATED);
 	}
@@ -314,6 +323,26 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * `ct loose`: a rule accepted a packet that missed @ct's window. The
+ * entry checks no windows from now on, and the packet then goes through
+ * it as any other (its transition, timeout, counters).
+ */
+static void conn_loosen(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
+			const struct sfw_pkt *pkt)
+{
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	struct sfw_proto_result res;
+
+	if (pkt->tuple.l4proto != SFW_IPPROTO_TCP)
+		return;
+	spin_lock(lock);
+	sfw_proto_tcp_loosen(&ct->ps.tcp);
+	spin_unlock(lock);
+	/* Gone meanwhile, or judged otherwise now: the rule accepted it all the same. */
+	conn_update(sn, ct, dir, pkt, &res);
+}
+
 static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, enum sfw_chain chain)
 {
@@ -339,7 +368,7 @@ static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 	if (v.pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
 	    v.pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
 		if (v.pkt.icmp.is_error) {
-			v.ctinfo = icmp_error(sn, &v.pkt);
+			v.ctinfo = icmp_error(sn, &v.pkt, &v.reason);
 			goto filter;
 		}
 		if (sfw_proto_icmp_untracked(&v.pkt)) {
@@ -393,7 +422,10 @@ filter:
 	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
 	if (v.ct && !(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED))
 		return confirm(sn, skb, state, &v, verdict);
-	/* 4a. What a helper connection's accepted payload announces. */
+	/* 4a. `ct loose`: the entry whose window this packet missed stops checking. */
+	if (verdict == NF_ACCEPT && v.loose && v.invalid_ct)
+		conn_loosen(sn, v.invalid_ct, v.dir, &v.pkt);
+	/* 4b. What a helper connection's accepted payload announces. */
 	if (verdict == NF_ACCEPT && v.ct && track && v.pkt.payload_len &&
 	    (v.ct->xflags & SFW_CONN_X_HELPER) &&
 	    !sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt))
@@ -415,7 +447,9 @@ filter:
 	return NF_ACCEPT;
 
 invalid:
-	count_invalid(sn, ret);
+	v.reason = count_invalid(sn, ret);
+	/* The rules see no entry; a `ct loose` among them may loosen it (4a). */
+	v.invalid_ct = v.ct;
 	v.ct = NULL;
 	v.ctinfo = SFW_CT_INVALID;
 	goto filter;

@@ -14,10 +14,14 @@
 struct sfw_ct_verdict {
 	struct sfw_pkt pkt;	/* its tuple is valid if parsed */
 	struct sfw_conn *ct;	/* its entry, or NULL (not yet created, INVALID) */
+	/* INVALID by its entry's state machine: that entry, for `ct loose` */
+	struct sfw_conn *invalid_ct;
 	enum sfw_dir dir;
 	u8 ctinfo;		/* enum sfw_ctinfo */
+	u8 reason;		/* INVALID: enum sfw_invalid_reason (0: none known) */
 	bool parsed;
 	u8 helper;		/* SFW_HELPER_*: the accepting rule's (rules.c) */
+	bool loose;		/* the accepting rule said `ct loose` (rules.c) */
 };
 
 /* Parse @skb, an IPv4 or IPv6 packet (@pf) at its network header: 0 or an invalid reason. */

@@ -83,6 +83,7 @@ enum sfw_tcp_flag_class {
 #define SFW_PS_TCP_PICKUP	0x04	/* picked up mid-stream (tcp_loose) */
 #define SFW_PS_TCP_LAST_REPLY	0x08	/* last_* describe a reply packet */
 #define SFW_PS_TCP_SIMOPEN	0x10	/* simultaneous open seen */
+#define SFW_PS_TCP_LIBERAL	0x20	/* no window checks either way: a rule's `ct loose` */
 
 /* Per-direction TCP flags: sfw_tcp_dflags() */
 #define SFW_TCP_DF_WSCALE	0x01	/* sent the window scale option */
@@ -263,6 +264,11 @@ bool sfw_proto_tcp_new(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 int sfw_proto_tcp_packet(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 			 enum sfw_dir dir, const struct sfw_ct_params *p,
 			 struct sfw_proto_result *res);
+/*
+ * `ct loose`: this connection checks no windows from now on, as all do
+ * with tcp_be_liberal; its window data still follows the segments.
+ */
+void sfw_proto_tcp_loosen(struct sfw_tcp_state *st);
 
 bool sfw_proto_udp_new(struct sfw_udp_state *st, const struct sfw_pkt *pkt,
 		       const struct sfw_ct_params *p, u8 *reason);

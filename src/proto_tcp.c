@@ -347,8 +347,10 @@ static int tcp_in_window(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 	u32 seq = pkt->tcp.seq, ack = pkt->tcp.ack, end = seg_end(pkt);
 	u32 win = pkt->tcp.window, swin;
 	u8 f = pkt->tcp.flags;
+	/* The namespace's knob, a pickup's history lost, or a rule's `ct loose`. */
 	bool liberal = p->tcp_be_liberal ||
-		       (sfw_tcp_dflags(st, dir) & SFW_TCP_DF_BE_LIBERAL);
+		       (sfw_tcp_dflags(st, dir) & SFW_TCP_DF_BE_LIBERAL) ||
+		       (st->flags & SFW_PS_TCP_LIBERAL);
 	int reason = 0;
 
 	if (!snd->td_maxwin) {
@@ -546,6 +548,16 @@ bool sfw_proto_tcp_new(struct sfw_tcp_state *st, const struct sfw_pkt *pkt,
 	}
 	*reason = SFW_INVALID_TCP_NOT_SYN;
 	return false;
+}
+
+void sfw_proto_tcp_loosen(struct sfw_tcp_state *st)
+{
+	/*
+	 * A state flag, not the per-direction SFW_TCP_DF_BE_LIBERAL: a
+	 * resync on an ignored SYN-ACK (tcp_ignore()) clears those, and
+	 * the rule meant the connection for its whole life.
+	 */
+	st->flags |= SFW_PS_TCP_LIBERAL;
 }
 
 static int fail(struct sfw_proto_result *res, u8 reason)

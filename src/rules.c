@@ -94,27 +94,33 @@ static void log_packet(const struct sfw_rule *r, const struct nf_hook_state *sta
 		       enum sfw_chain chain, const struct sfw_ct_verdict *v)
 {
 	const struct sfw_tuple *t = &v->pkt.tuple;
+	/* An INVALID packet's reason, as /proc/net/sfw/invalid names it. */
+	bool why = v->ctinfo == SFW_CT_INVALID && v->reason && v->reason < SFW_INVALID_COUNT;
+	const char *reason = why ? sfw_invalid_names[v->reason] : "";
 
 	if (!net_ratelimit())
 		return;
 	if (!v->parsed) {
-		pr_info("%s%s %s IN=%s OUT=%s ct=%s\n", r->log_prefix, r->log_prefix[0] ? ":" : "",
+		pr_info("%s%s %s IN=%s OUT=%s ct=%s%s%s\n", r->log_prefix, r->log_prefix[0] ? ":" : "",
 			sfw_chain_names[chain], state->in ? state->in->name : "",
-			state->out ? state->out->name : "", sfw_ctinfo_names[v->ctinfo]);
+			state->out ? state->out->name : "", sfw_ctinfo_names[v->ctinfo],
+			why ? " reason=" : "", reason);
 		return;
 	}
 	if (t->l3num == SFW_AF_INET)
-		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI4 DST=%pI4 PROTO=%u SPT=%u DPT=%u ct=%s %s\n",
+		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI4 DST=%pI4 PROTO=%u SPT=%u DPT=%u ct=%s%s%s %s\n",
 			r->log_prefix, r->log_prefix[0] ? ":" : "", sfw_chain_names[chain],
 			state->in ? state->in->name : "", state->out ? state->out->name : "",
 			&t->src.ip, &t->dst.ip, t->l4proto, ntohs(t->sport), ntohs(t->dport),
-			sfw_ctinfo_names[v->ctinfo], sfw_action_names[r->action]);
+			sfw_ctinfo_names[v->ctinfo], why ? " reason=" : "", reason,
+			sfw_action_names[r->action]);
 	else
-		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI6c DST=%pI6c PROTO=%u SPT=%u DPT=%u ct=%s %s\n",
+		pr_info("%s%s %s IN=%s OUT=%s SRC=%pI6c DST=%pI6c PROTO=%u SPT=%u DPT=%u ct=%s%s%s %s\n",
 			r->log_prefix, r->log_prefix[0] ? ":" : "", sfw_chain_names[chain],
 			state->in ? state->in->name : "", state->out ? state->out->name : "",
 			t->src.ip6, t->dst.ip6, t->l4proto, ntohs(t->sport), ntohs(t->dport),
-			sfw_ctinfo_names[v->ctinfo], sfw_action_names[r->action]);
+			sfw_ctinfo_names[v->ctinfo], why ? " reason=" : "", reason,
+			sfw_action_names[r->action]);
 }
 
 s32 sfw_rules_match_count(const struct sfw_rules *rules, enum sfw_chain chain,
@@ -147,6 +153,7 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	c = &rules->rs->chain[chain];
 	m.t = v->parsed ? &v->pkt.tuple : NULL;
 	m.ctinfo = v->ctinfo;
+	m.reason = v->ctinfo == SFW_CT_INVALID ? v->reason : 0;
 	m.iif = state->in ? state->in->name : NULL;
 	m.oif = state->out ? state->out->name : NULL;
 
@@ -159,6 +166,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			log_packet(&c->rules[i], state, chain, v);
 		if (c->rules[i].flags & SFW_RULE_F_HELPER_FTP)
 			v->helper = SFW_HELPER_FTP;
+		if (c->rules[i].flags & SFW_RULE_F_CT_LOOSE)
+			v->loose = true;
 	}
 
 	switch (action) {
@@ -433,6 +442,7 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_ruleset *rs,
 	devs_of(sn, chain, &t, iif, oif);
 	m.t = &t;
 	m.ctinfo = SFW_CT_NEW;
+	m.reason = 0;
 	m.iif = iif[0] ? iif : NULL;
 	m.oif = oif[0] ? oif : NULL;
 	i = sfw_ruleset_match(rs, chain, &m);
@@ -459,6 +469,7 @@ int sfw_rules_explain(struct sfw_net *sn, struct sfw_explain *x)
 		strscpy(x->oif, oif, sizeof(x->oif));
 	m.t = &x->t;
 	m.ctinfo = x->ctinfo;
+	m.reason = 0;	/* a described packet has no reason: reason rules say so */
 	m.iif = x->iif[0] ? x->iif : NULL;
 	m.oif = x->oif[0] ? x->oif : NULL;
 	c = &r->rs->chain[x->chain];

@@ -193,6 +193,33 @@ static int check_chain_action(enum sfw_chain chain, const struct sfw_rule *r, ch
 	return 0;
 }
 
+/*
+ * `reason` narrows `ct state invalid`, and only it: with other states the
+ * rule would say nothing of them. `ct loose` answers a window the packet
+ * missed, so its reasons are those of the TCP window, and it accepts.
+ */
+static int check_ct_invalid(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	if (r->reasons & ~SFW_INVALID_REASONS_ALL) {
+		snprintf(err, SFW_ERR_LEN, "unknown invalid reason bits 0x%x",
+			 r->reasons & ~SFW_INVALID_REASONS_ALL);
+		return -EINVAL;
+	}
+	if (r->reasons && r->ctstate != 1U << SFW_CT_INVALID) {
+		snprintf(err, SFW_ERR_LEN, "reason needs ct state invalid (and no other state)");
+		return -EINVAL;
+	}
+	if (!(r->flags & SFW_RULE_F_CT_LOOSE))
+		return 0;
+	if (!r->reasons || (r->reasons & ~SFW_INVALID_REASONS_WINDOW) ||
+	    r->action != SFW_ACT_ACCEPT || is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN,
+			 "ct loose needs accept, chain input, forward or output, and TCP window reasons only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			     const struct sfw_rule *r,
 			     const struct sfw_port_range *sports,
@@ -238,6 +265,9 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 		snprintf(err, SFW_ERR_LEN, "unknown ct state bits 0x%x", r->ctstate);
 		return -EINVAL;
 	}
+	ret = check_ct_invalid(chain, r, err);
+	if (ret)
+		return ret;
 	if (!str_ok(r->iif, sizeof(r->iif)) || !str_ok(r->oif, sizeof(r->oif)) ||
 	    !str_ok(r->log_prefix, sizeof(r->log_prefix))) {
 		snprintf(err, SFW_ERR_LEN, "interface name or log prefix too long");
@@ -807,6 +837,8 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 
 	if (r->ctstate && !(r->ctstate & (1U << m->ctinfo)))
 		return SFW_EXPLAIN_CT_STATE;
+	if (r->reasons && !(r->reasons & (1U << (m->reason & 31))))
+		return SFW_EXPLAIN_CT_REASON;
 	if (r->iif[0] && (!m->iif || strncmp(r->iif, m->iif, SFW_IFNAMSIZ)))
 		return SFW_EXPLAIN_IIF;
 	if (r->oif[0] && (!m->oif || strncmp(r->oif, m->oif, SFW_IFNAMSIZ)))

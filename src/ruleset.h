@@ -57,6 +57,7 @@ extern const char *const sfw_action_names[SFW_ACT_COUNT];
 #define SFW_RULE_F_LOG		0x01	/* log matching packets, rate-limited */
 #define SFW_RULE_F_ICMP_TYPE	0x02	/* icmp_type is set */
 #define SFW_RULE_F_HELPER_FTP	0x04	/* ct helper set ftp: accept, TCP; input, forward, output */
+#define SFW_RULE_F_CT_LOOSE	0x08	/* ct loose: accept; the entry stops checking windows */
 
 #define SFW_IFNAMSIZ		16
 #define SFW_LOG_PREFIX_LEN	32
@@ -94,6 +95,7 @@ struct sfw_rule {
 	u8 family;		/* 0: both; SFW_AF_INET; SFW_AF_INET6 */
 	u8 l4proto;		/* 0: any */
 	u8 ctstate;		/* mask of 1 << enum sfw_ctinfo; 0: any */
+	u32 reasons;		/* mask of 1 << enum sfw_invalid_reason; 0: any */
 	u8 flags;		/* SFW_RULE_F_* */
 	u8 icmp_type;
 	u8 action;		/* enum sfw_action */
@@ -147,6 +149,7 @@ struct sfw_ruleset {
 struct sfw_match_pkt {
 	const struct sfw_tuple *t;	/* ICMP: dport holds type << 8 | code */
 	u8 ctinfo;		/* enum sfw_ctinfo */
+	u8 reason;		/* INVALID: enum sfw_invalid_reason; else 0 */
 	const char *iif, *oif;	/* NULL: none */
 };
 

@@ -34,6 +34,9 @@
 #include "stand/sfw_shim.h"
 #endif
 
+/* By its path, as names.h does, so that every build finds it. */
+#include "../include/uapi/linux/sfw.h"
+
 /* Address family numbers as the kernel spells them (AF_INET, AF_INET6). */
 #define SFW_AF_INET	2
 #define SFW_AF_INET6	10
@@ -92,35 +95,14 @@ enum sfw_ctinfo {
 extern const char *const sfw_ctinfo_names[SFW_CT_COUNT];
 
 /*
- * Why a packet was judged INVALID.  The names table (sfw_invalid_names[],
- * names.c) gives the short names /proc/net/sfw/invalid shows; keep the
- * two in the same order.  0 means "not invalid" so that functions can
- * return 0 or a reason.
+ * Why a packet was judged INVALID: enum sfw_invalid_reason, in the uapi
+ * header, since rules name reasons (SFW_RULE_A_CT_REASONS). The names
+ * table (sfw_invalid_names[], names.c) gives the short names
+ * /proc/net/sfw/invalid shows and the rule language reads. 0 means "not
+ * invalid" so that functions can return 0 or a reason.
  */
-enum sfw_invalid_reason {
-	SFW_INVALID_NONE = 0,
-	SFW_INVALID_TRUNCATED_L3,	/* shorter than the L3 header or its length */
-	SFW_INVALID_BAD_L3_HEADER,	/* version, ihl, tot_len, ext header chain */
-	SFW_INVALID_TRUNCATED_L4,	/* shorter than the L4 header */
-	SFW_INVALID_BAD_TCP_DOFF,	/* doff < 5 or beyond the segment */
-	SFW_INVALID_BAD_UDP_LEN,	/* UDP length field < 8 or beyond the packet */
-	SFW_INVALID_BAD_CHECKSUM,
-	SFW_INVALID_BAD_TCP_FLAGS,	/* SYN+FIN, SYN+RST, no flags, FIN without ACK */
-	SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW, /* seq below or above the receive window */
-	SFW_INVALID_TCP_ACK_BEYOND_END,	/* acks data the peer never sent */
-	SFW_INVALID_TCP_ACK_TOO_OLD,	/* ack more than MAXACKWINDOW behind */
-	SFW_INVALID_TCP_RST_OUT_OF_WINDOW,
-	SFW_INVALID_TCP_BAD_TRANSITION,	/* the state table says INVALID */
-	SFW_INVALID_TCP_NOT_SYN,	/* may not create: not a SYN (and no pickup) */
-	SFW_INVALID_ICMP_ERROR_NO_MATCH,
-	SFW_INVALID_ICMP_ERROR_MALFORMED,
-	SFW_INVALID_ICMP_UNTRACKED_TYPE,
-	SFW_INVALID_FRAGMENT,		/* non-first fragment: no L4 header */
-	SFW_INVALID_TABLE_FULL,
-	SFW_INVALID_COUNT
-};
-
 extern const char *const sfw_invalid_names[SFW_INVALID_COUNT];
+static_assert(SFW_INVALID_COUNT <= 32, "a reason is a bit of SFW_RULE_A_CT_REASONS");
 
 /*
  * Swap the addresses and ports of @in into @out, turning an ICMP request

@@ -95,6 +95,8 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_BYTES] = MNL_TYPE_U64,
 	[SFW_RULE_A_NAT] = MNL_TYPE_NESTED,
 	[SFW_RULE_A_CT_HELPER] = MNL_TYPE_U8,
+	[SFW_RULE_A_CT_REASONS] = MNL_TYPE_U32,
+	[SFW_RULE_A_CT_LOOSE] = MNL_TYPE_FLAG,
 };
 
 static const enum mnl_attr_data_type nat_types[SFW_NAT_A_MAX + 1] = {
@@ -325,6 +327,10 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 	if (tb[SFW_RULE_A_CT_HELPER] &&
 	    mnl_attr_get_u8(tb[SFW_RULE_A_CT_HELPER]) == SFW_CT_HELPER_FTP)
 		r->flags |= SFW_RULE_F_HELPER_FTP;
+	if (tb[SFW_RULE_A_CT_REASONS])
+		r->reasons = mnl_attr_get_u32(tb[SFW_RULE_A_CT_REASONS]) & SFW_INVALID_REASONS_ALL;
+	if (tb[SFW_RULE_A_CT_LOOSE])
+		r->flags |= SFW_RULE_F_CT_LOOSE;
 	if (tb[SFW_RULE_A_LOG_PREFIX])
 		snprintf(r->log_prefix, sizeof(r->log_prefix), "%s",
 			 mnl_attr_get_str(tb[SFW_RULE_A_LOG_PREFIX]));

@@ -163,6 +163,10 @@ static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_LOG_PREFIX, r->log_prefix)) &&
 	       (!(r->flags & SFW_RULE_F_HELPER_FTP) ||
 		mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) &&
+	       (!r->reasons ||
+		mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_RULE_A_CT_REASONS, r->reasons)) &&
+	       (!(r->flags & SFW_RULE_F_CT_LOOSE) ||
+		mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_CT_LOOSE, 0, NULL)) &&
 	       put_nat(nlh, rr);
 }
 

@@ -48,6 +48,7 @@ struct rule_ctx {
 	int side;		/* the port list being read: 0 sport, 1 dport */
 	bool have_action, have_counter;
 	struct tok action;
+	struct tok reason;	/* the `reason` word, if any: its checks name it */
 	struct sfw_nat_range nat[SFW_NAT_TARGETS_MAX];
 };
 

@@ -221,6 +221,18 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 				fprintf(f, "%s%s", n++ ? "," : "", sfw_ctinfo_names[i]);
 		fputc(' ', f);
 	}
+	if (r->reasons) {
+		fputs("reason ", f);
+		for (i = 0, n = 0; i < SFW_INVALID_COUNT; i++)
+			if (r->reasons & (1U << i))
+				n++;
+		if (n > 1)
+			fputs("{ ", f);
+		for (i = 0, n = 0; i < SFW_INVALID_COUNT; i++)
+			if (r->reasons & (1U << i))
+				fprintf(f, "%s%s", n++ ? ", " : "", sfw_invalid_names[i]);
+		fputs(n > 1 ? " } " : " ", f);
+	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
@@ -239,7 +251,10 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 			fputs("\" ", f);
 		}
 	}
-	fputs(r->action < SFW_ACT_COUNT ? sfw_action_names[r->action] : "drop", f);
+	if (r->flags & SFW_RULE_F_CT_LOOSE)
+		fputs("ct loose", f);	/* an accept that loosens the connection */
+	else
+		fputs(r->action < SFW_ACT_COUNT ? sfw_action_names[r->action] : "drop", f);
 	print_nat(f, rr);
 }
 
@@ -393,8 +408,17 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 				sfw_json_append(st, sfw_json_str(sfw_ctinfo_names[i]));
 		sfw_json_set(o, "ct_state", st);
 	}
+	if (r->reasons) {
+		st = sfw_json_array();
+		for (i = 0; i < SFW_INVALID_COUNT; i++)
+			if (r->reasons & (1U << i))
+				sfw_json_append(st, sfw_json_str(sfw_invalid_names[i]));
+		sfw_json_set(o, "ct_reasons", st);
+	}
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
 		sfw_json_set(o, "ct_helper", sfw_json_str("ftp"));
+	if (r->flags & SFW_RULE_F_CT_LOOSE)
+		sfw_json_set(o, "ct_loose", json_true());
 	if (r->flags & SFW_RULE_F_LOG) {
 		log = sfw_json_object();
 		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));

@@ -338,7 +338,51 @@ static int stmt_ct_helper(struct parser *p, struct rule_ctx *c, const struct tok
 	return 0;
 }
 
-/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp */
+/* One INVALID reason of a `reason` match, by its /proc/net/sfw/invalid name. */
+static int reason_elem(struct parser *p, void *arg)
+{
+	struct rule_ctx *c = arg;
+	unsigned int i;
+
+	for (i = 1; i < SFW_INVALID_COUNT; i++)
+		if (lex_is(&p->tok, sfw_invalid_names[i]))
+			break;
+	if (i == SFW_INVALID_COUNT)
+		return lex_fail(p, &p->tok, "unknown invalid reason (see /proc/net/sfw/invalid)");
+	c->rr.r.reasons |= 1U << i;
+	return 0;
+}
+
+/* reason NAME | reason { NAME, ... }: after ct state invalid (checked at the rule's end) */
+static int match_reason(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	if (c->rr.r.reasons)
+		return lex_fail(p, kw, "second match on");
+	c->reason = *kw;
+	if (lex_value(p, kw))
+		return -1;
+	if (p->tok.type != T_LBRACE)
+		return reason_elem(p, c);
+	if (lex_braced_list(p, reason_elem, c))
+		return -1;
+	if (!c->rr.r.reasons)
+		return lex_fail(p, &p->tok, "empty reason list at");
+	return 0;
+}
+
+/* ct loose: the action that accepts and makes the connection liberal */
+static int action_ct_loose(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	if (c->have_action)
+		return lex_fail(p, kw, "second action");
+	c->rr.r.action = SFW_ACT_ACCEPT;
+	c->rr.r.flags |= SFW_RULE_F_CT_LOOSE;
+	c->have_action = true;
+	c->action = *kw;
+	return 0;
+}
+
+/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose */
 static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	struct tok state, brace = { 0 };
@@ -349,8 +393,10 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 	state = p->tok;
 	if (lex_is(&state, "helper"))
 		return stmt_ct_helper(p, c, &state);
+	if (lex_is(&state, "loose"))
+		return action_ct_loose(p, c, kw);
 	if (!lex_is(&state, "state"))
-		return lex_fail(p, &state, "expected state or helper, not");
+		return lex_fail(p, &state, "expected state, helper or loose, not");
 	if (c->rr.r.ctstate)
 		return lex_fail(p, &state, "second match on");
 	if (lex_value(p, &state))
@@ -505,6 +551,26 @@ static int add_rule(struct parser *p, enum sfw_chain ch, struct rule_ctx *c, con
 	return 0;
 }
 
+/*
+ * What the builder's check_ct_invalid() refuses, said at the word: a
+ * `reason` narrows `ct state invalid` alone; `ct loose` answers a missed
+ * TCP window. (In a NAT chain the scratch builder of rules_check_nat()
+ * has refused `ct loose` already.)
+ */
+static int rules_check_ct_invalid(struct parser *p, struct rule_ctx *c)
+{
+	const struct sfw_rule *r = &c->rr.r;
+
+	if (r->reasons && r->ctstate != 1U << SFW_CT_INVALID)
+		return lex_fail(p, &c->reason, "reason needs ct state invalid, and no other state; at");
+	if (!(r->flags & SFW_RULE_F_CT_LOOSE))
+		return 0;
+	if (!r->reasons || (r->reasons & ~SFW_INVALID_REASONS_WINDOW))
+		return lex_fail(p, &c->action,
+				"ct loose needs ct state invalid reason among tcp_seq_out_of_window, tcp_ack_beyond_end, tcp_ack_too_old, tcp_rst_out_of_window; at");
+	return 0;
+}
+
 /* MATCH... [counter ...] [log ...] ACTION, starting at p->tok. */
 int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 {
@@ -551,6 +617,8 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 			match_meta(p, c, &kw);
 		} else if (lex_is(&kw, "ct")) {
 			match_ct(p, c, &kw);
+		} else if (lex_is(&kw, "reason")) {
+			match_reason(p, c, &kw);
 		} else if (lex_is(&kw, "counter")) {
 			opt_counter(p, c, &kw);
 		} else if (lex_is(&kw, "log")) {
@@ -583,6 +651,8 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 		lex_fail(p, &c->action, "ct helper set ftp needs tcp and accept, in input, forward or output; at");
 		goto out;
 	}
+	if (rules_check_ct_invalid(p, c))
+		goto out;
 	lex_unget(p);	/* the end of line (or file) is the caller's */
 	ret = add_rule(p, ch, c, &first);
 out:

@@ -26,7 +26,9 @@
  * and each packet is followed by its policy byte: which ctinfo the rules
  * accept (bit 0 NEW, 1 ESTABLISHED, 2 RELATED, 3 INVALID and UNTRACKED),
  * the hook (bits 4-5: FORWARD, LOCAL_IN, LOCAL_OUT, LOCAL_IN from
- * loopback) and whether the tuple is an expected one (bit 6).
+ * loopback), whether the tuple is an expected one (bit 6) and whether
+ * the rule accepting an INVALID packet of a TCP window reason says
+ * `ct loose` (bit 7).
  *
  * Checked on every packet, as the pass promises (path.c's top comment):
  * what the rules saw is the entry found before, or none; INVALID comes
@@ -80,6 +82,10 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 {
 	FUZZ_CHECK_MSG(!filtered, "the rules ran twice for one packet");
 	filtered = true;
+	/* Bit 7: a `ct loose` rule, for the reasons the builder lets it take. */
+	if (v->ctinfo == SFW_CT_INVALID && (policy & 0x80) && accepts(v->ctinfo) &&
+	    v->reason < 32 && ((1U << v->reason) & SFW_INVALID_REASONS_WINDOW))
+		v->loose = true;
 	seen = *v;
 	return accepts(v->ctinfo) ? NF_ACCEPT : NF_DROP;
 }
@@ -286,6 +292,10 @@ static void one_packet(const u8 *pkt, unsigned int len, bool v6)
 	FUZZ_CHECK_MSG(!seen.ct || seen.ct == before, "the rules saw an entry made meanwhile");
 	if (seen.ctinfo == SFW_CT_INVALID)
 		FUZZ_CHECK_MSG(!seen.ct, "INVALID with an entry");
+	/* The entry whose state machine refused it is the one found before. */
+	FUZZ_CHECK_MSG(!seen.invalid_ct || (seen.invalid_ct == before && seen.reason),
+		       "INVALID by an entry not found before, or with no reason");
+	FUZZ_CHECK(seen.reason < SFW_INVALID_COUNT);
 	if (seen.ct)
 		FUZZ_CHECK(seen.dir == dir0);
 	if (h == 3) {

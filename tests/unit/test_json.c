@@ -111,6 +111,50 @@ static void test_rules(void)
 	prefix_case("ruleset -j: log prefix with quotes", "a\\\"b", "a\"b", "a\\\"b");
 }
 
+/* Issue 16: ct_reasons (in the enum's order, as /proc lists them) and ct_loose. */
+static void test_reasons(void)
+{
+	static const char in[] = "chain forward\n"
+		"  ct state invalid reason { tcp_ack_too_old, tcp_seq_out_of_window } ct loose\n";
+	static const char want_text[] =
+		"ct state invalid reason { tcp_seq_out_of_window, tcp_ack_too_old } ct loose";
+	char err[SFW_RULES_ERR_LEN] = "", why[1024] = "", *text = NULL;
+	struct rules_file *rf = sfw_rules_parse("t.sfw", in, strlen(in), err);
+	json_t *root = NULL, *rule, *rs;
+	json_error_t jerr;
+	size_t tlen = 0;
+	FILE *m;
+
+	if (!rf) {
+		tap_result(0, "ruleset -j: ct_reasons and ct_loose", err);
+		return;
+	}
+	m = open_memstream(&text, &tlen);
+	if (!m)
+		abort();
+	sfw_rules_print_json(m, rf, 0);
+	fclose(m);
+	root = json_loads(text, 0, &jerr);
+	rule = json_array_get(json_object_get(json_array_get(json_object_get(root, "chains"), 0),
+					      "rules"), 0);
+	rs = json_object_get(rule, "ct_reasons");
+	if (!root)
+		snprintf(why, sizeof(why), "invalid JSON <%s>: %s", text, jerr.text);
+	else if (json_array_size(rs) != 2 ||
+		 strcmp(json_string_value(json_array_get(rs, 0)), "tcp_seq_out_of_window") ||
+		 strcmp(json_string_value(json_array_get(rs, 1)), "tcp_ack_too_old"))
+		snprintf(why, sizeof(why), "ct_reasons wrong in <%s>", text);
+	else if (!json_is_true(json_object_get(rule, "ct_loose")) ||
+		 strcmp(json_string_value(json_object_get(rule, "action")), "accept"))
+		snprintf(why, sizeof(why), "ct_loose or action wrong in <%s>", text);
+	else if (strcmp(json_string_value(json_object_get(rule, "text")), want_text))
+		snprintf(why, sizeof(why), "text wrong in <%s>, want <%s>", text, want_text);
+	tap_result(!why[0], "ruleset -j: ct_reasons and ct_loose", why);
+	json_decref(root);
+	free(text);
+	sfw_rules_free(rf);
+}
+
 /* The keys of @o, in order, as "a,b,c". */
 static void keys_of(json_t *o, char *buf, size_t size)
 {
@@ -153,6 +197,7 @@ int main(void)
 {
 	test_strings();
 	test_rules();
+	test_reasons();
 	test_monitor_shape();
 	return tap_done();
 }

@@ -800,6 +800,91 @@ out:
 	tap_result(ok, "ruleset: the seed's stateful rule set, rule by rule", why);
 }
 
+/*
+ * Issue 16: INVALID by reason. A reason rule meets only INVALID packets
+ * judged so for one of its reasons; the others go on to the next rule.
+ * The builder refuses a reason beside another state, an unknown reason
+ * bit, and `ct loose` outside the TCP window's reasons or without accept.
+ */
+static void test_invalid_reasons(void)
+{
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	char err[SFW_ERR_LEN], why[160] = "";
+	struct sfw_rule oow = { .ctstate = 1 << SFW_CT_INVALID, .flags = SFW_RULE_F_CT_LOOSE,
+				.reasons = 1U << SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW |
+					   1U << SFW_INVALID_TCP_ACK_TOO_OLD,
+				.saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule inv = { .ctstate = 1 << SFW_CT_INVALID, .action = SFW_ACT_DROP,
+				.saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule bad = oow;
+	struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_TCP };
+	struct sfw_match_pkt m = { .t = &t, .ctinfo = SFW_CT_INVALID };
+	struct sfw_ruleset *rs = NULL;
+	int ok = 0;
+
+#define REFUSED(desc) do {							\
+	if (!sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &bad, NULL, NULL, NULL, NULL, err)) { \
+		snprintf(why, sizeof(why), "builder took %s", desc);		\
+		goto out;							\
+	}									\
+	bad = oow;								\
+} while (0)
+	bad.ctstate |= 1 << SFW_CT_NEW;
+	REFUSED("a reason beside ct state new");
+	bad.ctstate = 0;
+	REFUSED("a reason without ct state");
+	bad.reasons |= 1U << SFW_INVALID_COUNT;
+	REFUSED("an unknown reason bit");
+	bad.reasons = 1;
+	REFUSED("reason 0 (none)");
+	bad.reasons = 1U << SFW_INVALID_BAD_TCP_FLAGS;
+	REFUSED("ct loose for bad_tcp_flags");
+	bad.reasons = 0;
+	REFUSED("ct loose without a reason");
+	bad.action = SFW_ACT_DROP;
+	REFUSED("ct loose with drop");
+	if (!sfw_ruleset_builder_rule(b, SFW_CHAIN_PREROUTING, &bad, NULL, NULL, NULL, NULL, err)) {
+		snprintf(why, sizeof(why), "builder took ct loose in prerouting");
+		goto out;
+	}
+#undef REFUSED
+	if (sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &oow, NULL, NULL, NULL, NULL, err) ||
+	    sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &inv, NULL, NULL, NULL, NULL, err)) {
+		snprintf(why, sizeof(why), "builder: %s", err);
+		goto out;
+	}
+	rs = sfw_ruleset_compile(b, 3, err);
+	if (!rs) {
+		snprintf(why, sizeof(why), "compile: %s", err);
+		goto out;
+	}
+
+#define EXPECT(desc, want) do {							\
+	s32 got = sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m);			\
+	if (got != (want)) {							\
+		snprintf(why, sizeof(why), "%s: rule %d, expected %d", desc, got, want); \
+		goto out;							\
+	}									\
+} while (0)
+	m.reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW;
+	EXPECT("seq out of window", 0);
+	m.reason = SFW_INVALID_TCP_ACK_TOO_OLD;
+	EXPECT("ack too old", 0);
+	m.reason = SFW_INVALID_TCP_RST_OUT_OF_WINDOW;
+	EXPECT("rst out of window: another reason", 1);
+	m.reason = SFW_INVALID_NONE;
+	EXPECT("INVALID with no reason known", 1);
+	m.ctinfo = SFW_CT_ESTABLISHED;
+	m.reason = 0;
+	EXPECT("established", -1);
+#undef EXPECT
+	ok = 1;
+out:
+	sfw_ruleset_builder_free(b);
+	sfw_ruleset_free(rs);
+	tap_result(ok, "ruleset: ct state invalid reason, and ct loose's limits", why);
+}
+
 int main(void)
 {
 	test_prefix();
@@ -810,6 +895,7 @@ int main(void)
 	test_nat_builder();
 	test_nat_compile();
 	test_stateful_basics();
+	test_invalid_reasons();
 	test_index_equals_scan();
 	return tap_done();
 }

@@ -67,6 +67,18 @@ static const struct row rows[] = {
 	  "chain forward policy drop\n"
 	  "  iif g0 oif g1 tcp dport 21 ct helper set ftp accept\n"
 	  "  tcp dport 21 ct helper set ftp log accept\n" },
+	/* Issue 16: INVALID by reason, and `ct loose` (an accept). */
+	{ "chain forward policy drop\n ct state invalid reason { tcp_seq_out_of_window, tcp_ack_too_old } log accept\n"
+	  " ct state invalid reason tcp_seq_out_of_window ct loose\n"
+	  " ct state invalid reason bad_tcp_flags counter drop\n"
+	  " reason tcp_ack_too_old ct state invalid accept\n"
+	  " ct state invalid reason {tcp_rst_out_of_window,tcp_seq_out_of_window} log prefix oow ct loose\n",
+	  "chain forward policy drop\n"
+	  "  ct state invalid reason { tcp_seq_out_of_window, tcp_ack_too_old } log accept\n"
+	  "  ct state invalid reason tcp_seq_out_of_window ct loose\n"
+	  "  ct state invalid reason bad_tcp_flags drop\n"
+	  "  ct state invalid reason tcp_ack_too_old accept\n"
+	  "  ct state invalid reason { tcp_seq_out_of_window, tcp_rst_out_of_window } log prefix \"oow\" ct loose\n" },
 	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
 	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
 	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
@@ -128,7 +140,28 @@ static const struct row rows[] = {
 	  F ":2:12: unknown ct state (new, established, related, invalid, untracked) 'bogus'" },
 	{ "chain input\n  ct state new, accept\n",
 	  F ":2:17: unknown ct state (new, established, related, invalid, untracked) 'accept'" },
-	{ "chain input\n  ct status new accept\n", F ":2:6: expected state or helper, not 'status'" },
+	{ "chain input\n ct state invalid reason tcp_foo accept\n",
+	  F ":2:26: unknown invalid reason (see /proc/net/sfw/invalid) 'tcp_foo'" },
+	{ "chain input\n ct state invalid reason { bad_checksum, none } accept\n",
+	  F ":2:42: unknown invalid reason (see /proc/net/sfw/invalid) 'none'" },
+	{ "chain input\n ct state invalid reason { } accept\n", F ":2:28: empty reason list at '}'" },
+	{ "chain input\n ct state invalid reason fragment reason fragment accept\n",
+	  F ":2:35: second match on 'reason'" },
+	{ "chain input\n reason bad_checksum drop\n",
+	  F ":2:2: reason needs ct state invalid, and no other state; at 'reason'" },
+	{ "chain input\n ct state new,invalid reason bad_checksum drop\n",
+	  F ":2:23: reason needs ct state invalid, and no other state; at 'reason'" },
+	{ "chain input\n ct state invalid reason bad_tcp_flags ct loose\n",
+	  F ":2:40: ct loose needs ct state invalid reason among tcp_seq_out_of_window, tcp_ack_beyond_end, tcp_ack_too_old, tcp_rst_out_of_window; at 'ct'" },
+	{ "chain input\n ct state invalid ct loose\n",
+	  F ":2:19: ct loose needs ct state invalid reason among tcp_seq_out_of_window, tcp_ack_beyond_end, tcp_ack_too_old, tcp_rst_out_of_window; at 'ct'" },
+	{ "chain prerouting\n ct state invalid reason tcp_ack_too_old ct loose\n",
+	  F ":2:42: ct loose needs accept, chain input, forward or output, and TCP window reasons only: 'ct'" },
+	{ "chain input\n ct state invalid reason tcp_ack_too_old ct loose accept\n",
+	  F ":2:51: second action 'accept'" },
+	{ "chain input\n ct state invalid reason tcp_ack_too_old accept ct loose\n",
+	  F ":2:49: the action must come last; found after it 'ct'" },
+	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper or loose, not 'status'" },
 	{ "chain forward\n  udp dport 21 ct helper set ftp accept\n",
 	  F ":2:34: ct helper set ftp needs tcp and accept, in input, forward or output; at 'accept'" },
 	{ "chain forward\n  tcp dport 21 ct helper set ftp drop\n",

@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 n=0
 fails=0
 
-echo "1..8"
+echo "1..12"
 # check NAME GOT WANT: one TAP line, the real value beside the expected one.
 check()
 {
@@ -42,6 +42,20 @@ printf 'chain input policy drop\n  tcp dport 5-4 accept\n' >"$T/bad"
 out=$(run ruleset load --check "$T/bad" 2>&1); rc=$?
 check "--check bad file: exit 1" $rc 1
 check "--check bad file: file:line:col message" "$out" "$T/bad:2:13: port range is backwards '5-4'"
+
+# Issue 16: INVALID by reason, and ct loose; an unknown reason is refused at its word.
+printf 'chain forward policy drop\n  ct state invalid reason { tcp_seq_out_of_window, tcp_ack_too_old } log accept\n  ct state invalid reason tcp_seq_out_of_window ct loose\n' >"$T/reason"
+out=$(run ruleset load --check "$T/reason" 2>&1); rc=$?
+check "--check reason and ct loose: exit 0" "$rc $out" "0 "
+printf 'chain forward policy drop\n  ct state invalid reason tcp_seq_out_of_windo accept\n' >"$T/badreason"
+out=$(run ruleset load --check "$T/badreason" 2>&1); rc=$?
+check "--check unknown reason: exit 1" $rc 1
+check "--check unknown reason: file:line:col and the word" "$out" \
+	"$T/badreason:2:27: unknown invalid reason (see /proc/net/sfw/invalid) 'tcp_seq_out_of_windo'"
+printf 'chain forward\n  reason bad_checksum accept\n' >"$T/nostate"
+out=$(run ruleset load --check "$T/nostate" 2>&1); rc=$?
+check "--check reason without ct state invalid" "$rc $out" \
+	"1 $T/nostate:2:3: reason needs ct state invalid, and no other state; at 'reason'"
 
 out=$(run ruleset load --check /dev/zero 2>&1); rc=$?
 check "--check /dev/zero: exit 1" $rc 1

@@ -29,6 +29,7 @@ enum { O = 1, R = 2 };			/* row direction; 0 ends a table */
 /* .chk bits */
 #define ASSURED	0x01	/* res.assured on this row */
 #define DESTROY	0x02	/* res.destroy on this row */
+#define LOOSEN	0x04	/* before this row: a rule's `ct loose` (sfw_proto_tcp_loosen()) */
 
 struct row {
 	int dir;
@@ -269,6 +270,29 @@ static const struct row out_of_window_liberal[] = {
 	{ 0 }
 };
 
+/*
+ * `ct loose` on one connection (path.c: a rule accepted a segment that
+ * missed the window; the entry loosens and the segment goes through it
+ * again): from then on no window is checked on it, either way, and its
+ * window data follow what passes. Other connections are untouched: the
+ * flag lives in the connection's state (out_of_window above keeps
+ * failing).
+ */
+static const struct row out_of_window_loosened[] = {
+	HANDSHAKE,
+	T(O, A, C_ISN + 1 + 1000000, S_ISN + 1, 64240, 10, ERR, .reason = SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW),
+	T(O, A, C_ISN + 1 + 1000000, S_ISN + 1, 64240, 10, SFW_TCP_ESTABLISHED, .chk = LOOSEN),
+	T(O, A, C_ISN + 1 + 3000000, S_ISN + 1, 64240, 10, SFW_TCP_ESTABLISHED),
+	T(O, A, C_ISN + 1 - 1000000, S_ISN + 1, 64240, 10, SFW_TCP_ESTABLISHED),
+	T(O, A, C_ISN + 1, S_ISN + 1 + 100000, 64240, 0, SFW_TCP_ESTABLISHED),
+	T(R, A, S_ISN + 1 + 5000000, C_ISN + 1, 65160, 10, SFW_TCP_ESTABLISHED),
+	T(R, A, S_ISN + 1, C_ISN + 1 - 70000, 65160, 0, SFW_TCP_ESTABLISHED),
+	/* The state table still rules: a bare SYN-ACK from the client is INVALID. */
+	T(O, S | A, C_ISN, S_ISN + 1, 64240, 0, ERR, .reason = SFW_INVALID_TCP_BAD_TRANSITION),
+	T(O, F | A, C_ISN + 1 + 7000000, S_ISN + 1, 64240, 0, SFW_TCP_FIN_WAIT),
+	{ 0 }
+};
+
 /* Picked up mid-stream: capped at 300 s until the other side answers. */
 static const struct row loose_pickup[] = {
 	T(O, A, 77777, 88888, 1000, 0, SFW_TCP_ESTABLISHED, .tmo = 300),
@@ -390,6 +414,7 @@ static const struct scenario scenarios[] = {
 	SC("tcp: each direction keeps its own window scale", window_scale_per_direction),
 	SC("tcp: out-of-window seq and ack are INVALID", out_of_window),
 	SC("tcp: tcp_be_liberal accepts out-of-window", out_of_window_liberal, .liberal = 1),
+	SC("tcp: ct loose makes one connection liberal from then on", out_of_window_loosened),
 	SC("tcp: loose pickup, capped until answered", loose_pickup),
 	SC("tcp: no pickup when tcp_loose=0", loose_off, .loose_off = 1),
 	SC("tcp: SYN-ACK cannot create an entry", not_syn_refused),
@@ -479,6 +504,8 @@ static int run(const struct scenario *sc, char *why, size_t whylen)
 			}
 			exists = true;
 		}
+		if (r->chk & LOOSEN)
+			sfw_proto_tcp_loosen(&st);
 		before = st.state;
 		ret = sfw_proto_tcp_packet(&st, &pkt, r->dir == O ? SFW_DIR_ORIGINAL :
 					   SFW_DIR_REPLY, &p, &res);

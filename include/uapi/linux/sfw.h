@@ -179,6 +179,13 @@
  *		                   (ports need L4 TCP or UDP)
  *		SFW_RULE_A_ICMP_TYPE: u8 (needs L4 ICMP or ICMPv6)
  *		SFW_RULE_A_CT_STATE: u8, SFW_CT_STATE_F_* bits, any of them
+ *		SFW_RULE_A_CT_REASONS: u32, 1 << enum sfw_invalid_reason,
+ *		                   any of them (SFW_INVALID_REASONS_ALL): an
+ *		                   INVALID packet matches only if the tracker
+ *		                   judged it so for one of these reasons
+ *		                   (`ct state invalid reason X`; needs
+ *		                   SFW_RULE_A_CT_STATE SFW_CT_STATE_F_INVALID
+ *		                   alone)
  *		SFW_RULE_A_ACTION: u8, enum sfw_rule_action (required)
  *		SFW_RULE_A_LOG: flag, log matching packets (rate-limited)
  *		SFW_RULE_A_LOG_PREFIX: string (< 32), implies SFW_RULE_A_LOG
@@ -188,6 +195,13 @@
  *		                   the data connections it announces are
  *		                   RELATED (needs L4 TCP, ACCEPT, and chain
  *		                   input, forward or output)
+ *		SFW_RULE_A_CT_LOOSE: flag (`ct loose`): the connection whose
+ *		                   window the packet missed stops checking
+ *		                   windows from then on (tcp_be_liberal for
+ *		                   it alone), and the packet goes through it
+ *		                   as if in window (needs ACCEPT, chain input,
+ *		                   forward or output, and SFW_RULE_A_CT_REASONS
+ *		                   within SFW_INVALID_REASONS_WINDOW)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
  *
  * An address set (its elements are addresses or prefixes of either family):
@@ -559,6 +573,41 @@ enum sfw_ct_helper {
 };
 #define SFW_CT_HELPER_MAX (__SFW_CT_HELPER_MAX - 1)
 
+/*
+ * Why the tracker judged a packet INVALID: the rows of
+ * /proc/net/sfw/invalid (names in that order), SFW_INVALID_A_ID, and the
+ * bits of SFW_RULE_A_CT_REASONS (1 << reason). 0 is "not invalid".
+ */
+enum sfw_invalid_reason {
+	SFW_INVALID_NONE = 0,
+	SFW_INVALID_TRUNCATED_L3,	/* shorter than the L3 header or its length */
+	SFW_INVALID_BAD_L3_HEADER,	/* version, ihl, tot_len, ext header chain */
+	SFW_INVALID_TRUNCATED_L4,	/* shorter than the L4 header */
+	SFW_INVALID_BAD_TCP_DOFF,	/* doff < 5 or beyond the segment */
+	SFW_INVALID_BAD_UDP_LEN,	/* UDP length field < 8 or beyond the packet */
+	SFW_INVALID_BAD_CHECKSUM,
+	SFW_INVALID_BAD_TCP_FLAGS,	/* SYN+FIN, SYN+RST, no flags, FIN without ACK */
+	SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW, /* seq below or above the receive window */
+	SFW_INVALID_TCP_ACK_BEYOND_END,	/* acks data the peer never sent */
+	SFW_INVALID_TCP_ACK_TOO_OLD,	/* ack more than MAXACKWINDOW behind */
+	SFW_INVALID_TCP_RST_OUT_OF_WINDOW,
+	SFW_INVALID_TCP_BAD_TRANSITION,	/* the state table says INVALID */
+	SFW_INVALID_TCP_NOT_SYN,	/* may not create: not a SYN (and no pickup) */
+	SFW_INVALID_ICMP_ERROR_NO_MATCH,
+	SFW_INVALID_ICMP_ERROR_MALFORMED,
+	SFW_INVALID_ICMP_UNTRACKED_TYPE,
+	SFW_INVALID_FRAGMENT,		/* non-first fragment: no L4 header */
+	SFW_INVALID_TABLE_FULL,
+	SFW_INVALID_COUNT
+};
+
+/* SFW_RULE_A_CT_REASONS: every reason; those `ct loose` can answer (TCP windows). */
+#define SFW_INVALID_REASONS_ALL		(((1U << SFW_INVALID_COUNT) - 1) & ~1U)
+#define SFW_INVALID_REASONS_WINDOW	((1U << SFW_INVALID_TCP_SEQ_OUT_OF_WINDOW) | \
+					 (1U << SFW_INVALID_TCP_ACK_BEYOND_END) | \
+					 (1U << SFW_INVALID_TCP_ACK_TOO_OLD) | \
+					 (1U << SFW_INVALID_TCP_RST_OUT_OF_WINDOW))
+
 /* SFW_RULE_A_CT_STATE: the tracker's verdict on the packet. */
 #define SFW_CT_STATE_F_NEW		(1U << 0)
 #define SFW_CT_STATE_F_ESTABLISHED	(1U << 1)
@@ -608,6 +657,8 @@ enum sfw_rule_attr {
 	SFW_RULE_A_PAD,
 	SFW_RULE_A_NAT,		/* nest: enum sfw_nat_attr; with SNAT, DNAT, MASQUERADE */
 	SFW_RULE_A_CT_HELPER,	/* u8: enum sfw_ct_helper */
+	SFW_RULE_A_CT_REASONS,	/* u32: 1 << enum sfw_invalid_reason */
+	SFW_RULE_A_CT_LOOSE,	/* flag */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
@@ -736,6 +787,7 @@ enum sfw_explain_fail {
 	SFW_EXPLAIN_ICMP_TYPE,
 	SFW_EXPLAIN_SADDR_SET,
 	SFW_EXPLAIN_DADDR_SET,
+	SFW_EXPLAIN_CT_REASON,	/* tested right after CT_STATE: an INVALID packet's reason */
 	__SFW_EXPLAIN_FAIL_LAST
 };
 #define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
