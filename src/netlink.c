@@ -106,6 +106,7 @@ static const struct nla_policy expect_get_policy[SFW_A_MAX + 1] = {
 static const struct nla_policy explain_policy[SFW_EXPLAIN_A_MAX + 1] = {
 	[SFW_EXPLAIN_A_CHAIN] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
 	[SFW_EXPLAIN_A_CT_STATE] = NLA_POLICY_MAX(NLA_U8, SFW_CT_UNTRACKED),
+	[SFW_EXPLAIN_A_REASON] = NLA_POLICY_RANGE(NLA_U8, 1, SFW_INVALID_COUNT - 1),
 	[SFW_EXPLAIN_A_IIF] = { .type = NLA_NUL_STRING, .len = SFW_RULE_IFNAME_MAX - 1 },
 	[SFW_EXPLAIN_A_OIF] = { .type = NLA_NUL_STRING, .len = SFW_RULE_IFNAME_MAX - 1 },
 };
@@ -598,7 +599,7 @@ static size_t explain_msg_size(void)
 {
 	return nla_total_size(8) +			/* SFW_A_GENERATION */
 	       nla_total_size(0) +			/* SFW_A_EXPLAIN */
-	       2 * nla_total_size(1) + 2 * nla_total_size(SFW_RULE_IFNAME_MAX) +
+	       3 * nla_total_size(1) + 2 * nla_total_size(SFW_RULE_IFNAME_MAX) +
 	       nla_total_size(1) + nla_total_size(4) + nla_total_size(0) +
 	       SFW_EXPLAIN_STEPS_MAX * nla_total_size(nla_total_size(4) + nla_total_size(1)) +
 	       ct_msg_size();
@@ -630,6 +631,14 @@ static int explain_doit(struct sk_buff *skb, struct genl_info *info)
 			return ret;
 	}
 	x.ctinfo = tb[SFW_EXPLAIN_A_CT_STATE] ? nla_get_u8(tb[SFW_EXPLAIN_A_CT_STATE]) : SFW_CT_NEW;
+	if (tb[SFW_EXPLAIN_A_REASON]) {
+		if (x.ctinfo != SFW_CT_INVALID) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_EXPLAIN_A_REASON],
+					    "a reason goes with the state INVALID");
+			return -EINVAL;
+		}
+		x.reason = nla_get_u8(tb[SFW_EXPLAIN_A_REASON]);
+	}
 	if (tb[SFW_EXPLAIN_A_CHAIN]) {
 		x.chain_given = true;
 		x.chain = nla_get_u8(tb[SFW_EXPLAIN_A_CHAIN]);
@@ -658,6 +667,7 @@ static int explain_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (er.nospace || nla_put_u8(er.msg, SFW_EXPLAIN_A_CHAIN, x.chain) ||
 	    nla_put_u8(er.msg, SFW_EXPLAIN_A_CT_STATE, x.ctinfo) ||
+	    (x.reason && nla_put_u8(er.msg, SFW_EXPLAIN_A_REASON, x.reason)) ||
 	    (x.iif[0] && nla_put_string(er.msg, SFW_EXPLAIN_A_IIF, x.iif)) ||
 	    (x.oif[0] && nla_put_string(er.msg, SFW_EXPLAIN_A_OIF, x.oif)) ||
 	    nla_put_u8(er.msg, SFW_EXPLAIN_A_VERDICT, x.verdict) ||

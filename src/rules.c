@@ -469,7 +469,7 @@ int sfw_rules_explain(struct sfw_net *sn, struct sfw_explain *x)
 		strscpy(x->oif, oif, sizeof(x->oif));
 	m.t = &x->t;
 	m.ctinfo = x->ctinfo;
-	m.reason = 0;	/* a described packet has no reason: reason rules say so */
+	m.reason = x->reason;
 	m.iif = x->iif[0] ? x->iif : NULL;
 	m.oif = x->oif[0] ? x->oif : NULL;
 	c = &r->rs->chain[x->chain];

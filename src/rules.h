@@ -70,6 +70,7 @@ int sfw_rules_recheck(struct sfw_net *sn, u32 *expired);
 struct sfw_explain {
 	struct sfw_tuple t;
 	u8 ctinfo;		/* enum sfw_ctinfo */
+	u8 reason;		/* INVALID: enum sfw_invalid_reason; else 0 */
 	bool chain_given;
 	enum sfw_chain chain;
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];

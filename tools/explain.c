@@ -28,7 +28,7 @@ struct explain_step {
 
 struct explain {
 	uint64_t generation;
-	int chain, ctstate, verdict;
+	int chain, ctstate, verdict, reason;
 	long rule;			/* 0: the policy */
 	char iif[SFW_RULE_IFNAME_MAX], oif[SFW_RULE_IFNAME_MAX];
 	struct explain_step *steps;
@@ -40,13 +40,16 @@ struct explain {
 static void explain_help(void)
 {
 	puts("usage: sfwctl explain [-4|-6] -p PROTO -s ADDR -d ADDR --sport PORT --dport PORT\n"
-	     "                      [--iif DEV] [--oif DEV] [--state STATE] [--chain CHAIN] [-j]\n"
+	     "                      [--iif DEV] [--oif DEV] [--state STATE [--reason REASON]]\n"
+	     "                      [--chain CHAIN] [-j]\n"
 	     "       (ICMP: --type T --code C --id ID instead of the ports)\n"
 	     "judge that packet by the running rule set, as sfw judges real packets, and\n"
 	     "print the chain, every rule it reaches with the first test that failed,\n"
 	     "the verdict, and the tracked connection with that tuple if there is one.\n"
 	     "Nothing is counted and no connection is created.\n"
 	     "  --state    new (default), established, related, invalid or untracked\n"
+	     "  --reason   with --state invalid: why the tracker said so (the names of\n"
+	     "             /proc/net/sfw/invalid, e.g. tcp_seq_out_of_window)\n"
 	     "  --chain    input, forward, output, prerouting or postrouting (default:\n"
 	     "             input to this host's address, output from it, else forward)\n"
 	     "  --iif, --oif  the devices (default: from the routes)");
@@ -87,6 +90,9 @@ static int explain_attr_cb(const struct nlattr *attr, void *data)
 		break;
 	case SFW_EXPLAIN_A_CT_STATE:
 		x->ctstate = mnl_attr_get_u8(attr);
+		break;
+	case SFW_EXPLAIN_A_REASON:
+		x->reason = mnl_attr_get_u8(attr);
 		break;
 	case SFW_EXPLAIN_A_IIF:
 		snprintf(x->iif, sizeof(x->iif), "%s", mnl_attr_get_str(attr));
@@ -137,7 +143,8 @@ static int explain_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), explain_top_cb, x) < 0 || !x->have ||
 	    x->chain < 0 || x->chain >= SFW_CHAIN_COUNT || x->verdict < 0 ||
-	    x->verdict >= SFW_ACT_COUNT || x->ctstate < 0 || x->ctstate >= SFW_CT_COUNT) {
+	    x->verdict >= SFW_ACT_COUNT || x->ctstate < 0 || x->ctstate >= SFW_CT_COUNT ||
+	    x->reason < 0 || x->reason >= SFW_INVALID_COUNT) {
 		fprintf(stderr, "sfwctl: malformed explain reply from the kernel\n");
 		return MNL_CB_ERROR;
 	}
@@ -185,8 +192,9 @@ static void print_text(const struct explain *x, const struct dump *d, bool texts
 	const char *chain = sfw_chain_names[x->chain];
 	uint32_t i;
 
-	printf("chain %s, state %s, iif %s, oif %s, generation %" PRIu64 "\n", chain,
-	       sfw_ctinfo_names[x->ctstate], x->iif[0] ? x->iif : "-",
+	printf("chain %s, state %s%s%s, iif %s, oif %s, generation %" PRIu64 "\n", chain,
+	       sfw_ctinfo_names[x->ctstate], x->reason ? " reason " : "",
+	       x->reason ? sfw_invalid_names[x->reason] : "", x->iif[0] ? x->iif : "-",
 	       x->oif[0] ? x->oif : "-", x->generation);
 	for (i = 0; i < x->nsteps; i++) {
 		const struct rules_rule *rr = texts ? rule_at(d, x->chain, x->steps[i].pos) : NULL;
@@ -220,6 +228,7 @@ static void print_json(const struct explain *x, const struct dump *d, bool texts
 	sfw_json_set(o, "generation", sfw_json_u64(x->generation));
 	sfw_json_set(o, "chain", sfw_json_str(sfw_chain_names[x->chain]));
 	sfw_json_set(o, "state", sfw_json_str(sfw_ctinfo_names[x->ctstate]));
+	sfw_json_set(o, "reason", x->reason ? sfw_json_str(sfw_invalid_names[x->reason]) : json_null());
 	sfw_json_set(o, "iif", x->iif[0] ? sfw_json_str(x->iif) : json_null());
 	sfw_json_set(o, "oif", x->oif[0] ? sfw_json_str(x->oif) : json_null());
 	for (i = 0; i < x->nsteps; i++) {
@@ -269,7 +278,7 @@ static const char *take_opt(int *argc, char **argv, const char *name)
 int cmd_explain(struct nl *nl, int argc, char **argv)
 {
 	struct explain x = { .chain = -1, .ctstate = -1, .verdict = -1 };
-	const char *iif, *oif, *state, *chain;
+	const char *iif, *oif, *state, *chain, *reason;
 	struct dump d = { 0 };
 	struct nlattr *nest;
 	struct nlmsghdr *nlh;
@@ -285,6 +294,7 @@ int cmd_explain(struct nl *nl, int argc, char **argv)
 	oif = take_opt(&argc, argv, "--oif");
 	state = take_opt(&argc, argv, "--state");
 	chain = take_opt(&argc, argv, "--chain");
+	reason = take_opt(&argc, argv, "--reason");
 	v4 = args_take_flag(&argc, argv, "-4");
 	v6 = args_take_flag(&argc, argv, "-6");
 	parse_opts(&o, argc, argv, "explain", "", explain_help);
@@ -295,6 +305,8 @@ int cmd_explain(struct nl *nl, int argc, char **argv)
 	if (o.state >= 0 || o.port >= 0)
 		usage_error("explain: --state takes new, established, related, invalid or untracked; "
 			    "--port is a filter (use --sport and --dport)");
+	if (reason && (!state || strcmp(state, "invalid")))
+		usage_error("explain: --reason goes with --state invalid");
 	if (!opts_tuple_complete(&o))
 		usage_error("explain: a packet needs -p, -s and -d (addresses, no prefix), and "
 			    "--sport/--dport (TCP, UDP) or --type/--code/--id (ICMP)");
@@ -313,6 +325,9 @@ int cmd_explain(struct nl *nl, int argc, char **argv)
 		if (state)
 			mnl_attr_put_u8(nlh, SFW_EXPLAIN_A_CT_STATE,
 					named("state", state, sfw_ctinfo_names, SFW_CT_COUNT));
+		if (reason)
+			mnl_attr_put_u8(nlh, SFW_EXPLAIN_A_REASON,
+					named("reason", reason, sfw_invalid_names, SFW_INVALID_COUNT));
 		if (chain)
 			mnl_attr_put_u8(nlh, SFW_EXPLAIN_A_CHAIN,
 					named("chain", chain, sfw_chain_names, SFW_CHAIN_COUNT));

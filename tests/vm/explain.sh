@@ -116,6 +116,20 @@ out=$(gw sfwctl -j explain -p tcp -s 10.0.1.2 -d 10.0.2.2 --sport 40090 --dport 
 check_eq "a tracked connection is shown" \
 	"$(jq -r '.connection | "\(.l4) \(.orig.sport) \(.orig.dport)"' <<<"$out" 2>&1)" "tcp 40090 80"
 
+# --reason: a reason rule matches the reason it names, and fails on
+# "reason" for another (or for none).
+printf 'chain forward policy accept\n  ct state invalid reason tcp_seq_out_of_window accept\n  ct state invalid drop\n' >"$T/reason"
+gw sfwctl ruleset load "$T/reason" 2>/dev/null || fail "load the reason rules"
+explains "out of window" forward accept 1 -p tcp -s 10.0.1.2 -d 10.0.2.2 --sport 40100 --dport 80 \
+	--state invalid --reason tcp_seq_out_of_window
+explains "an old ack" forward drop 2 -p tcp -s 10.0.1.2 -d 10.0.2.2 --sport 40100 --dport 80 \
+	--state invalid --reason tcp_ack_too_old
+check_eq "an old ack: rule 1 failed on its reason" "$(gw sfwctl -j explain -p tcp -s 10.0.1.2 \
+	-d 10.0.2.2 --sport 40100 --dport 80 --state invalid --reason tcp_ack_too_old |
+	jq -r '.steps[0].failed')" reason
+out=$(gw sfwctl explain -p tcp -s 10.0.1.2 -d 10.0.2.2 --sport 1 --dport 2 --reason tcp_ack_too_old 2>&1)
+check_eq "--reason without --state invalid: exit 2" "$?" 2
+
 # Errors: no rule set; a bad state; an incomplete tuple.
 gw sfwctl ruleset flush
 if out=$(gw sfwctl explain -p tcp -s 10.0.1.2 -d 10.0.2.2 --sport 1 --dport 2 2>&1); then

@@ -311,7 +311,9 @@
  * SFW_CMD_EXPLAIN
  *	do:   SFW_A_TUPLE (required, as CT_GET's: a packet's tuple) and
  *	      SFW_A_EXPLAIN (optional) with SFW_EXPLAIN_A_CT_STATE (the
- *	      tracker's verdict to assume; default NEW), SFW_EXPLAIN_A_IIF,
+ *	      tracker's verdict to assume; default NEW), SFW_EXPLAIN_A_REASON
+ *	      (with INVALID: the reason to assume; default none),
+ *	      SFW_EXPLAIN_A_IIF,
  *	      SFW_EXPLAIN_A_OIF (default: from the routes, as a recheck
  *	      finds them) and SFW_EXPLAIN_A_CHAIN (default: input if the
  *	      destination is this host's, output if the source is, else
@@ -758,6 +760,7 @@ enum sfw_explain_attr {
 	SFW_EXPLAIN_A_RULE,	/* u32: the deciding rule, from 1 (reply; none: the policy) */
 	SFW_EXPLAIN_A_STEP,	/* nest, repeated: enum sfw_explain_step_attr (reply) */
 	SFW_EXPLAIN_A_TRUNCATED,	/* flag: more than SFW_EXPLAIN_STEPS_MAX rules reached */
+	SFW_EXPLAIN_A_REASON,	/* u8: enum sfw_invalid_reason (with CT_STATE invalid) */
 	__SFW_EXPLAIN_A_LAST
 };
 #define SFW_EXPLAIN_A_MAX (__SFW_EXPLAIN_A_LAST - 1)
