@@ -30,6 +30,9 @@ extern const char *const sfw_tcp_state_names[SFW_CT_TCP_MAX + 1];
 /* enum sfw_stats_attr: /proc/net/sfw/stat's columns; NULL for CPU and PAD. */
 extern const char *const sfw_stat_names[SFW_STATS_A_MAX + 1];
 
+/* enum sfw_drop_reason: the drop log's reasons (sfwctl drops). */
+extern const char *const sfw_drop_reason_names[SFW_DROP_R_MAX + 1];
+
 /* "tcp", "udp", "icmp", "icmpv6", else "unknown": /proc and ct list. */
 const char *sfw_l4proto_name(unsigned int l4proto);
 

@@ -18,6 +18,11 @@ struct sfw_ct_verdict {
 	u8 ctinfo;		/* enum sfw_ctinfo */
 	bool parsed;
 	u8 helper;		/* SFW_HELPER_*: the accepting rule's (rules.c) */
+	/* For the drop log (drop_log.c): */
+	u8 invalid;		/* enum sfw_invalid_reason, when INVALID and known */
+	s32 rule;		/* the rule that judged it, or -1: the policy (rules.c) */
+	u64 generation;		/* of the rule set that judged it */
+	const struct sfw_conn *seen;	/* the entry found, even if then INVALID */
 };
 
 /* Parse @skb, an IPv4 or IPv6 packet (@pf) at its network header: 0 or an invalid reason. */
