@@ -173,8 +173,10 @@ int sfw_drop_log_resize(struct sfw_net *sn, unsigned int size)
 	WRITE_ONCE(sn->drop_log_size, size);
 	mutex_unlock(&drop_log_mutex);
 	/* A sysctl or netlink write: it may wait for the packets inside. */
-	synchronize_rcu();
-	kvfree(old);
+	if (old) {
+		synchronize_rcu();
+		kvfree(old);
+	}
 	return 0;
 }
 
