@@ -20,8 +20,9 @@
  * skip or repeat one that stays, and nothing needs
  * genl_dump_check_consistent().
  *
- * Events: one multicast group. With no listener in the namespace an event
- * costs a genl_has_listeners() check. Otherwise the message is built with
+ * Events: the multicast group "events" (the drop log's "drops" group is
+ * netlink_drops.c's). With no listener in the namespace an event costs a
+ * genl_has_listeners() check. Otherwise the message is built with
  * GFP_ATOMIC (callers hold spinlocks, in softirq or the wheel's worker)
  * and numbered from the namespace's ->event_seq; the namespace's
  * ->event_lock keeps the numbering and the sending in one order, so a
