@@ -71,6 +71,8 @@ drops_has "the log names the INVALID reason" - \
 	' tcp 10\.0\.1\.2:1 -> 10\.0\.2\.2:2 rule forward#1 "ct state invalid drop" invalid=bad_tcp_flags state=INVALID$'
 
 # 3. Table full: one assured connection (A -> B, crafted) fills conntrack_max 1.
+# The ping's entry goes first: early drop could evict it for the new flow.
+gw sfwctl ct flush >/dev/null 2>&1 || fail "ct flush"
 cl $PKT -s "$A" -d "$B" tcp --sport 3000 --dport 80 --flags S --seq 1000
 sv $PKT -s "$B" -d "$A" tcp --sport 80 --dport 3000 --flags SA --seq 5000 --ack 1001
 cl $PKT -s "$A" -d "$B" tcp --sport 3000 --dport 80 --flags A --seq 1001 --ack 5001
