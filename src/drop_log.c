@@ -5,10 +5,11 @@
  * group: netlink_drops.c). Every drop of the packet path (path.c) is
  * recorded here, by sfw_drop_log_record(), and nowhere else.
  *
- * An entry's life: a drop takes the next number from the log's head (one
- * atomic add), writes its slot (number modulo size), and is overwritten
- * size drops later. Nothing else frees it; a resize replaces the whole
- * log by an empty one that goes on numbering where the old one stopped.
+ * An entry's life: a drop takes the namespace's next number (one atomic
+ * add), writes its slot (number modulo size), and is overwritten size
+ * drops later. Nothing else frees it; a resize replaces the whole log by
+ * an empty one, and the numbers go on (while the log is off, none is
+ * taken), so that a follower can tell new drops from those it saw.
  *
  * Synchronization. Writers are packets on any CPU, BHs off: they never
  * sleep and never take a lock another CPU waits for. Each slot has a
@@ -38,7 +39,6 @@ struct drop_slot {
 };
 
 struct sfw_drop_log {
-	atomic64_t head;		/* the next drop's number */
 	u32 size;
 	struct ratelimit_state events;	/* drop events sent (netlink_drops.c) */
 	struct drop_slot slot[];
@@ -46,14 +46,13 @@ struct sfw_drop_log {
 
 static DEFINE_MUTEX(drop_log_mutex);
 
-static struct sfw_drop_log *log_alloc(u32 size, u64 head)
+static struct sfw_drop_log *log_alloc(u32 size)
 {
 	struct sfw_drop_log *log;
 
 	log = kvzalloc(struct_size(log, slot, size), GFP_KERNEL_ACCOUNT);
 	if (!log)
 		return NULL;
-	atomic64_set(&log->head, head);
 	log->size = size;
 	ratelimit_state_init(&log->events, HZ, SFW_DROP_EVENTS_PER_SEC);
 	/* Suppressed events are in the log: nothing to tell the kernel log. */
@@ -107,7 +106,7 @@ void sfw_drop_log_record(struct sfw_net *sn, const struct nf_hook_state *state,
 	if (!log)
 		return;
 	entry_fill(&e, state, chain, v, reason);
-	e.id = atomic64_fetch_inc(&log->head);
+	e.id = atomic64_fetch_inc(&sn->drop_ids);
 	s = &log->slot[e.id % log->size];
 	seq = READ_ONCE(s->seq);
 	/* Another writer is in this slot (the log wrapped): skip, never wait. */
@@ -128,7 +127,7 @@ bool sfw_drop_log_range(struct sfw_net *sn, u64 *first, u64 *next)
 
 	if (!log)
 		return false;
-	*next = atomic64_read(&log->head);
+	*next = atomic64_read(&sn->drop_ids);
 	*first = *next > log->size ? *next - log->size : 0;
 	return true;
 }
@@ -155,15 +154,13 @@ bool sfw_drop_log_read(struct sfw_net *sn, u64 id, struct sfw_drop_entry *e)
 int sfw_drop_log_resize(struct sfw_net *sn, unsigned int size)
 {
 	struct sfw_drop_log *log = NULL, *old;
-	u64 head;
 
 	if (size > SFW_DROP_LOG_MAX)
 		return -EINVAL;
 	mutex_lock(&drop_log_mutex);
 	old = rcu_dereference_protected(sn->drop_log, lockdep_is_held(&drop_log_mutex));
-	head = old ? atomic64_read(&old->head) : 0;
 	if (size) {
-		log = log_alloc(size, head);
+		log = log_alloc(size);
 		if (!log) {
 			mutex_unlock(&drop_log_mutex);
 			return -ENOMEM;
@@ -183,6 +180,7 @@ int sfw_drop_log_resize(struct sfw_net *sn, unsigned int size)
 int sfw_drop_log_init_net(struct net *net, struct sfw_net *sn)
 {
 	RCU_INIT_POINTER(sn->drop_log, NULL);
+	atomic64_set(&sn->drop_ids, 0);
 	return sfw_drop_log_resize(sn, SFW_DROP_LOG_DEFAULT);
 }
 

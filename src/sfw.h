@@ -108,6 +108,7 @@ struct sfw_net {
 	/* The last drops (drop_log.c): NULL when net.sfw.drop_log_size is 0. */
 	struct sfw_drop_log __rcu *drop_log;
 	unsigned int drop_log_size;
+	atomic64_t drop_ids;		/* the next drop's number, kept across resizes */
 };
 
 struct sfw_net *sfw_net(const struct net *net);
