@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "drop_log.h"
 #include "expect.h"
 #include "nat.h"
 #include "path.h"
@@ -128,6 +129,10 @@ static int __net_init sfw_net_init(struct net *net)
 	if (ret)
 		goto err_proc;
 
+	ret = sfw_drop_log_init_net(net, sn);
+	if (ret)
+		goto err_drop_log;
+
 	ret = sfw_sysctl_init_net(net, sn);
 	if (ret)
 		goto err_sysctl;
@@ -148,6 +153,8 @@ static int __net_init sfw_net_init(struct net *net)
 err_hooks:
 	sfw_sysctl_uninit_net(net, sn);
 err_sysctl:
+	sfw_drop_log_uninit_net(net, sn);
+err_drop_log:
 	sfw_proc_uninit_net(net, sn);
 err_proc:
 	sfw_rules_uninit_net(net, sn);
@@ -177,6 +184,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	struct sfw_net *sn = sfw_net(net);
 
 	sfw_sysctl_uninit_net(net, sn);
+	sfw_drop_log_uninit_net(net, sn);
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);

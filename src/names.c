@@ -109,3 +109,15 @@ const char *sfw_l4proto_name(unsigned int l4proto)
 		return "unknown";
 	}
 }
+
+const char *const sfw_drop_reason_names[SFW_DROP_R_MAX + 1] = {
+	[SFW_DROP_R_UNSPEC]		= "unknown",
+	[SFW_DROP_R_RULE]		= "rule",
+	[SFW_DROP_R_POLICY]		= "policy",
+	[SFW_DROP_R_INVALID]		= "invalid",
+	[SFW_DROP_R_TABLE_FULL]		= "table_full",
+	[SFW_DROP_R_SOURCE_LIMIT]	= "source_limit",
+	[SFW_DROP_R_INSERT_FAILED]	= "insert_failed",
+	[SFW_DROP_R_NAT]		= "nat",
+	[SFW_DROP_R_HELPER]		= "helper",
+};

@@ -33,6 +33,8 @@ extern const char *const sfw_stat_names[SFW_STATS_A_MAX + 1];
 
 /* enum sfw_explain_fail: the test a rule failed, as the rule language spells it. */
 extern const char *const sfw_explain_fail_names[SFW_EXPLAIN_FAIL_MAX + 1];
+/* enum sfw_drop_reason: the drop log's reasons (sfwctl drops). */
+extern const char *const sfw_drop_reason_names[SFW_DROP_R_MAX + 1];
 
 /* "tcp", "udp", "icmp", "icmpv6", else "unknown": /proc and ct list. */
 const char *sfw_l4proto_name(unsigned int l4proto);

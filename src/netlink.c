@@ -20,8 +20,9 @@
  * skip or repeat one that stays, and nothing needs
  * genl_dump_check_consistent().
  *
- * Events: one multicast group. With no listener in the namespace an event
- * costs a genl_has_listeners() check. Otherwise the message is built with
+ * Events: the multicast group "events" (the drop log's "drops" group is
+ * netlink_drops.c's). With no listener in the namespace an event costs a
+ * genl_has_listeners() check. Otherwise the message is built with
  * GFP_ATOMIC (callers hold spinlocks, in softirq or the wheel's worker)
  * and numbered from the namespace's ->event_seq; the namespace's
  * ->event_lock keeps the numbering and the sending in one order, so a
@@ -48,8 +49,6 @@
 #include "rules.h"
 #include "sfw.h"
 
-
-enum sfw_mcgrp { SFW_MCGRP_EVENTS };
 
 /* Off before the family goes, so that late events do not touch it. */
 static bool sfw_events_on;
@@ -431,6 +430,12 @@ static int tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t)
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+/* For the drop log's messages (netlink_drops.c). */
+int sfw_netlink_tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t)
+{
+	return tuple_put(skb, type, t);
 }
 
 static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct)
@@ -1195,9 +1200,10 @@ static int config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		n++;
 	}
-	for (i = 0; i < n; i++)
-		sfw_sysctl_set(sn, set[i].index, set[i].value);
+	/* Only a resize of the drop log can fail here (-ENOMEM). */
 	ret = 0;
+	for (i = 0; i < n && !ret; i++)
+		ret = sfw_sysctl_set(sn, set[i].index, set[i].value);
 out:
 	kfree(set);
 	return ret;
@@ -1386,12 +1392,24 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.done = ct_dump_done,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		/* The drop log (netlink_drops.c): a dump, with CT_GET's permission. */
+		.cmd = SFW_CMD_DROP_GET,
+		.start = sfw_nl_drops_dump_start,
+		.dumpit = sfw_nl_drops_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group sfw_genl_mcgrps[] = {
 	[SFW_MCGRP_EVENTS] = {
 		.name = SFW_GENL_MCGRP_EVENTS,
 		/* Events show who talks to whom, as dumps do. */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+	[SFW_MCGRP_DROPS] = {
+		.name = SFW_GENL_MCGRP_DROPS,
+		/* Drops show who talks to whom too. */
 		.flags = GENL_MCAST_CAP_NET_ADMIN,
 	},
 };

@@ -13,8 +13,16 @@
 int sfw_netlink_init(void);
 void sfw_netlink_uninit(void);
 
-/* The family, for the ops of the other netlink_*.c files. */
+/* The family, for the ops of the other netlink_*.c files, and its groups. */
 extern struct genl_family sfw_genl_family;
+enum sfw_mcgrp { SFW_MCGRP_EVENTS, SFW_MCGRP_DROPS };
+
+/* @t as an SFW_A_TUPLE-shaped nest of @type; -EMSGSIZE leaves @skb as it was. */
+int sfw_netlink_tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t);
+
+/* The drop log's dump (netlink_drops.c). */
+int sfw_nl_drops_dump_start(struct netlink_callback *cb);
+int sfw_nl_drops_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* The rule commands (netlink_rules.c): ops and policies for the family's table. */
 int sfw_netlink_rules_init(void);

@@ -61,6 +61,11 @@
  *    and a reinjected packet may come from process context. The entry and
  *    rule-counter updates below rely on it.
  *
+ * Drops: every NF_DROP of the pass goes through drop(), which records it
+ * in the namespace's drop log (drop_log.c) with its reason: a rule or the
+ * policy (which, and the tracker's verdict), or the tracker's own refusal
+ * (table full, an entry that could not be hashed or translated, a helper).
+ *
  * Cost: one parse and one lockless lookup per packet; a lock only on the
  * entry's wheel stripe. A new connection also reads the namespace's
  * expectation count (one more lookup only while expectations exist);
@@ -72,6 +77,7 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "conntrack.h"
+#include "drop_log.h"
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
@@ -243,15 +249,29 @@ static bool looped_back(const struct nf_hook_state *state)
 	return state->in && (state->in->flags & IFF_LOOPBACK);
 }
 
+/* Every drop of the pass: recorded in the drop log, then NF_DROP. */
+static unsigned int drop(struct sfw_net *sn, const struct nf_hook_state *state,
+			 enum sfw_chain chain, const struct sfw_ct_verdict *v, u8 reason)
+{
+	sfw_drop_log_record(sn, state, chain, v, reason);
+	return NF_DROP;
+}
+
+/* What the rules' NF_DROP means: a rule, or the chain's policy. */
+static u8 rules_reason(const struct sfw_ct_verdict *v)
+{
+	return v->rule < 0 ? SFW_DROP_R_POLICY : SFW_DROP_R_RULE;
+}
+
 /*
  * The entry for a new connection whose first packet the rules accepted:
  * with the source the postrouting chain gives it, if any (nat.c), and
  * the helper the accepting rule set, if any. 0 or -errno, as
- * sfw_conntrack_insert().
+ * sfw_conntrack_insert(), with @why the drop reason.
  */
 static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 			  const struct nf_hook_state *state, struct sfw_ct_verdict *v,
-			  u32 hash, const union sfw_proto_state *ps, u32 timeout)
+			  u32 hash, const union sfw_proto_state *ps, u32 timeout, u8 *why)
 {
 	const struct sfw_ruleset *rs = NULL;
 	const struct sfw_rule *snat;
@@ -261,12 +281,14 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	ct = sfw_conntrack_alloc(sn, hash, (snat ? SFW_CONN_X_NAT : 0) |
 				 (v->helper == SFW_HELPER_FTP ? SFW_CONN_X_HELPER : 0));
+	*why = SFW_DROP_R_TABLE_FULL;
 	if (!ct)
 		return -ENOSPC;
 	if (snat) {
 		ret = sfw_nat_bind_source(sn, state, ct, &v->pkt.tuple, rs, snat);
 		if (ret) {
 			sfw_conntrack_free(sn, ct);
+			*why = SFW_DROP_R_NAT;
 			return ret;
 		}
 	}
@@ -275,6 +297,7 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 	ret = sfw_conntrack_insert(sn, ct, &v->pkt.tuple, hash, ps, timeout, v->pkt.len, true);
 	if (!ret)
 		v->ct = ct;
+	*why = SFW_DROP_R_INSERT_FAILED;
 	return ret;
 }
 
@@ -286,8 +309,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
  * another meanwhile waits for it to finish.
  */
 static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
-			    const struct nf_hook_state *state, struct sfw_ct_verdict *v,
-			    unsigned int verdict)
+			    const struct nf_hook_state *state, enum sfw_chain chain,
+			    struct sfw_ct_verdict *v, unsigned int verdict)
 {
 	struct sfw_conn_nat *cn = sfw_conn_nat(v->ct);
 	const struct sfw_ruleset *rs = NULL;
@@ -295,7 +318,8 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 
 	if (verdict != NF_ACCEPT || v->dir != SFW_DIR_ORIGINAL || !cn) {
 		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
-		return NF_DROP;
+		return drop(sn, state, chain, v, verdict != NF_ACCEPT ? rules_reason(v) :
+			    SFW_DROP_R_INSERT_FAILED);
 	}
 	if (cmpxchg(&cn->binding, 0, 1)) {
 		/*
@@ -307,7 +331,9 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 		 */
 		while (!(READ_ONCE(v->ct->status) & (SFW_CONN_CONFIRMED | SFW_CONN_DYING)))
 			cpu_relax();
-		return READ_ONCE(v->ct->status) & SFW_CONN_DYING ? NF_DROP : NF_ACCEPT;
+		if (READ_ONCE(v->ct->status) & SFW_CONN_DYING)
+			return drop(sn, state, chain, v, SFW_DROP_R_INSERT_FAILED);
+		return NF_ACCEPT;
 	}
 	/* Made a helper's size at PRE_ROUTING for the rule that may say so. */
 	if (v->helper == SFW_HELPER_FTP && sfw_conn_help(v->ct))
@@ -315,10 +341,10 @@ static unsigned int confirm(struct sfw_net *sn, struct sk_buff *skb,
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	if (snat && sfw_nat_bind_source(sn, state, v->ct, &v->pkt.tuple, rs, snat)) {
 		sfw_conntrack_delete(sn, v->ct, SFW_END_REFUSED);
-		return NF_DROP;
+		return drop(sn, state, chain, v, SFW_DROP_R_NAT);
 	}
 	if (!sfw_conntrack_confirm(sn, v->ct))
-		return NF_DROP;
+		return drop(sn, state, chain, v, SFW_DROP_R_INSERT_FAILED);
 	sfw_stat_inc(sn, SFW_STAT_NEW);
 	return NF_ACCEPT;
 }
@@ -347,13 +373,14 @@ static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, enum sfw_chain chain)
 {
 	bool track = !(state->hook == NF_INET_LOCAL_IN && looped_back(state));
-	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID };
+	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID, .rule = -1 };
 	struct sfw_proto_result res;
 	union sfw_proto_state ps;
 	bool create = false;
 	unsigned int verdict;
 	int ret, tries = 0;
 	u32 hash = 0;
+	u8 why;
 
 	/* 1. Parse once; what is broken by its form is INVALID. */
 	ret = sfw_path_parse(&v.pkt, skb, state->pf);
@@ -421,20 +448,21 @@ filter:
 	/* 4. The rules, first match wins. */
 	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
 	if (v.ct && !(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED))
-		return confirm(sn, skb, state, &v, verdict);
+		return confirm(sn, skb, state, chain, &v, verdict);
+	if (verdict != NF_ACCEPT)
+		return drop(sn, state, chain, &v, rules_reason(&v));
 	/* 4a. `ct loose`: the entry whose window this packet missed stops checking. */
-	if (verdict == NF_ACCEPT && v.loose && v.invalid_ct)
+	if (v.loose && v.invalid_ct)
 		conn_loosen(sn, v.invalid_ct, v.dir, &v.pkt);
 	/* 4b. What a helper connection's accepted payload announces. */
-	if (verdict == NF_ACCEPT && v.ct && track && v.pkt.payload_len &&
-	    (v.ct->xflags & SFW_CONN_X_HELPER) &&
+	if (v.ct && track && v.pkt.payload_len && (v.ct->xflags & SFW_CONN_X_HELPER) &&
 	    !sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt))
-		return NF_DROP;
-	if (verdict != NF_ACCEPT || !create)
-		return verdict;
+		return drop(sn, state, chain, &v, SFW_DROP_R_HELPER);
+	if (!create)
+		return NF_ACCEPT;
 
 	/* 5. Create state on pass, translated if the postrouting chain says so. */
-	ret = create_on_pass(sn, skb, state, &v, hash, &ps, res.timeout);
+	ret = create_on_pass(sn, skb, state, &v, hash, &ps, res.timeout, &why);
 	if (ret == -EEXIST && tries++ < 2) {
 		/* Another CPU created it first: this packet is one of its. */
 		sfw_stat_inc(sn, SFW_STAT_CLASHRES);
@@ -442,7 +470,7 @@ filter:
 		goto again;
 	}
 	if (ret)
-		return NF_DROP;
+		return drop(sn, state, chain, &v, why);
 	sfw_stat_inc(sn, SFW_STAT_NEW);
 	return NF_ACCEPT;
 

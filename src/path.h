@@ -22,6 +22,9 @@ struct sfw_ct_verdict {
 	bool parsed;
 	u8 helper;		/* SFW_HELPER_*: the accepting rule's (rules.c) */
 	bool loose;		/* the accepting rule said `ct loose` (rules.c) */
+	/* For the drop log (drop_log.c), and reason and invalid_ct above: */
+	s32 rule;		/* the rule that judged it, or -1: the policy (rules.c) */
+	u64 generation;		/* of the rule set that judged it */
 };
 
 /* Parse @skb, an IPv4 or IPv6 packet (@pf) at its network header: 0 or an invalid reason. */

@@ -158,6 +158,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	m.oif = state->out ? state->out->name : NULL;
 
 	i = sfw_rules_match_count(rules, chain, &m, skb->len);
+	v->rule = i;
+	v->generation = rules->generation;
 	if (i < 0) {
 		action = c->policy;
 	} else {

@@ -58,6 +58,7 @@ struct sfw_nat_net;
 struct sfw_expect_net;
 struct sfw_rules;
 struct sfw_rules_txn;
+struct sfw_drop_log;
 
 /* net.sfw.set_elements_max's default: elements in all of a namespace's sets. */
 #define SFW_SET_ELEMENTS_MAX	(1U << 20)
@@ -103,6 +104,11 @@ struct sfw_net {
 
 	/* This namespace's copy of the hooks (hooks.c), ->priv = this. */
 	struct nf_hook_ops ops[SFW_HOOK_OPS];
+
+	/* The last drops (drop_log.c): NULL when net.sfw.drop_log_size is 0. */
+	struct sfw_drop_log __rcu *drop_log;
+	unsigned int drop_log_size;
+	atomic64_t drop_ids;		/* the next drop's number, kept across resizes */
 };
 
 struct sfw_net *sfw_net(const struct net *net);
@@ -137,6 +143,6 @@ unsigned int sfw_sysctl_count(void);
 int sfw_sysctl_find(const char *name);
 void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s);
 int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value);
-void sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value);
+int sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value);
 
 #endif /* _SFW_H */

@@ -21,6 +21,10 @@
  * together, 1M by default) is read-only there too, so that a container
  * cannot raise what it may make the kernel hold. So is expect_max
  * (outstanding expectations of the namespace, expect.c).
+ *
+ * drop_log_size (0 to SFW_DROP_LOG_MAX entries, 0: off) resizes the
+ * namespace's drop log (drop_log.c), emptying it; its memory is charged
+ * to the writer, so it stays writable in any namespace.
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -29,6 +33,7 @@
 #include "addrset.h"
 #include "compat.h"
 #include "conntrack.h"
+#include "drop_log.h"
 #include "sfw.h"
 
 static unsigned int timeout_min = 1;
@@ -36,6 +41,24 @@ static unsigned int timeout_max = 20 * 24 * 3600;
 static unsigned int count_max = INT_MAX;
 static unsigned int set_elements_limit = SFW_ADDRSET_MAX;
 static unsigned int buckets_shown;
+static unsigned int drop_log_max = SFW_DROP_LOG_MAX;
+
+/* net.sfw.drop_log_size: checked as any, then the log is rebuilt at that size. */
+static int drop_log_size_handler(sfw_ctl_table *table, int write, void *buffer,
+				 size_t *lenp, loff_t *ppos)
+{
+	struct sfw_net *sn = container_of((unsigned int *)table->data, struct sfw_net,
+					  drop_log_size);
+	struct ctl_table tmp = *table;
+	unsigned int size = READ_ONCE(sn->drop_log_size);
+	int ret;
+
+	tmp.data = &size;
+	ret = proc_douintvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (ret || !write)
+		return ret;
+	return sfw_drop_log_resize(sn, size);
+}
 
 /* A setting that bounds the namespace's share of the table (see the top). */
 #define SFW_SHARE	0x8000
@@ -135,6 +158,15 @@ static const struct ctl_table sfw_sysctl_template[] = {
 		.proc_handler = proc_douintvec_minmax,
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &set_elements_limit,
+	},
+	{
+		.procname = "drop_log_size",
+		.data = &((struct sfw_net *)0)->drop_log_size,
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644,
+		.proc_handler = drop_log_size_handler,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &drop_log_max,
 	},
 	{ }
 };
@@ -243,14 +275,17 @@ int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value)
 	return 0;
 }
 
-/* After sfw_sysctl_check(): what a write to the sysctl does. */
-void sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value)
+/* After sfw_sysctl_check(): what a write to the sysctl does. 0 or -ENOMEM. */
+int sfw_sysctl_set(struct sfw_net *sn, unsigned int i, u32 value)
 {
 	const struct ctl_table *t = &sfw_sysctl_template[i];
 	void *data = setting_data(sn, t);
 
+	if (t->proc_handler == drop_log_size_handler)
+		return sfw_drop_log_resize(sn, value);
 	if (t->maxlen == sizeof(u8))
 		WRITE_ONCE(*(u8 *)data, value);
 	else
 		WRITE_ONCE(*(unsigned int *)data, value);
+	return 0;
 }

@@ -8,7 +8,7 @@
  * Requests go over generic netlink (transport.c) to the family "sfw"
  * (include/uapi/linux/sfw.h). Each command group has its file: ct.c
  * (with conn.c, a connection decoded and printed), stats.c, config.c,
- * monitor.c, ruleset_cmd.c and rule_set_cmd.c (the rule set, its rules
+ * monitor.c, drops.c (the drop log), ruleset_cmd.c and rule_set_cmd.c (the rule set, its rules
  * and sets), nft_import.c (import-nft); args.c holds the argument
  * parsing and the two ways out (usage_error, die).
  */
@@ -49,6 +49,7 @@ static const struct sfwctl_cmd cmds[] = {
 	{ "stats", cmd_stats, "per-CPU and total counters, INVALID reasons", true },
 	{ "config", cmd_config, "get or set the net.sfw.* settings", true },
 	{ "monitor", cmd_monitor, "print connection events as they happen", true },
+	{ "drops", cmd_drops, "the drop log: recent drops and why (-f: follow)", true },
 	{ "ruleset", cmd_ruleset, "the rule set: load, show, flush", false },
 	{ "rule", cmd_rule, "one rule: add, insert, delete", false },
 	{ "set", cmd_set, "address set elements: add, del, list", false },

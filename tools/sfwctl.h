@@ -20,6 +20,7 @@ struct nl {
 	unsigned int seq;
 	uint16_t family;
 	uint32_t events_group;
+	uint32_t drops_group;
 	char *buf;
 	char errmsg[256];	/* the kernel's extack message */
 };
@@ -79,6 +80,8 @@ int cmd_stats(struct nl *nl, int argc, char **argv);
 int stats_prometheus(struct nl *nl);
 int cmd_config(struct nl *nl, int argc, char **argv);
 int cmd_monitor(struct nl *nl, int argc, char **argv);
+/* drops.c */
+int cmd_drops(struct nl *nl, int argc, char **argv);
 
 /* ruleset_cmd.c, rule_set_cmd.c */
 int cmd_ruleset(struct nl *nl, int argc, char **argv);

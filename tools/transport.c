@@ -145,6 +145,7 @@ void kernel_error(struct nl *nl, const char *what)
 struct family_info {
 	uint16_t id;
 	uint32_t group;
+	uint32_t drops_group;
 };
 
 static int mcgrp_cb(const struct nlattr *attr, void *data)
@@ -164,6 +165,8 @@ static int mcgrp_cb(const struct nlattr *attr, void *data)
 	}
 	if (name && !strcmp(name, SFW_GENL_MCGRP_EVENTS))
 		fi->group = id;
+	else if (name && !strcmp(name, SFW_GENL_MCGRP_DROPS))
+		fi->drops_group = id;
 	return MNL_CB_OK;
 }
 
@@ -221,6 +224,7 @@ void nl_open(struct nl *nl)
 	}
 	nl->family = fi.id;
 	nl->events_group = fi.group;
+	nl->drops_group = fi.drops_group;
 }
 
 /* Commands parse their arguments first, then open: a usage error wins. */

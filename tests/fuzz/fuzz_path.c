@@ -34,7 +34,8 @@
  * what the rules saw is the entry found before, or none; INVALID comes
  * with no entry; a NEW or RELATED packet has an entry afterwards if and
  * only if it was accepted; a refused packet leaves no state; a rule's
- * drop is the verdict; a looped-back packet at LOCAL_IN moves nothing.
+ * drop is the verdict; a looped-back packet at LOCAL_IN moves nothing;
+ * every drop, and only a drop, is recorded once in the drop log.
  * After every record, the table: its count is the nodes it holds, each
  * entry is found from both ends. At the end everything is freed.
  */
@@ -126,6 +127,17 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type,
 		FUZZ_CHECK(ct->status & SFW_CONN_DYING);
 	if (type == SFW_EVENT_NEW)
 		FUZZ_CHECK(ct->status & SFW_CONN_CONFIRMED);
+}
+
+/* Every drop of the pass is recorded once, with a reason (path.c's drop()). */
+static unsigned int drops_recorded;
+
+void sfw_drop_log_record(struct sfw_net *sn, const struct nf_hook_state *state,
+			 enum sfw_chain chain, const struct sfw_ct_verdict *v, u8 reason)
+{
+	FUZZ_CHECK(reason > SFW_DROP_R_UNSPEC && reason <= SFW_DROP_R_MAX);
+	FUZZ_CHECK(reason != SFW_DROP_R_RULE || v->rule >= 0);
+	drops_recorded++;
 }
 
 void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct)
@@ -273,7 +285,10 @@ static void one_packet(const u8 *pkt, unsigned int len, bool v6)
 	}
 
 	filtered = false;
+	drops_recorded = 0;
 	verdict = sfw_path_filter(&net, &skb, &state, chains[h]);
+	FUZZ_CHECK_MSG(drops_recorded == (verdict == NF_DROP),
+		       "a drop not recorded in the drop log, or recorded twice");
 	kstand_rcu_quiesce();
 	free(copy);
 

@@ -110,6 +110,7 @@ int cmd_rule(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void
 int cmd_set(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)argv; return 99; }
 int cmd_counters(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)argv; return 99; }
 int cmd_explain(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)argv; return 99; }
+int cmd_drops(struct nl *nl, int argc, char **argv) { (void)nl; (void)argc; (void)argv; return 99; }
 void rules_help(void) {}
 
 /* stats_prom.c reads the rule set too: here, only that stats reached it. */

@@ -42,13 +42,14 @@ tcp_max_retrans 3
 checksum 1
 acct 1
 conntrack_count 0
+drop_log_size 256
 EOT
 check_eq "conntrack_max defaults to the bucket count" "$(get "$a" conntrack_max)" "$(get "$a" conntrack_buckets)"
 
 # Bad values: refused with EINVAL, the old value kept.
 for bad in "udp_timeout 0" "udp_timeout -5" "udp_timeout abc" "udp_timeout 99999999999" \
 	   "tcp_timeout_established 1728001" "tcp_loose 2" "checksum -1" "tcp_max_retrans 256" \
-	   "conntrack_max -1"; do
+	   "conntrack_max -1" "drop_log_size 65537" "drop_log_size -1"; do
 	set -- $bad
 	old=$(get "$a" "$1")
 	if out=$(ip netns exec "$a" sh -c "echo $2 > /proc/sys/net/sfw/$1" 2>&1); then
@@ -78,5 +79,8 @@ check_eq "udp_timeout set in a" "$(get "$a" udp_timeout)" 45
 check_eq "tcp_loose set in a" "$(get "$a" tcp_loose)" 0
 check_eq "conntrack_max set in a" "$(get "$a" conntrack_max)" 100
 check_eq "b keeps its own udp_timeout" "$(get "$b" udp_timeout)" 30
+ip netns exec "$a" sysctl -qw net.sfw.drop_log_size=65536 || fail "setting drop_log_size 65536"
+check_eq "drop_log_size set in a" "$(get "$a" drop_log_size)" 65536
+check_eq "b keeps its own drop_log_size" "$(get "$b" drop_log_size)" 256
 check_eq "b keeps its own conntrack_max" "$(get "$b" conntrack_max)" "$(get "$b" conntrack_buckets)"
 exit $ret

@@ -326,6 +326,47 @@
  *	      packet reach, in order, each with the first test it failed), and
  *	      SFW_A_CT when a tracked connection has that tuple (either
  *	      direction).
+ * SFW_CMD_DROP_GET
+ *	dump: no attributes. The drop log: the last net.sfw.drop_log_size
+ *	      packets sfw dropped in the namespace, oldest first, one
+ *	      SFW_CMD_DROP_GET message with SFW_A_DROP each:
+ *		SFW_A_DROP: nest
+ *			SFW_DROP_A_ID: u64, the drop's number in the namespace
+ *			      (one more than the previous drop's; a gap is
+ *			      drops the log no longer holds, or did not take)
+ *			SFW_DROP_A_TIME: u64, wall clock, ns since the epoch
+ *			SFW_DROP_A_HOOK: u8, NF_INET_LOCAL_IN, _FORWARD or
+ *			      _LOCAL_OUT
+ *			SFW_DROP_A_IIF, SFW_DROP_A_OIF: string, the devices
+ *			      (absent where the hook has none)
+ *			SFW_DROP_A_TUPLE: nest, the packet's tuple (as
+ *			      SFW_A_TUPLE; absent if it could not be parsed)
+ *			SFW_DROP_A_REASON: u8, enum sfw_drop_reason
+ *			SFW_DROP_A_CHAIN: u8, enum sfw_chain_id, the chain
+ *			      that judged it
+ *			SFW_DROP_A_RULE_POS: u32, from 1 (REASON RULE only)
+ *			SFW_DROP_A_GENERATION: u64, the rule set's generation
+ *			      (RULE and POLICY): a rule's text is that of the
+ *			      running set only while its generation is this
+ *			SFW_DROP_A_CT_STATE: u8, one SFW_CT_STATE_F_* bit, the
+ *			      tracker's verdict the rules saw
+ *			SFW_DROP_A_INVALID: u32, why the packet was INVALID
+ *			      (the ids and names of SFW_A_INVALID), present
+ *			      when a reason is known
+ *			SFW_DROP_A_CONN: flag, a tracked connection existed
+ *			SFW_DROP_A_TCP_STATE: u8, enum sfw_ct_tcp_state, its
+ *			      state (TCP connections only)
+ *	      A drop recorded during the dump may or may not be shown; each
+ *	      is shown at most once. A slot being overwritten at that moment
+ *	      is skipped. Needs CAP_NET_ADMIN, as CT_GET does: the log shows
+ *	      who talks to whom. do: none (EOPNOTSUPP).
+ *
+ * Drop events (multicast group "drops", SFW_GENL_MCGRP_DROPS, the same
+ *	capability to join): each drop the log records is also sent as an
+ *	SFW_CMD_DROP_GET message with SFW_A_DROP, at most
+ *	SFW_DROP_EVENTS_PER_SEC per second per namespace (the rest are in
+ *	the log only: SFW_DROP_A_ID shows the gap). With drop_log_size 0
+ *	neither the log nor the events record anything.
  */
 #ifndef _UAPI_LINUX_SFW_H
 #define _UAPI_LINUX_SFW_H
@@ -333,6 +374,8 @@
 #define SFW_GENL_NAME		"sfw"
 #define SFW_GENL_VERSION	1
 #define SFW_GENL_MCGRP_EVENTS	"events"
+#define SFW_GENL_MCGRP_DROPS	"drops"
+#define SFW_DROP_EVENTS_PER_SEC	1000
 
 /* The version sfwctl and the module report. */
 #define SFW_VERSION_STRING	"0.1.0"
@@ -362,6 +405,7 @@ enum sfw_cmd {
 	SFW_CMD_EXPECT_GET,
 	SFW_CMD_RULESET_PREVIEW,
 	SFW_CMD_EXPLAIN,
+	SFW_CMD_DROP_GET,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -387,6 +431,7 @@ enum sfw_attr {
 	SFW_A_EVENT_REASON,	/* string: why a connection went (DESTROY) */
 	SFW_A_EXPECT,		/* nest: enum sfw_expect_attr */
 	SFW_A_EXPLAIN,		/* nest: enum sfw_explain_attr */
+	SFW_A_DROP,		/* nest: enum sfw_drop_attr */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -794,5 +839,45 @@ enum sfw_explain_fail {
 	__SFW_EXPLAIN_FAIL_LAST
 };
 #define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
+/* The drop log (SFW_CMD_DROP_GET). */
+enum sfw_drop_attr {
+	SFW_DROP_A_UNSPEC,
+	SFW_DROP_A_ID,		/* u64 */
+	SFW_DROP_A_TIME,	/* u64: ns since the epoch */
+	SFW_DROP_A_HOOK,	/* u8: NF_INET_* */
+	SFW_DROP_A_IIF,		/* string */
+	SFW_DROP_A_OIF,		/* string */
+	SFW_DROP_A_TUPLE,	/* nest: enum sfw_tuple_attr */
+	SFW_DROP_A_REASON,	/* u8: enum sfw_drop_reason */
+	SFW_DROP_A_CHAIN,	/* u8: enum sfw_chain_id */
+	SFW_DROP_A_RULE_POS,	/* u32, from 1 */
+	SFW_DROP_A_GENERATION,	/* u64 */
+	SFW_DROP_A_CT_STATE,	/* u8: one SFW_CT_STATE_F_* bit */
+	SFW_DROP_A_INVALID,	/* u32: an INVALID reason's id */
+	SFW_DROP_A_CONN,	/* flag */
+	SFW_DROP_A_TCP_STATE,	/* u8: enum sfw_ct_tcp_state */
+	SFW_DROP_A_PAD,
+	__SFW_DROP_A_LAST
+};
+#define SFW_DROP_A_MAX (__SFW_DROP_A_LAST - 1)
+
+/* SFW_DROP_A_REASON: what dropped the packet. */
+enum sfw_drop_reason {
+	SFW_DROP_R_UNSPEC,
+	SFW_DROP_R_RULE,	/* a rule (drop or reject): chain, position, generation */
+	SFW_DROP_R_POLICY,	/* the chain's policy: chain, generation */
+	SFW_DROP_R_INVALID,	/* the tracker alone, for SFW_DROP_A_INVALID */
+	SFW_DROP_R_TABLE_FULL,	/* a new connection found no room (conntrack_max) */
+	SFW_DROP_R_SOURCE_LIMIT, /* reserved: a per-source limit */
+	SFW_DROP_R_INSERT_FAILED, /* its entry could not be hashed (chain too long, a race) */
+	SFW_DROP_R_NAT,		/* no source translation could be bound */
+	SFW_DROP_R_HELPER,	/* a helper (ftp) refused the payload */
+	__SFW_DROP_R_LAST
+};
+#define SFW_DROP_R_MAX (__SFW_DROP_R_LAST - 1)
+
+/* net.sfw.drop_log_size: the default and the largest. */
+#define SFW_DROP_LOG_DEFAULT	256
+#define SFW_DROP_LOG_MAX	65536
 
 #endif /* _UAPI_LINUX_SFW_H */

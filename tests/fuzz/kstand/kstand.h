@@ -100,6 +100,7 @@ static inline u64 ktime_get_ns(void) { return 0; }
 
 /* ---- atomics (one thread) ---- */
 typedef struct { int counter; } atomic_t;
+typedef struct { long long counter; } atomic64_t;	/* sfw_net.drop_ids */
 #define ATOMIC_INIT(i)		{ (i) }
 static inline int atomic_read(const atomic_t *v) { return v->counter; }
 static inline void atomic_set(atomic_t *v, int i) { v->counter = i; }
