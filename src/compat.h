@@ -33,6 +33,13 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/* proc_handler takes a const struct ctl_table from 6.11 on. */
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+#define SFW_COMPAT_CTL_TABLE	const struct ctl_table
+#else
+#define SFW_COMPAT_CTL_TABLE	struct ctl_table
+#endif
+
 /*
  * A dump's parsed request attributes: in the dump's struct genl_info from
  * 6.6 on (genl_info_dump()), in struct genl_dumpit_info itself before.
