@@ -15,9 +15,9 @@
  * entry only when the expiry gets earlier (a TCP close), so the tick an
  * entry is filed for is never later than its expiry. The one exception:
  * adaptive timeouts (the adapt callback, conntrack.c) shorten an entry's
- * expiry when the wheel examines it, and re-file it then; an entry is
- * examined at least once a lap (SFW_WHEEL_SLOTS ticks), so it is reaped
- * at most a lap after its shortened expiry, typically at once.
+ * expiry when the wheel examines it, which re-files it by the new expiry
+ * at once. An entry is examined at least once a lap (SFW_WHEEL_SLOTS
+ * ticks), so a table that fills shortens it within a lap at most.
  *
  * Cost per tick: the entries of the due slot. A run examines at most
  * SFW_WHEEL_BUDGET entries over all stripes, holds one stripe lock at a
