@@ -87,6 +87,9 @@ tcp_close new
 # 3. Control: no reserve. The flood fills the whole table; the gateway's
 # own new connection then has no room.
 gw sysctl -qw net.sfw.conntrack_reserve=0 || fail "set conntrack_reserve=0"
+# The log is rate-limited (net_ratelimit: 10 lines per 5 s) and the first
+# flood used the burst: wait for a fresh window, so its line shows.
+sleep 6
 cl sfw-pkt -s "$C" -d "$NOWHERE" tcp --flags S --sport 30000 --dport 80 --flows 200 ||
 	fail "sfw-pkt flood"
 busywait 10000 count_ge 100
