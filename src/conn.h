@@ -37,6 +37,7 @@
 /* ->xflags: what kind of object it is, set before it is hashed. */
 #define SFW_CONN_X_NAT		0x01	/* a struct sfw_conn_nat (nat.h) */
 /* 0x02: SFW_CONN_X_HELPER, a struct sfw_conn_help (expect.h) */
+#define SFW_CONN_X_LOCAL	0x04	/* the gateway's own: made at LOCAL_IN or LOCAL_OUT */
 
 #define SFW_CONN_ALIGN		32
 #define SFW_TUPLE_KEY_LEN	offsetof(struct sfw_tuple, pad)

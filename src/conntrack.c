@@ -51,6 +51,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "ct_limits.h"
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
@@ -284,6 +285,59 @@ bool sfw_conntrack_delete(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_e
 	return mine;
 }
 
+/*
+ * Adaptive timeouts (ct_limits.h): @secs as jiffies, scaled for how full
+ * the namespace's table is now.
+ */
+u32 sfw_conntrack_timeout(struct sfw_net *sn, u32 secs)
+{
+	return sfw_ct_limits_scale(secs * HZ, atomic_read(&sn->count),
+				   READ_ONCE(sn->conntrack_max),
+				   READ_ONCE(sn->adaptive_start), READ_ONCE(sn->adaptive_end));
+}
+
+/*
+ * The timeout the protocol gives an entry in @ct's state, unscaled: the
+ * most its last packet can have set (a TCP entry's retransmission or
+ * unacknowledged timeout may be shorter).
+ */
+static u32 state_timeout(const struct sfw_conn *ct, const struct sfw_ct_params *p)
+{
+	switch (ct->tuple.l4proto) {
+	case SFW_IPPROTO_TCP:
+		return READ_ONCE(p->tcp_timeouts[ct->ps.tcp.state]);
+	case SFW_IPPROTO_UDP:
+		return ct->ps.udp.flags & SFW_PS_ASSURED ? READ_ONCE(p->udp_timeout_stream) :
+							   READ_ONCE(p->udp_timeout);
+	case SFW_IPPROTO_ICMP:
+		return READ_ONCE(p->icmp_timeout);
+	case SFW_IPPROTO_ICMPV6:
+		return READ_ONCE(p->icmpv6_timeout);
+	default:
+		return READ_ONCE(p->generic_timeout);
+	}
+}
+
+/*
+ * The wheel examines @ct, not due by its expiry, at jiffy @now (stripe
+ * lock held): with adaptive timeouts on, it has at most its state's
+ * timeout scaled for the table as it is now left to live. An entry is
+ * examined at least once a lap of the wheel (timer_wheel.c), so a table
+ * that fills shortens every idle entry within a lap, with no walk.
+ */
+static void conn_adapt(void *owner, struct sfw_conn *ct, u32 now)
+{
+	struct sfw_net *sn = owner;
+	u32 start = READ_ONCE(sn->adaptive_start), end = READ_ONCE(sn->adaptive_end);
+	u32 left;
+
+	if (!start || start >= end)
+		return;
+	left = sfw_conntrack_timeout(sn, state_timeout(ct, &sn->params));
+	if ((s32)(now + left - ct->expires) < 0)
+		WRITE_ONCE(ct->expires, now + left);
+}
+
 static void conn_reap_all(struct sfw_net *sn, struct hlist_head *expired,
 			  enum sfw_ct_end why)
 {
@@ -304,9 +358,11 @@ static void conn_reap(void *owner, struct hlist_head *expired)
 
 /*
  * Table full: evict a non-assured entry of this namespace from the new
- * flow's bucket or the next few, as nf_conntrack's early drop does.
+ * flow's bucket or the next few, as nf_conntrack's early drop does. A
+ * forwarded newcomer (not @local) never evicts one of the gateway's own:
+ * a flood through it must not cost the admin a half-open ssh.
  */
-static bool early_drop(struct sfw_net *sn, u32 hash)
+static bool early_drop(struct sfw_net *sn, u32 hash, bool local)
 {
 	unsigned int i;
 
@@ -319,7 +375,8 @@ static bool early_drop(struct sfw_net *sn, u32 hash)
 			struct sfw_conn *ct = sfw_conn_from_node(n, &dir);
 
 			if (dir != SFW_DIR_ORIGINAL || ct->net_id != sn->net_id ||
-			    READ_ONCE(ct->status) & (SFW_CONN_ASSURED | SFW_CONN_DYING))
+			    READ_ONCE(ct->status) & (SFW_CONN_ASSURED | SFW_CONN_DYING) ||
+			    (!local && ct->xflags & SFW_CONN_X_LOCAL))
 				continue;
 			if (sfw_conntrack_delete(sn, ct, SFW_END_EARLY_DROP)) {
 				sfw_stat_inc(sn, SFW_STAT_EARLY_DROP);
@@ -330,16 +387,35 @@ static bool early_drop(struct sfw_net *sn, u32 hash)
 	return false;
 }
 
-/* Count one more entry, making room if the table is full. */
-static bool conn_reserve(struct sfw_net *sn, u32 hash)
+/*
+ * Count one more entry, making room if its share of the table is full:
+ * the whole table for the gateway's own connection (@local), all but
+ * conntrack_reserve percent of it for a forwarded one (ct_limits.h).
+ */
+static bool conn_reserve(struct sfw_net *sn, u32 hash, bool local)
 {
 	unsigned int max = READ_ONCE(sn->conntrack_max);
+	unsigned int reserve = READ_ONCE(sn->conntrack_reserve);
+	unsigned int n = atomic_inc_return(&sn->count);
 
-	if (atomic_inc_return(&sn->count) <= max || !max)
+	if (!max)
 		return true;
-	if (early_drop(sn, hash))
+	if (n <= sfw_ct_limits_share(max, reserve, local)) {
+		if (n > sfw_ct_limits_share(max, reserve, false))
+			sfw_stat_inc(sn, SFW_STAT_RESERVE);
+		return true;
+	}
+	if (early_drop(sn, hash, local))
 		return true;
 	atomic_dec(&sn->count);
+	if (!reserve)
+		net_warn_ratelimited("table full, dropping packet\n");
+	else if (local)
+		net_warn_ratelimited("table full, dropping packet (the gateway's own connection: its reserve of %u%% is used up too)\n",
+				     reserve);
+	else
+		net_warn_ratelimited("table full, dropping packet (forwarded share: %u%% is held for the gateway)\n",
+				     reserve);
 	return false;
 }
 
@@ -387,7 +463,8 @@ static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
  * counted against conntrack_max, making room if the table is full, and
  * allocated zeroed, of the kind @xflags says: a struct sfw_conn_nat with
  * SFW_CONN_X_NAT, a struct sfw_conn_help (expect.h) with
- * SFW_CONN_X_HELPER. NULL if there is no room; the caller drops the
+ * SFW_CONN_X_HELPER; SFW_CONN_X_LOCAL, the gateway's own connection,
+ * may use the reserve. NULL if there is no room; the caller drops the
  * packet. BHs are off.
  */
 struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
@@ -395,10 +472,9 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
 	bool nat = xflags & (SFW_CONN_X_NAT | SFW_CONN_X_HELPER);
 	struct sfw_conn *ct;
 
-	if (!conn_reserve(sn, hash)) {
+	if (!conn_reserve(sn, hash, xflags & SFW_CONN_X_LOCAL)) {
 		sfw_stat_inc(sn, SFW_STAT_DROP);
 		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
-		net_warn_ratelimited("table full, dropping packet\n");
 		return NULL;
 	}
 	ct = kmem_cache_zalloc(conn_cache(xflags), GFP_ATOMIC);
@@ -418,6 +494,7 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
 		ct->xflags |= SFW_CONN_X_HELPER;
 		spin_lock_init(&sfw_conn_help(ct)->lock);
 	}
+	ct->xflags |= xflags & SFW_CONN_X_LOCAL;
 	return ct;
 }
 
@@ -461,7 +538,7 @@ int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct s
 	ct->ps = *ps;
 	if (t->l4proto == SFW_IPPROTO_UDP)
 		ct->ps.udp.start = now;
-	ct->expires = now + timeout * HZ;
+	ct->expires = now + (confirm ? sfw_conntrack_timeout(sn, timeout) : timeout * HZ);
 	if (READ_ONCE(sn->params.acct)) {
 		ct->packets[SFW_DIR_ORIGINAL] = 1;
 		ct->bytes[SFW_DIR_ORIGINAL] = len;
@@ -566,8 +643,11 @@ static int ct_net_init(struct sfw_net *sn, u32 net_id)
 	sn->net_id = net_id;
 	sfw_ct_params_init(&sn->params);
 	sn->conntrack_max = sfw_conntrack_buckets();
+	sn->conntrack_reserve = SFW_CT_RESERVE_DEFAULT;
+	sn->adaptive_start = 0;
+	sn->adaptive_end = 0;
 	atomic_set(&sn->count, 0);
-	sn->wheel = sfw_timer_wheel_create(conn_reap, sn);
+	sn->wheel = sfw_timer_wheel_create(conn_reap, conn_adapt, sn);
 	return PTR_ERR_OR_ZERO(sn->wheel);
 }
 

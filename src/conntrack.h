@@ -90,6 +90,9 @@ u32 sfw_conntrack_cleanup(struct sfw_net *sn,
 			  bool (*kill)(struct sfw_net *sn, struct sfw_conn *ct, void *arg),
 			  void *arg, enum sfw_ct_end why);
 
+/* @secs as jiffies, scaled by adaptive timeouts for the table's fill (ct_limits.h). */
+u32 sfw_conntrack_timeout(struct sfw_net *sn, u32 secs);
+
 /* Seconds until @ct expires (0 if due). */
 u32 sfw_conntrack_timeout_left(const struct sfw_conn *ct);
 

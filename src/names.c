@@ -92,6 +92,7 @@ const char *const sfw_stat_names[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_LOCAL_OUT]		= "local_out",
 	[SFW_STATS_A_POST_ROUTING]	= "post_routing",
 	[SFW_STATS_A_REAPED]		= "reaped",
+	[SFW_STATS_A_RESERVE]		= "reserve",
 };
 
 const char *sfw_l4proto_name(unsigned int l4proto)

@@ -1002,7 +1002,7 @@ static int stats_put(struct sk_buff *skb, int type, int cpu, u32 entries, const 
 	if (nla_put_u32(skb, SFW_STATS_A_ENTRIES, entries))
 		goto cancel;
 	for (i = 0; i < SFW_STAT_COUNT; i++)
-		if (nla_put_u64_64bit(skb, SFW_STATS_A_CLASHRES + i, cnt[i], SFW_STATS_A_PAD))
+		if (nla_put_u64_64bit(skb, sfw_stat_attr(i), cnt[i], SFW_STATS_A_PAD))
 			goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -1032,7 +1032,9 @@ static int stats_fill(struct sk_buff *skb, struct sfw_net *sn)
 	BUILD_BUG_ON(SFW_STATS_A_CLASHRES + SFW_STAT_REAPED != SFW_STATS_A_REAPED ||
 		     SFW_STATS_A_CLASHRES + SFW_STAT_RELATED != SFW_STATS_A_RELATED ||
 		     SFW_STATS_A_CLASHRES + SFW_STAT_HOOK + NF_INET_LOCAL_OUT !=
-		     SFW_STATS_A_LOCAL_OUT);
+		     SFW_STATS_A_LOCAL_OUT ||
+		     SFW_STAT_REAPED + 1 != SFW_STAT_RESERVE ||
+		     SFW_STAT_RESERVE + 1 != SFW_STAT_COUNT);
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
 
@@ -1192,6 +1194,9 @@ static int config_set_doit(struct sk_buff *skb, struct genl_info *info)
 			ret = -EPERM;
 		} else if (ret == -EPERM) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_NAME], "read-only setting");
+		} else if (ret == -EINVAL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_VALUE],
+					    "adaptive_start must stay below adaptive_end while both are set");
 		} else if (ret) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[SFW_CONFIG_A_VALUE],
 					    "value out of the setting's range");

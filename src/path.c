@@ -219,7 +219,8 @@ static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir
 		sfw_timer_wheel_shorten(sn->wheel, ct, now);
 		WRITE_ONCE(ct->expires, now);
 	} else if (res->timeout) {
-		u32 expires = now + res->timeout * HZ;
+		/* Scaled down while the table is filling (adaptive timeouts). */
+		u32 expires = now + sfw_conntrack_timeout(sn, res->timeout);
 
 		/* Later is lazy; earlier (a close) moves the entry now. */
 		if ((s32)(expires - ct->expires) < 0)
@@ -266,7 +267,9 @@ static u8 rules_reason(const struct sfw_ct_verdict *v)
 /*
  * The entry for a new connection whose first packet the rules accepted:
  * with the source the postrouting chain gives it, if any (nat.c), and
- * the helper the accepting rule set, if any. 0 or -errno, as
+ * the helper the accepting rule set, if any. One of the gateway's own
+ * (its first packet came in at LOCAL_IN or goes out at LOCAL_OUT) may
+ * use the table's reserve (net.sfw.conntrack_reserve). 0 or -errno, as
  * sfw_conntrack_insert(), with @why the drop reason.
  */
 static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
@@ -280,7 +283,8 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	ct = sfw_conntrack_alloc(sn, hash, (snat ? SFW_CONN_X_NAT : 0) |
-				 (v->helper == SFW_HELPER_FTP ? SFW_CONN_X_HELPER : 0));
+				 (v->helper == SFW_HELPER_FTP ? SFW_CONN_X_HELPER : 0) |
+				 (state->hook != NF_INET_FORWARD ? SFW_CONN_X_LOCAL : 0));
 	*why = SFW_DROP_R_TABLE_FULL;
 	if (!ct)
 		return -ENOSPC;

@@ -42,19 +42,23 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 	unsigned int runs = (unsigned int)READ_ONCE(sn->wheel->runs);
 	int cpu, i;
 
-	/* The per-CPU counters are the uapi's, from CLASHRES on (netlink.c pins it). */
+	/*
+	 * The per-CPU counters are the uapi's, from CLASHRES on (netlink.c
+	 * pins it); "reserve", added later, comes last, after the wheel's.
+	 */
 	seq_printf(seq, "%s ", sfw_stat_names[SFW_STATS_A_ENTRIES]);
-	for (i = 0; i < SFW_STAT_COUNT; i++)
-		seq_printf(seq, " %s", sfw_stat_names[SFW_STATS_A_CLASHRES + i]);
-	seq_puts(seq, " wheel_max_us wheel_runs\n");
+	for (i = 0; i < SFW_STAT_RESERVE; i++)
+		seq_printf(seq, " %s", sfw_stat_names[sfw_stat_attr(i)]);
+	seq_printf(seq, " wheel_max_us wheel_runs %s\n", sfw_stat_names[SFW_STATS_A_RESERVE]);
 
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
 
 		seq_printf(seq, "%08x ", entries);
-		for (i = 0; i < SFW_STAT_COUNT; i++)
+		for (i = 0; i < SFW_STAT_RESERVE; i++)
 			seq_printf(seq, " %08x", READ_ONCE(st->cnt[i]));
-		seq_printf(seq, " %08x %08x\n", max_us, runs);
+		seq_printf(seq, " %08x %08x %08x\n", max_us, runs,
+			   READ_ONCE(st->cnt[SFW_STAT_RESERVE]));
 	}
 	return 0;
 }

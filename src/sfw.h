@@ -45,6 +45,13 @@ enum sfw_stat {
 	SFW_STAT_RELATED,	/* ICMP error RELATED to a connection */
 	SFW_STAT_HOOK,		/* + NF_INET_PRE_ROUTING .. NF_INET_POST_ROUTING */
 	SFW_STAT_REAPED = SFW_STAT_HOOK + NF_INET_NUMHOOKS,	/* expired */
+	/*
+	 * The gateway's own connection made while the forwarded share was
+	 * full: it fit only because of net.sfw.conntrack_reserve. Its uapi
+	 * attribute comes after SFW_STATS_A_PAD, its /proc column after
+	 * the wheel's (sfw_stat_attr()).
+	 */
+	SFW_STAT_RESERVE,
 	SFW_STAT_COUNT
 };
 
@@ -76,6 +83,9 @@ struct sfw_net {
 	/* The tracker: knobs (net.sfw.*), counts, expiry. */
 	struct sfw_ct_params params;
 	unsigned int conntrack_max;	/* 0: no limit */
+	unsigned int conntrack_reserve;	/* % of it held for the gateway (ct_limits.h) */
+	unsigned int adaptive_start;	/* % of it: timeouts scale from here ... */
+	unsigned int adaptive_end;	/* ... to 0 here; 0: off */
 	atomic_t count;			/* entries */
 	struct sfw_timer_wheel *wheel;
 	struct sfw_nat_net *nat;	/* address translation (nat.c) */
@@ -112,6 +122,12 @@ struct sfw_net {
 };
 
 struct sfw_net *sfw_net(const struct net *net);
+
+/* The uapi attribute (enum sfw_stats_attr) of counter @f. */
+static inline int sfw_stat_attr(enum sfw_stat f)
+{
+	return f == SFW_STAT_RESERVE ? SFW_STATS_A_RESERVE : SFW_STATS_A_CLASHRES + f;
+}
 
 static inline void sfw_stat_inc(struct sfw_net *sn, enum sfw_stat f)
 {

@@ -25,6 +25,18 @@
  * drop_log_size (0 to SFW_DROP_LOG_MAX entries, 0: off) resizes the
  * namespace's drop log (drop_log.c), emptying it; its memory is charged
  * to the writer, so it stays writable in any namespace.
+ *
+ * Table limits (ct_limits.h). conntrack_reserve (percent of
+ * conntrack_max, 0..50, default 5) is held for the gateway's own
+ * connections; adaptive_start and adaptive_end (percent of
+ * conntrack_max, 0..200, 0 = off) scale timeouts down as the table
+ * fills. They only ever shrink what the namespace holds, within its own
+ * conntrack_max, so a container may set them. The two adaptive ones are
+ * set one at a time, each checked against the other's value then: a
+ * write that would leave both nonzero with start >= end is refused with
+ * EINVAL (raise end first, or lower start first); scaling is on only
+ * while 0 < start < end, which the tracker checks again where it uses
+ * them.
  */
 #include <linux/slab.h>
 #include <linux/sysctl.h>
@@ -34,6 +46,7 @@
 #include "compat.h"
 #include "conntrack.h"
 #include "drop_log.h"
+#include "ct_limits.h"
 #include "sfw.h"
 
 static unsigned int timeout_min = 1;
@@ -59,6 +72,9 @@ static int drop_log_size_handler(sfw_ctl_table *table, int write, void *buffer,
 		return ret;
 	return sfw_drop_log_resize(sn, size);
 }
+
+static unsigned int reserve_max = SFW_CT_RESERVE_MAX;
+static unsigned int adaptive_max = SFW_CT_ADAPTIVE_MAX;
 
 /* A setting that bounds the namespace's share of the table (see the top). */
 #define SFW_SHARE	0x8000
@@ -86,6 +102,19 @@ static int drop_log_size_handler(sfw_ctl_table *table, int write, void *buffer,
 #define SFW_TCP_TIMEOUT(name, state) \
 	SFW_TIMEOUT("tcp_timeout_" name, tcp_timeouts[SFW_TCP_##state])
 
+static int adaptive_handler(sfw_ctl_table *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos);
+
+#define SFW_ADAPTIVE(name, field) {				\
+	.procname = name,					\
+	.data = &((struct sfw_net *)0)->field,			\
+	.maxlen = sizeof(unsigned int),				\
+	.mode = 0644,						\
+	.proc_handler = adaptive_handler,			\
+	.extra1 = SYSCTL_ZERO,					\
+	.extra2 = &adaptive_max,				\
+}
+
 /*
  * .data holds the offset of the field in struct sfw_net; each namespace's
  * copy of the table is rebased onto its own struct sfw_net. The entries
@@ -102,6 +131,17 @@ static const struct ctl_table sfw_sysctl_template[] = {
 		.extra1 = SYSCTL_ZERO,
 		.extra2 = &count_max,
 	},
+	{
+		.procname = "conntrack_reserve",
+		.data = &((struct sfw_net *)0)->conntrack_reserve,
+		.maxlen = sizeof(unsigned int),
+		.mode = 0644,
+		.proc_handler = proc_douintvec_minmax,
+		.extra1 = SYSCTL_ZERO,
+		.extra2 = &reserve_max,
+	},
+	SFW_ADAPTIVE("adaptive_start", adaptive_start),
+	SFW_ADAPTIVE("adaptive_end", adaptive_end),
 	{
 		.procname = "conntrack_count",
 		.data = &((struct sfw_net *)0)->count,
@@ -170,6 +210,42 @@ static const struct ctl_table sfw_sysctl_template[] = {
 	},
 	{ }
 };
+
+/*
+ * May adaptive setting @data of @sn (its start or its end) take @value,
+ * given the other's value now?
+ */
+static bool adaptive_pair_ok(struct sfw_net *sn, const void *data, u32 value)
+{
+	if (data == &sn->adaptive_start)
+		return sfw_ct_limits_adaptive_ok(value, READ_ONCE(sn->adaptive_end));
+	return sfw_ct_limits_adaptive_ok(READ_ONCE(sn->adaptive_start), value);
+}
+
+static struct sfw_net *adaptive_owner(sfw_ctl_table *table)
+{
+	if (!strcmp(table->procname, "adaptive_start"))
+		return container_of((unsigned int *)table->data, struct sfw_net, adaptive_start);
+	return container_of((unsigned int *)table->data, struct sfw_net, adaptive_end);
+}
+
+/* proc_douintvec_minmax() on a copy, then the pair's rule (see the top). */
+static int adaptive_handler(sfw_ctl_table *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
+{
+	unsigned int value = READ_ONCE(*(unsigned int *)table->data);
+	struct ctl_table tmp = *table;
+	int ret;
+
+	tmp.data = &value;
+	ret = proc_douintvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (ret || !write)
+		return ret;
+	if (!adaptive_pair_ok(adaptive_owner(table), table->data, value))
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned int *)table->data, value);
+	return 0;
+}
 
 int sfw_sysctl_init_net(struct net *net, struct sfw_net *sn)
 {
@@ -261,7 +337,8 @@ void sfw_sysctl_get(struct sfw_net *sn, unsigned int i, struct sfw_setting *s)
 /*
  * 0 if setting @i may take @value: -EPERM read-only everywhere, -EACCES
  * read-only in this namespace only (its owner is a user namespace: see
- * the top), -ERANGE out of range.
+ * the top), -ERANGE out of range, -EINVAL an adaptive_start not below
+ * adaptive_end (see the top).
  */
 int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value)
 {
@@ -272,6 +349,9 @@ int sfw_sysctl_check(struct sfw_net *sn, unsigned int i, u32 value)
 		return sfw_sysctl_template[i].mode & 0200 ? -EACCES : -EPERM;
 	if (value < s.min || value > s.max)
 		return -ERANGE;
+	if (sfw_sysctl_template[i].proc_handler == adaptive_handler &&
+	    !adaptive_pair_ok(sn, setting_data(sn, &sfw_sysctl_template[i]), value))
+		return -EINVAL;
 	return 0;
 }
 

@@ -13,7 +13,11 @@
  *
  * Lazy: a packet only stores the new expiry in ct->expires. It moves the
  * entry only when the expiry gets earlier (a TCP close), so the tick an
- * entry is filed for is never later than its expiry.
+ * entry is filed for is never later than its expiry. The one exception:
+ * adaptive timeouts (the adapt callback, conntrack.c) shorten an entry's
+ * expiry when the wheel examines it, which re-files it by the new expiry
+ * at once. An entry is examined at least once a lap (SFW_WHEEL_SLOTS
+ * ticks), so a table that fills shortens it within a lap at most.
  *
  * Cost per tick: the entries of the due slot. A run examines at most
  * SFW_WHEEL_BUDGET entries over all stripes, holds one stripe lock at a
@@ -128,6 +132,9 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 			return false;
 		(*budget)--;
 
+		/* Adaptive timeouts may make it due sooner (conntrack.c). */
+		if (w->adapt && (ct->status & SFW_CONN_CONFIRMED))
+			w->adapt(w->owner, ct, (u32)now_j);
 		/* Unconfirmed entries are filed for their grace period only. */
 		if (!(ct->status & SFW_CONN_CONFIRMED) ||
 		    (s32)((u32)now_j - ct->expires) >= 0) {
@@ -220,6 +227,7 @@ static void wheel_run(struct work_struct *work)
 }
 
 struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
+					       void (*adapt)(void *, struct sfw_conn *, u32),
 					       void *owner)
 {
 	struct sfw_timer_wheel *w;
@@ -232,6 +240,7 @@ struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist
 
 	w->tick_j = max(1U, msecs_to_jiffies(SFW_WHEEL_TICK_MS));
 	w->reap = reap;
+	w->adapt = adapt;
 	w->owner = owner;
 	now_t = div_u64(get_jiffies_64(), w->tick_j);
 	for (i = 0; i < SFW_WHEEL_STRIPES; i++) {

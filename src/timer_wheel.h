@@ -63,6 +63,8 @@ struct sfw_timer_wheel {
 	struct sfw_wheel_stripe stripe[SFW_WHEEL_STRIPES];
 	struct delayed_work work;
 	void (*reap)(void *owner, struct hlist_head *expired);
+	/* May shorten the expiry of an entry examined before it is due. */
+	void (*adapt)(void *owner, struct sfw_conn *ct, u32 now);
 	void *owner;
 	u32 tick_j;
 	unsigned int next_stripe;
@@ -81,6 +83,7 @@ struct sfw_timer_wheel {
 int sfw_timer_wheel_init(void);
 
 struct sfw_timer_wheel *sfw_timer_wheel_create(void (*reap)(void *, struct hlist_head *),
+					       void (*adapt)(void *, struct sfw_conn *, u32),
 					       void *owner);
 void sfw_timer_wheel_destroy(struct sfw_timer_wheel *w);
 void sfw_timer_wheel_stop(struct sfw_timer_wheel *w);

@@ -31,7 +31,7 @@ static const struct { int attr; const char *name; } stat_order[] = {
 	{ SFW_STATS_A_REAPED, "reaped" },
 	{ SFW_STATS_A_PRE_ROUTING, "pre_routing" }, { SFW_STATS_A_LOCAL_IN, "local_in" },
 	{ SFW_STATS_A_FORWARD, "forward" }, { SFW_STATS_A_LOCAL_OUT, "local_out" },
-	{ SFW_STATS_A_POST_ROUTING, "post_routing" },
+	{ SFW_STATS_A_POST_ROUTING, "post_routing" }, { SFW_STATS_A_RESERVE, "reserve" },
 };
 
 #define MAX_ROWS 4096
@@ -62,7 +62,8 @@ static int stats_row_cb(const struct nlattr *attr, void *data)
 			r->cpu = mnl_attr_get_u32(attr);
 		else
 			r->v[type] = mnl_attr_get_u32(attr);
-	} else if (type > SFW_STATS_A_ENTRIES && type < SFW_STATS_A_PAD) {
+	} else if (type > SFW_STATS_A_ENTRIES && type <= SFW_STATS_A_MAX &&
+		   type != SFW_STATS_A_PAD) {
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		r->v[type] = mnl_attr_get_u64(attr);
@@ -142,7 +143,7 @@ static json_t *json_row(const struct stats_row *r)
 
 	if (r->cpu >= 0)
 		sfw_json_set(o, "cpu", json_integer(r->cpu));
-	for (i = SFW_STATS_A_ENTRIES; i < SFW_STATS_A_PAD; i++)
+	for (i = SFW_STATS_A_ENTRIES; i <= SFW_STATS_A_MAX; i++)
 		if (sfw_stat_names[i])
 			sfw_json_set(o, sfw_stat_names[i], sfw_json_u64(r->v[i]));
 	return o;

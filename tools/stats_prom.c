@@ -62,6 +62,7 @@ static const char *const stat_help[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_LOCAL_OUT] = "Packets seen at LOCAL_OUT.",
 	[SFW_STATS_A_POST_ROUTING] = "Packets seen at POST_ROUTING.",
 	[SFW_STATS_A_REAPED] = "Connections removed by expiry.",
+	[SFW_STATS_A_RESERVE] = "Connections of the gateway itself that fit only in its reserve (net.sfw.conntrack_reserve).",
 };
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -91,7 +92,8 @@ static int total_cb(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		p->total[type] = mnl_attr_get_u32(attr);
-	} else if (type > SFW_STATS_A_ENTRIES && type < SFW_STATS_A_PAD) {
+	} else if (type > SFW_STATS_A_ENTRIES && type <= SFW_STATS_A_MAX &&
+		   type != SFW_STATS_A_PAD) {
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return MNL_CB_ERROR;
 		p->total[type] = mnl_attr_get_u64(attr);
@@ -222,9 +224,11 @@ int stats_prometheus(struct nl *nl)
 		       "Maximum size of sfw's connection table (net.sfw.conntrack_max).");
 		printf(PREFIX "nf_conntrack_entries_limit %u\n", p.limit);
 	}
-	for (i = SFW_STATS_A_ENTRIES + 1; i < SFW_STATS_A_PAD; i++) {
+	for (i = SFW_STATS_A_ENTRIES + 1; i <= SFW_STATS_A_MAX; i++) {
 		char name[64];
 
+		if (!sfw_stat_names[i])
+			continue;
 		snprintf(name, sizeof(name), "nf_conntrack_stat_%s", sfw_stat_names[i]);
 		family(name, "counter", stat_help[i] ? stat_help[i] : "sfw stat column.");
 		printf(PREFIX "%s %" PRIu64 "\n", name, p.total[i]);

@@ -72,7 +72,7 @@ static int sfw_timer_wheel_selftest(void)
 	u32 now = (u32)base, tick, lap;
 	int n = 0, fail = 0, i;
 
-	w = sfw_timer_wheel_create(selftest_reap, NULL);
+	w = sfw_timer_wheel_create(selftest_reap, NULL, NULL);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
 	sfw_timer_wheel_stop(w);	/* driven by hand from here on */

@@ -12,8 +12,10 @@
  *	op & 7   0, 1  a packet of flow (next byte & 63) in direction op>>3 &
  *		       1 in namespace op>>4 & 1: found, its timeout set from
  *		       the next byte (0: closes it, as an RST does); or not
- *		       found, allocated (as a NAT entry, a helper entry or a
- *		       plain one, op>>5 & 3) and inserted, confirmed unless
+ *		       found, allocated (as a NAT entry, a helper entry, a
+ *		       plain one or one of the gateway's own, which may use
+ *		       net.sfw.conntrack_reserve's 5%, op>>5 & 3) and
+ *		       inserted, confirmed unless
  *		       op>>7 says it is made at PRE_ROUTING for translation
  *		       (then for at most nat.c's 5 s until confirmed: the
  *		       wheel reaps an unconfirmed entry when first examined)
@@ -30,7 +32,8 @@
  * is confirmed and assured. The table's DESTROY events (netlink.c's
  * sfw_netlink_event(), stubbed) keep it in step and are themselves
  * checked: an expired entry was due, an early-dropped one was not
- * assured and was in the new flow's eight buckets. After every record:
+ * assured, was in the new flow's eight buckets and, if the new flow is
+ * forwarded, was not one of the gateway's own. After every record:
  * the count is the model's, each entry is found from both directions and
  * no other, the visible walk shows exactly the confirmed ones, an entry
  * overdue by a tick is gone, and the wheel sleeps only when empty. At the
@@ -54,6 +57,7 @@ struct entry {
 	bool live;
 	bool confirmed;
 	bool assured;
+	bool local;		/* the gateway's own (SFW_CONN_X_LOCAL) */
 	u8 ns;
 	struct sfw_tuple t;	/* as inserted: the original direction */
 	struct sfw_conn *ct;
@@ -65,6 +69,7 @@ static struct sfw_cpu_stats stats[2];
 static bool in_uninit;
 static u32 allocating_hash;
 static int allocating_ns = -1;
+static bool allocating_local;
 
 static int ns_of(const struct sfw_net *sn)
 {
@@ -146,6 +151,8 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type,
 	case SFW_END_EARLY_DROP:
 		FUZZ_CHECK_MSG(!e->assured, "early drop evicted an assured entry");
 		FUZZ_CHECK(allocating_ns == e->ns);
+		FUZZ_CHECK_MSG(allocating_local || !e->local,
+			       "early drop for a forwarded flow evicted one of the gateway's own");
 		FUZZ_CHECK_MSG(in_early_drop_reach(allocating_hash, &e->t, ct->net_id),
 			       "early drop evicted an entry outside the new flow's buckets");
 		break;
@@ -266,24 +273,33 @@ static unsigned int chain_len(unsigned int b)
 
 static void create(int ns, const struct sfw_tuple *t, u8 kind, bool confirm, u8 secs)
 {
-	static const u8 xflags[4] = { 0, SFW_CONN_X_NAT, SFW_CONN_X_NAT | SFW_CONN_X_HELPER, 0 };
+	static const u8 xflags[4] = { 0, SFW_CONN_X_NAT, SFW_CONN_X_NAT | SFW_CONN_X_HELPER,
+				      SFW_CONN_X_LOCAL };
 	struct sfw_net *sn = &nets[ns];
 	union sfw_proto_state ps;
 	unsigned int i, slot;
 	struct sfw_conn *ct;
 	u32 hash = sfw_conntrack_hash(t, sn->net_id);
 	unsigned int before = atomic_read(&sn->count);
+	bool local = xflags[kind & 3] & SFW_CONN_X_LOCAL;
 	int ret;
 
 	allocating_hash = hash;
 	allocating_ns = ns;
+	allocating_local = local;
 	ct = sfw_conntrack_alloc(sn, hash, xflags[kind & 3]);
 	allocating_ns = -1;
 	if (!ct) {
-		/* Full, and no unassured entry of this namespace in reach. */
-		FUZZ_CHECK(sn->conntrack_max && model_count(ns, false) >= sn->conntrack_max);
+		/*
+		 * Its share full (the whole table for the gateway's own, less
+		 * the reserve for a forwarded one), and no unassured entry of
+		 * this namespace it may evict in reach.
+		 */
+		FUZZ_CHECK(sn->conntrack_max && model_count(ns, false) >=
+			   sfw_ct_limits_share(sn->conntrack_max, sn->conntrack_reserve, local));
 		for (i = 0; i < MODEL_MAX; i++)
 			FUZZ_CHECK_MSG(!model[i].live || model[i].ns != ns || model[i].assured ||
+				       (!local && model[i].local) ||
 				       !in_early_drop_reach(hash, &model[i].t, sn->net_id),
 				       "table full, but an unassured entry was in reach");
 		return;
@@ -296,7 +312,8 @@ static void create(int ns, const struct sfw_tuple *t, u8 kind, bool confirm, u8 
 	FUZZ_CHECK(slot < MODEL_MAX);
 	memset(&ps, 0, sizeof(ps));
 	/* The model holds it from here: the insert's events may name it. */
-	model[slot] = (struct entry){ .live = true, .confirmed = confirm, .ns = ns, .t = *t, .ct = ct };
+	model[slot] = (struct entry){ .live = true, .confirmed = confirm, .local = local,
+				      .ns = ns, .t = *t, .ct = ct };
 	ret = sfw_conntrack_insert(sn, ct, t, hash, &ps, secs, 60, confirm);
 	if (ret) {
 		struct sfw_tuple inv;

@@ -43,13 +43,18 @@ checksum 1
 acct 1
 conntrack_count 0
 drop_log_size 256
+conntrack_reserve 5
+adaptive_start 0
+adaptive_end 0
 EOT
 check_eq "conntrack_max defaults to the bucket count" "$(get "$a" conntrack_max)" "$(get "$a" conntrack_buckets)"
 
 # Bad values: refused with EINVAL, the old value kept.
 for bad in "udp_timeout 0" "udp_timeout -5" "udp_timeout abc" "udp_timeout 99999999999" \
 	   "tcp_timeout_established 1728001" "tcp_loose 2" "checksum -1" "tcp_max_retrans 256" \
-	   "conntrack_max -1" "drop_log_size 65537" "drop_log_size -1"; do
+	   "conntrack_max -1" "drop_log_size 65537" "drop_log_size -1" \
+	   "conntrack_reserve 51" "conntrack_reserve -1" \
+	   "adaptive_start 201" "adaptive_end 201" "adaptive_end -1"; do
 	set -- $bad
 	old=$(get "$a" "$1")
 	if out=$(ip netns exec "$a" sh -c "echo $2 > /proc/sys/net/sfw/$1" 2>&1); then
@@ -62,6 +67,36 @@ for bad in "udp_timeout 0" "udp_timeout -5" "udp_timeout abc" "udp_timeout 99999
 	fi
 	check_eq "$1 unchanged after $2" "$(get "$a" "$1")" "$old"
 done
+
+# adaptive_start and adaptive_end, set one at a time: both nonzero needs
+# start < end, each checked against the other's value at the time.
+# write NAME VALUE: the write's error, or "ok".
+write() {
+	ip netns exec "$a" sh -c "echo $2 > /proc/sys/net/sfw/$1" 2>&1 && echo ok
+}
+check_eq "adaptive_end 80 while start is 0" "$(write adaptive_end 80)" ok
+case $(write adaptive_start 80) in
+*"Invalid argument"*) pass "adaptive_start 80 = end refused with EINVAL" ;;
+*) fail "adaptive_start 80 with end 80 not refused with EINVAL" ;;
+esac
+check_eq "adaptive_start unchanged" "$(get "$a" adaptive_start)" 0
+check_eq "adaptive_start 60 below end" "$(write adaptive_start 60)" ok
+case $(write adaptive_end 50) in
+*"Invalid argument"*) pass "adaptive_end 50 below start refused with EINVAL" ;;
+*) fail "adaptive_end 50 with start 60 not refused with EINVAL" ;;
+esac
+check_eq "adaptive_end unchanged" "$(get "$a" adaptive_end)" 80
+check_eq "adaptive_end 0 turns it off" "$(write adaptive_end 0)" ok
+check_eq "adaptive_start 150 while end is 0" "$(write adaptive_start 150)" ok
+if out=$(ip netns exec "$a" sfwctl config set adaptive_end 120 2>&1); then
+	fail "sfwctl config set adaptive_end 120 with start 150 was accepted"
+else
+	pass "sfwctl config set refuses end below start: $out"
+fi
+check_eq "adaptive_end unchanged after sfwctl" "$(get "$a" adaptive_end)" 0
+check_eq "sfwctl sets end above start" \
+	"$(ip netns exec "$a" sfwctl config set adaptive_end 200 >/dev/null 2>&1 && get "$a" adaptive_end)" 200
+check_eq "b keeps its own adaptive_start" "$(get "$b" adaptive_start)" 0
 
 # Read-only ones.
 for ro in conntrack_count conntrack_buckets; do

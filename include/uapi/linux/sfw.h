@@ -103,7 +103,8 @@
  *		SFW_A_STATS_TOTAL: nest, enum sfw_stats_attr (without CPU)
  *		SFW_A_STATS_CPU: nest, one per possible CPU, with
  *			SFW_STATS_A_CPU: u32, the CPU number
- *			and the counters, u64 each
+ *			and the counters, u64 each (SFW_STATS_A_RESERVE,
+ *			the last, came after SFW_STATS_A_PAD)
  *		SFW_A_INVALID: nest, one per reason
  *			SFW_INVALID_A_ID: u32, SFW_INVALID_A_NAME: string,
  *			SFW_INVALID_A_COUNT: u64 (summed over CPUs)
@@ -550,6 +551,12 @@ enum sfw_stats_attr {
 	SFW_STATS_A_POST_ROUTING,
 	SFW_STATS_A_REAPED,
 	SFW_STATS_A_PAD,
+	/*
+	 * Added after PAD, so the numbers above stay: connections of the
+	 * gateway itself made while forwarded ones filled their share,
+	 * that fit only because of net.sfw.conntrack_reserve.
+	 */
+	SFW_STATS_A_RESERVE,
 	__SFW_STATS_A_LAST
 };
 #define SFW_STATS_A_MAX (__SFW_STATS_A_LAST - 1)
