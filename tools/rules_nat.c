@@ -93,7 +93,8 @@ static int nat_target(struct parser *p, struct rule_ctx *c, const struct tok *t,
 		aend = rb;
 	} else if (memchr(s, '[', t->len) || memchr(s, ']', t->len)) {
 		return lex_fail(p, t, "bad NAT target");
-	} else if (s[0] == ':') {
+	} else if (s[0] == ':' && !(t->len > 1 && s[1] == ':')) {
+		/* :PORTS; "::1" is a bare IPv6 address that starts with "::". */
 		ports = s + 1;
 		aend = s;
 	} else {

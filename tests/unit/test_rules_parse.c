@@ -231,6 +231,11 @@ static const struct row rows[] = {
 	  "chain postrouting policy accept\n  oif wan0 ip6 saddr fd00::/64 snat to 2001:db8::1\n" },
 	{ "chain postrouting\n oif wan0 snat to 2001:db8::1-2001:db8::ff\n",
 	  "chain postrouting policy accept\n  oif wan0 snat to 2001:db8::1-2001:db8::ff\n" },
+	/* An IPv6 target that starts with "::" is an address, not :PORTS (fuzz). */
+	{ "chain postrouting\n oif wan0 ip6 daddr fd00::/64 snat to 0::ff\n",
+	  "chain postrouting policy accept\n  oif wan0 ip6 daddr fd00::/64 snat to ::ff\n" },
+	{ "chain postrouting\n oif wan0 snat to ::1-::ff\n",
+	  "chain postrouting policy accept\n  oif wan0 snat to ::1-::ff\n" },
 	{ "chain postrouting\n tcp sport 80 snat to [2001:db8::1-2001:db8::2]:80\n",
 	  "chain postrouting policy accept\n  tcp sport 80 snat to [2001:db8::1-2001:db8::2]:80\n" },
 	{ "chain prerouting\n iif wan0 tcp dport 80 dnat to 10.0.1.50:8080\n",
