@@ -25,6 +25,7 @@
  * answer, 4 the family is not there. libc only.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,10 +132,40 @@ static void expect_error(const char *what, int cmd)
 	printf("FAIL: cmd %d: %s: %s\n", cmd, what, ret ? "no answer" : "accepted");
 }
 
+/*
+ * The commands that have a dump, as the family itself says
+ * (CTRL_ATTR_OPS: each op's id and GENL_CMD_CAP_DUMP), so that a new
+ * dump command cannot be missed here.
+ */
+static bool dumps[256];
+
+static void read_ops(const struct nlattr *ops)
+{
+	const struct nlattr *op, *f;
+	int rem = ops->nla_len - NLA_HDRLEN, frem;
+
+	for (op = (const struct nlattr *)(ops + 1); rem >= NLA_HDRLEN;
+	     rem -= ALIGN4(op->nla_len), op = (const struct nlattr *)((const char *)op + ALIGN4(op->nla_len))) {
+		uint32_t id = 0, flags = 0;
+
+		frem = op->nla_len - NLA_HDRLEN;
+		for (f = (const struct nlattr *)(op + 1); frem >= NLA_HDRLEN;
+		     frem -= ALIGN4(f->nla_len), f = (const struct nlattr *)((const char *)f + ALIGN4(f->nla_len))) {
+			if (f->nla_type == CTRL_ATTR_OP_ID)
+				id = *(const uint32_t *)(f + 1);
+			else if (f->nla_type == CTRL_ATTR_OP_FLAGS)
+				flags = *(const uint32_t *)(f + 1);
+		}
+		if (id < 256 && (flags & GENL_CMD_CAP_DUMP))
+			dumps[id] = true;
+	}
+}
+
 static uint16_t resolve(void)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *a;
+	uint16_t id = 0;
 	ssize_t n;
 	int rem;
 
@@ -149,10 +180,13 @@ static uint16_t resolve(void)
 		return 0;
 	rem = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 	for (a = (struct nlattr *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN); rem >= NLA_HDRLEN;
-	     rem -= ALIGN4(a->nla_len), a = (struct nlattr *)((char *)a + ALIGN4(a->nla_len)))
+	     rem -= ALIGN4(a->nla_len), a = (struct nlattr *)((char *)a + ALIGN4(a->nla_len))) {
+		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_OPS)
+			read_ops(a);
 		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			return *(uint16_t *)(a + 1);
-	return 0;
+			id = *(uint16_t *)(a + 1);
+	}
+	return id;
 }
 
 /* Every command of the family, then numbers it does not have. */
@@ -170,11 +204,10 @@ static void init_cmds(void)
 	cmds[ncmds++] = 255;
 }
 
-/* The commands that have a dump. */
+/* The commands that have a dump (the family's own list, read by resolve()). */
 static int has_dump(int cmd)
 {
-	return cmd == SFW_CMD_CT_GET || cmd == SFW_CMD_RULESET_GET || cmd == SFW_CMD_SET_GET ||
-	       cmd == SFW_CMD_EXPECT_GET || cmd == SFW_CMD_RULESET_PREVIEW;
+	return cmd >= 0 && cmd < 256 && dumps[cmd];
 }
 
 static void fixed(void)
@@ -1021,6 +1054,13 @@ int main(int argc, char **argv)
 	if (!family) {
 		fprintf(stderr, "sfw-nlfuzz: no sfw family\n");
 		return 4;
+	}
+	/* The ops list was read: CT_GET is a dump, CT_DEL is not. */
+	if (!has_dump(SFW_CMD_CT_GET) || has_dump(SFW_CMD_CT_DEL)) {
+		printf("FAIL: the family's op list says CT_GET has %sdump, CT_DEL %s\n",
+		       has_dump(SFW_CMD_CT_GET) ? "a " : "no ",
+		       has_dump(SFW_CMD_CT_DEL) ? "has one" : "none");
+		return 1;
 	}
 
 	init_cmds();
