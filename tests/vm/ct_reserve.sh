@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: release debug
+# kernels: release
 # Headroom for the gateway itself (net.sfw.conntrack_reserve). The
 # gateway holds 100 entries, 20 of them for its own connections:
 #

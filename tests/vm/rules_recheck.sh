@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # `sfwctl ruleset load --recheck` expires exactly the connections the new
 # rules would not admit, and nothing else; a load without it leaves them.
 # Four connections through the gateway: TCP to 6001, 6002 and 6003, UDP to

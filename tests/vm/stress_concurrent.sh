@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: 6.1 debug
 # Flushes and dumps while traffic flows; and hash flooding: with a 16-bucket
 # table, many flows pile onto few chains, and the 64-node cap holds
 # (stat "chainlength" counts the refused inserts) instead of chains growing

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: 6.1 debug
 # A SYN flood at ten times conntrack_max through the gateway while ten TCP
 # streams run: no assured stream loses a byte to sfw, the table stays
 # within its limit, the counters add up, the kernel log stays clean.
