@@ -22,15 +22,10 @@ source lib.sh
 need socat sfw-pkt
 
 T=$(mktemp -d)
-cleanup() {
-	cleanup_std	# its socats go with the namespaces: nothing to wait for
-}
-trap cleanup EXIT
+trap cleanup EXIT	# its socats go with the namespaces: nothing to wait for
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
 # A large hash table: early drop never finds a victim by chance.
-sfw_load hashsize=1048576 || exit $ksft_fail
+gateway_up --ipv4-only hashsize=1048576 || exit $ksft_fail
 set_family 4
 gw sysctl -qw net.sfw.conntrack_max=100 net.sfw.tcp_timeout_syn_sent=70 \
 	net.sfw.adaptive_end=100 net.sfw.adaptive_start=20 || fail "set the table's limits"

@@ -22,14 +22,9 @@ source lib.sh
 need socat sfw-pkt
 
 T=$(mktemp -d)
-cleanup() {
-	cleanup_std	# its socats go with the namespaces: nothing to wait for
-}
-trap cleanup EXIT
+trap cleanup EXIT	# its socats go with the namespaces: nothing to wait for
 
-topo_cgs || exit $ksft_fail
-topo_no_ipv6 "$client" "$gateway" "$server"
-sfw_load hashsize=1048576 || exit $ksft_fail
+gateway_up --ipv4-only hashsize=1048576 || exit $ksft_fail
 set_family 4
 # No ping to prove the path: its entry would expire halfway and change
 # the counts. The connection to the gateway and the flood's entries on it

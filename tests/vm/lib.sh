@@ -204,14 +204,17 @@ gw() { ip netns exec "$gateway" "$@"; }
 cl() { ip netns exec "$client" "$@"; }
 sv() { ip netns exec "$server" "$@"; }
 
-# gateway_up [--ipv4-only]: topo_cgs with sfw loaded after it (the
+# gateway_up [--ipv4-only] [PARAM=VALUE...] (module parameters): topo_cgs with sfw loaded after it (the
 # gateway, and the client and server too, run it). --ipv4-only turns
 # IPv6 off in all three (topo_no_ipv6), so that neighbour discovery
 # cannot add to the counters a test reads.
 gateway_up() {
 	topo_cgs || return 1
-	[ "${1:-}" != --ipv4-only ] || topo_no_ipv6 "$client" "$gateway" "$server"
-	sfw_load
+	if [ "${1:-}" = --ipv4-only ]; then
+		topo_no_ipv6 "$client" "$gateway" "$server"
+		shift
+	fi
+	sfw_load "$@"
 }
 
 # hold_hook_keys: an accept-all nft base chain on each hook point of the
