@@ -80,11 +80,28 @@ static int step_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static const enum mnl_attr_data_type explain_types[SFW_EXPLAIN_A_MAX + 1] = {
+	[SFW_EXPLAIN_A_CHAIN] = MNL_TYPE_U8,
+	[SFW_EXPLAIN_A_CT_STATE] = MNL_TYPE_U8,
+	[SFW_EXPLAIN_A_IIF] = MNL_TYPE_NUL_STRING,
+	[SFW_EXPLAIN_A_OIF] = MNL_TYPE_NUL_STRING,
+	[SFW_EXPLAIN_A_VERDICT] = MNL_TYPE_U8,
+	[SFW_EXPLAIN_A_RULE] = MNL_TYPE_U32,
+	[SFW_EXPLAIN_A_STEP] = MNL_TYPE_NESTED,
+	[SFW_EXPLAIN_A_TRUNCATED] = MNL_TYPE_FLAG,
+	[SFW_EXPLAIN_A_REASON] = MNL_TYPE_U8,
+};
+
 static int explain_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct explain *x = data;
+	int type = mnl_attr_get_type(attr);
 
-	switch (mnl_attr_get_type(attr)) {
+	if (type > SFW_EXPLAIN_A_MAX)
+		return MNL_CB_OK;	/* newer kernel */
+	if (mnl_attr_validate(attr, explain_types[type]) < 0)
+		return MNL_CB_ERROR;
+	switch (type) {
 	case SFW_EXPLAIN_A_CHAIN:
 		x->chain = mnl_attr_get_u8(attr);
 		break;
