@@ -301,14 +301,15 @@ u32 sfw_conntrack_timeout(struct sfw_net *sn, u32 secs)
  * most its last packet can have set (a TCP entry's retransmission or
  * unacknowledged timeout may be shorter).
  */
-static u32 state_timeout(const struct sfw_conn *ct, const struct sfw_ct_params *p)
+static u32 state_timeout(u8 l4proto, const union sfw_proto_state *ps,
+			 const struct sfw_ct_params *p)
 {
-	switch (ct->tuple.l4proto) {
+	switch (l4proto) {
 	case SFW_IPPROTO_TCP:
-		return READ_ONCE(p->tcp_timeouts[ct->ps.tcp.state]);
+		return READ_ONCE(p->tcp_timeouts[ps->tcp.state]);
 	case SFW_IPPROTO_UDP:
-		return ct->ps.udp.flags & SFW_PS_ASSURED ? READ_ONCE(p->udp_timeout_stream) :
-							   READ_ONCE(p->udp_timeout);
+		return ps->udp.flags & SFW_PS_ASSURED ? READ_ONCE(p->udp_timeout_stream) :
+							READ_ONCE(p->udp_timeout);
 	case SFW_IPPROTO_ICMP:
 		return READ_ONCE(p->icmp_timeout);
 	case SFW_IPPROTO_ICMPV6:
@@ -333,7 +334,7 @@ static void conn_adapt(void *owner, struct sfw_conn *ct, u32 now)
 
 	if (!start || start >= end)
 		return;
-	left = sfw_conntrack_timeout(sn, state_timeout(ct, &sn->params));
+	left = sfw_conntrack_timeout(sn, state_timeout(ct->tuple.l4proto, &ct->ps, &sn->params));
 	if ((s32)(now + left - ct->expires) < 0)
 		WRITE_ONCE(ct->expires, now + left);
 }
@@ -582,6 +583,51 @@ bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct)
 	}
 	spin_unlock(lock);
 	return done;
+}
+
+/*
+ * A restored entry (ct_restore.c): @ct from sfw_conntrack_alloc(), its NAT
+ * keys bound, hashed under @t (hash @h0) with @r's state, counters, age
+ * and status, confirmed at once. Its timeout is @r's, capped at its
+ * state's timeout here. 0 or -errno; @ct is freed on error. BHs are off.
+ */
+int sfw_conntrack_restore(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
+			  u32 h0, const struct sfw_ct_record *r)
+{
+	union sfw_proto_state ps;
+	spinlock_t *lock;
+	u32 secs, now;
+	u8 status = 0;
+	int ret;
+
+	sfw_ct_record_to_state(r, &ps);
+	secs = min(r->timeout, state_timeout(t->l4proto, &ps, &sn->params));
+	/* Unconfirmed until its counters and status are in place. */
+	ret = sfw_conntrack_insert(sn, ct, t, h0, &ps, max(secs, 1U), 0, false);
+	if (ret)
+		return ret;
+	if (r->status & SFW_CT_S_SEEN_REPLY)
+		status |= SFW_CONN_SEEN_REPLY;
+	if (r->status & SFW_CT_S_ASSURED)
+		status |= SFW_CONN_ASSURED;
+	now = (u32)jiffies;
+	lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	spin_lock(lock);
+	if (!(ct->status & (SFW_CONN_CONFIRMED | SFW_CONN_DYING))) {
+		if (t->l4proto == SFW_IPPROTO_UDP)
+			ct->ps.udp.start = now - min_t(u32, r->age, SFW_DAYS) * HZ;
+		if (READ_ONCE(sn->params.acct)) {
+			ct->packets[SFW_DIR_ORIGINAL] = (u32)r->packets[SFW_DIR_ORIGINAL];
+			ct->packets[SFW_DIR_REPLY] = (u32)r->packets[SFW_DIR_REPLY];
+			ct->bytes[SFW_DIR_ORIGINAL] = r->bytes[SFW_DIR_ORIGINAL];
+			ct->bytes[SFW_DIR_REPLY] = r->bytes[SFW_DIR_REPLY];
+		}
+		ct->status |= status | SFW_CONN_CONFIRMED;
+		sfw_stat_inc(sn, SFW_STAT_INSERT);
+		sfw_netlink_event(sn, ct, SFW_EVENT_NEW, SFW_END_NONE);
+	}
+	spin_unlock(lock);
+	return 0;
 }
 
 /* sfw_conntrack_alloc() and _insert() in one, for an entry without NAT. */

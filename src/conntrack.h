@@ -4,6 +4,7 @@
 #define _SFW_CONNTRACK_H
 
 #include "conn.h"
+#include "ct_record.h"
 #include "packet.h"
 #include "sfw.h"
 
@@ -26,6 +27,9 @@ int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct s
 			 u32 h0, const union sfw_proto_state *ps, u32 timeout, u32 len,
 			 bool confirm);
 bool sfw_conntrack_confirm(struct sfw_net *sn, struct sfw_conn *ct);
+/* BHs off: a restored entry (ct_restore.c); 0 or -errno, @ct freed on error. */
+int sfw_conntrack_restore(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
+			  u32 h0, const struct sfw_ct_record *r);
 /* BHs off: a new, confirmed entry without NAT; 0 or -errno. */
 int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out);

@@ -798,6 +798,52 @@ fail:
 	return ret;
 }
 
+/* Restore (ct_restore.c). */
+
+int sfw_nat_restore(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_ct_record *r,
+		    int masq_ifindex, int in_ifindex)
+{
+	struct sfw_conn_nat *cn = sfw_conn_nat(ct);
+	struct sfw_nat_net *nn = nat_net(sn);
+	u8 manip = 0;
+	enum sfw_dir dir;
+	int ret;
+
+	if (WARN_ON_ONCE(!cn))
+		return -EINVAL;
+	cn->key[SFW_DIR_ORIGINAL].t = r->orig;
+	cn->key[SFW_DIR_REPLY].t = r->reply;
+	cn->ifindex = masq_ifindex;
+	cn->in_ifindex = in_ifindex;
+	if (sfw_ct_record_dnat(r)) {
+		ret = rhashtable_lookup_insert_fast(&nn->keys, &cn->key[SFW_DIR_ORIGINAL].node,
+						    sfw_nat_params);
+		if (ret)
+			return ret;
+		manip |= SFW_NAT_DST;
+	}
+	if (sfw_ct_record_snat(r)) {
+		/* As sfw_nat_bind_source(): the outer reply may not be another's tuple. */
+		ret = sfw_conntrack_lookup(sn, &r->reply, &dir) ? -EEXIST :
+		      rhashtable_lookup_insert_fast(&nn->keys, &cn->key[SFW_DIR_REPLY].node,
+						    sfw_nat_params);
+		if (ret) {
+			if (manip)
+				rhashtable_remove_fast(&nn->keys, &cn->key[SFW_DIR_ORIGINAL].node,
+						       sfw_nat_params);
+			return ret;
+		}
+		manip |= SFW_NAT_SRC | (masq_ifindex ? SFW_NAT_MASQ : 0);
+		cn->addr_idx = addr_index(nn, r->reply.l3num, &r->reply.dst);
+		if (cn->addr_idx != SFW_NAT_NO_ADDR)
+			atomic_inc(&nn->addrs[cn->addr_idx].in_use);
+	}
+	atomic_inc(&nn->count);
+	/* Readers see the keys before the flags that say they are there. */
+	smp_store_release(&cn->manip, manip);
+	return 0;
+}
+
 /* The hooks. */
 
 /* What to look up for @pkt: its tuple, or for an ICMP error the quoted one's inverse. */

@@ -6,6 +6,7 @@
 #include <linux/rhashtable-types.h>
 
 #include "conn.h"
+#include "ct_record.h"
 #include "ruleset.h"
 #include "sfw.h"
 
@@ -79,6 +80,13 @@ int sfw_nat_bind_source(struct sfw_net *sn, const struct nf_hook_state *state,
 void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct);
 /* The tuples users see: as the first packet arrived, as a reply arrives. */
 void sfw_nat_tuples(const struct sfw_conn *ct, struct sfw_tuple *orig, struct sfw_tuple *reply);
+/*
+ * A restored entry's translation: bind @ct (a NAT entry, not yet hashed)
+ * to @r's outer tuples; @masq_ifindex non-zero if masqueraded. 0 or
+ * -EEXIST (another holds a tuple); on error nothing is bound.
+ */
+int sfw_nat_restore(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_ct_record *r,
+		    int masq_ifindex, int in_ifindex);
 /* /proc/net/sfw/nat */
 void sfw_nat_proc_show(struct seq_file *seq, struct sfw_net *sn);
 /*

@@ -43,11 +43,13 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "ct_restore.h"
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
 #include "rules.h"
 #include "sfw.h"
+#include "timer_wheel.h"
 
 
 /* Off before the family goes, so that late events do not touch it. */
@@ -96,6 +98,48 @@ static const struct nla_policy config_set_policy[SFW_CONFIG_A_MAX + 1] = {
 static const struct nla_policy ct_policy[SFW_A_MAX + 1] = {
 	[SFW_A_TUPLE] = NLA_POLICY_NESTED(tuple_policy),
 	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+};
+
+static const struct nla_policy ct_get_op_policy[SFW_A_MAX + 1] = {
+	[SFW_A_TUPLE] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_A_FILTER] = NLA_POLICY_NESTED(filter_policy),
+	[SFW_A_CT_FULL] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy ct_tcp_dir_policy[SFW_CT_TCPD_A_MAX + 1] = {
+	[SFW_CT_TCPD_A_END] = { .type = NLA_U32 },
+	[SFW_CT_TCPD_A_MAXEND] = { .type = NLA_U32 },
+	[SFW_CT_TCPD_A_MAXWIN] = { .type = NLA_U32 },
+	[SFW_CT_TCPD_A_WSCALE] = NLA_POLICY_MAX(NLA_U8, SFW_TCP_MAX_WSCALE),
+	[SFW_CT_TCPD_A_FLAGS] = NLA_POLICY_MASK(NLA_U8, SFW_CT_TCPD_ALL),
+};
+
+static const struct nla_policy ct_tcp_policy[SFW_CT_TCP_A_MAX + 1] = {
+	[SFW_CT_TCP_A_FLAGS] = NLA_POLICY_MASK(NLA_U8, SFW_CT_TCPF_ALL),
+	[SFW_CT_TCP_A_RETRANS] = NLA_POLICY_MAX(NLA_U8, SFW_TCP_RETRANS_MAX),
+	[SFW_CT_TCP_A_ORIG] = NLA_POLICY_NESTED(ct_tcp_dir_policy),
+	[SFW_CT_TCP_A_REPLY] = NLA_POLICY_NESTED(ct_tcp_dir_policy),
+};
+
+static const struct nla_policy ct_restore_policy[SFW_CT_A_MAX + 1] = {
+	[SFW_CT_A_ORIG] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_CT_A_REPLY] = NLA_POLICY_NESTED(tuple_policy),
+	[SFW_CT_A_STATUS] = NLA_POLICY_MASK(NLA_U32, SFW_CT_S_SEEN_REPLY | SFW_CT_S_ASSURED),
+	[SFW_CT_A_TIMEOUT] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SFW_CT_A_TCP_STATE] = NLA_POLICY_RANGE(NLA_U8, SFW_CT_TCP_SYN_SENT, SFW_CT_TCP_MAX),
+	[SFW_CT_A_PACKETS_ORIG] = { .type = NLA_U64 },
+	[SFW_CT_A_BYTES_ORIG] = { .type = NLA_U64 },
+	[SFW_CT_A_PACKETS_REPLY] = { .type = NLA_U64 },
+	[SFW_CT_A_BYTES_REPLY] = { .type = NLA_U64 },
+	[SFW_CT_A_AGE] = { .type = NLA_U32 },
+	[SFW_CT_A_TCP] = NLA_POLICY_NESTED(ct_tcp_policy),
+	[SFW_CT_A_MASQ_DEV] = { .type = NLA_NUL_STRING, .len = SFW_CT_DEV_LEN - 1 },
+	[SFW_CT_A_IN_DEV] = { .type = NLA_NUL_STRING, .len = SFW_CT_DEV_LEN - 1 },
+	[SFW_CT_A_LOCAL] = { .type = NLA_FLAG },
+};
+
+static const struct nla_policy ct_restore_op_policy[SFW_A_MAX + 1] = {
+	[SFW_A_CT] = NLA_POLICY_NESTED(ct_restore_policy),
 };
 
 static const struct nla_policy expect_get_policy[SFW_A_MAX + 1] = {
@@ -400,7 +444,14 @@ static size_t ct_msg_size(void)
 	       4 * nla_total_size_64bit(sizeof(u64)) +	/* counters */
 	       nla_total_size(sizeof(u8)) +		/* event type */
 	       nla_total_size(sizeof(u32)) +		/* event seq */
-	       nla_total_size(16);			/* event reason */
+	       nla_total_size(16) +			/* event reason */
+	       nla_total_size(sizeof(u32)) +		/* SFW_A_CT_FULL: age */
+	       nla_total_size(0) +			/* TCP */
+	       2 * nla_total_size(sizeof(u8)) +		/* flags, retrans */
+	       2 * (nla_total_size(0) + 3 * nla_total_size(sizeof(u32)) +
+		    2 * nla_total_size(sizeof(u8))) +	/* each direction */
+	       2 * nla_total_size(SFW_CT_DEV_LEN) +	/* devices */
+	       nla_total_size(0);			/* local */
 }
 
 static int tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple *t)
@@ -438,7 +489,70 @@ int sfw_netlink_tuple_put(struct sk_buff *skb, int type, const struct sfw_tuple 
 	return tuple_put(skb, type, t);
 }
 
-static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct)
+static int tcp_dir_put(struct sk_buff *skb, int type, const struct sfw_ct_record_dir *w)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    nla_put_u32(skb, SFW_CT_TCPD_A_END, w->end) ||
+	    nla_put_u32(skb, SFW_CT_TCPD_A_MAXEND, w->maxend) ||
+	    nla_put_u32(skb, SFW_CT_TCPD_A_MAXWIN, w->maxwin) ||
+	    nla_put_u8(skb, SFW_CT_TCPD_A_WSCALE, w->wscale) ||
+	    nla_put_u8(skb, SFW_CT_TCPD_A_FLAGS, w->flags))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The name of device @ifindex of @sn's namespace as attribute @type; none if it went. */
+static int devname_put(struct sk_buff *skb, int type, const struct sfw_net *sn, int ifindex)
+{
+	struct net_device *dev = ifindex ? dev_get_by_index_rcu(sn->net, ifindex) : NULL;
+
+	return dev ? nla_put_string(skb, type, dev->name) : 0;
+}
+
+/*
+ * What a restore needs besides what every message carries (SFW_A_CT_FULL):
+ * the protocol state is copied under the entry's stripe lock, so that a
+ * packet's update is never seen half done. Under RCU.
+ */
+static int ct_put_full(struct sk_buff *skb, const struct sfw_conn *ct, const struct sfw_net *sn)
+{
+	const struct sfw_conn_nat *cn = sfw_conn_nat(ct);
+	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
+	struct sfw_ct_record r = { .orig = ct->tuple };
+	union sfw_proto_state ps;
+	struct nlattr *nest;
+
+	spin_lock_bh(lock);
+	ps = ct->ps;
+	spin_unlock_bh(lock);
+	if (ct->tuple.l4proto == SFW_IPPROTO_UDP &&
+	    nla_put_u32(skb, SFW_CT_A_AGE, ((u32)jiffies - ps.udp.start) / HZ))
+		return -EMSGSIZE;
+	if (ct->tuple.l4proto == SFW_IPPROTO_TCP) {
+		sfw_ct_record_from_state(&r, &ps);
+		nest = nla_nest_start(skb, SFW_CT_A_TCP);
+		if (!nest ||
+		    nla_put_u8(skb, SFW_CT_TCP_A_FLAGS, r.tcp_flags) ||
+		    nla_put_u8(skb, SFW_CT_TCP_A_RETRANS, r.tcp_retrans) ||
+		    tcp_dir_put(skb, SFW_CT_TCP_A_ORIG, &r.win[SFW_DIR_ORIGINAL]) ||
+		    tcp_dir_put(skb, SFW_CT_TCP_A_REPLY, &r.win[SFW_DIR_REPLY]))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	if ((manip & SFW_NAT_MASQ) && devname_put(skb, SFW_CT_A_MASQ_DEV, sn, cn->ifindex))
+		return -EMSGSIZE;
+	if ((manip & SFW_NAT_DST) && devname_put(skb, SFW_CT_A_IN_DEV, sn, cn->in_ifindex))
+		return -EMSGSIZE;
+	if ((ct->xflags & SFW_CONN_X_LOCAL) && nla_put_flag(skb, SFW_CT_A_LOCAL))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct, const struct sfw_net *full)
 {
 	struct nlattr *nest = nla_nest_start(skb, SFW_A_CT);
 	u8 status = READ_ONCE(ct->status);
@@ -472,6 +586,8 @@ static int ct_put(struct sk_buff *skb, const struct sfw_conn *ct)
 	    nla_put_u64_64bit(skb, SFW_CT_A_BYTES_REPLY, READ_ONCE(ct->bytes[SFW_DIR_REPLY]),
 			      SFW_CT_A_PAD))
 		goto cancel;
+	if (full && ct_put_full(skb, ct, full))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 
@@ -482,7 +598,8 @@ cancel:
 
 /* One whole message about @ct; on -EMSGSIZE the skb is as it was. */
 static int ct_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
-		  const struct sfw_conn *ct, u8 event, u32 event_seq, enum sfw_ct_end why)
+		  const struct sfw_conn *ct, u8 event, u32 event_seq, enum sfw_ct_end why,
+		  const struct sfw_net *full)
 {
 	void *hdr = genlmsg_put(skb, portid, seq, &sfw_genl_family, flags, cmd);
 
@@ -494,7 +611,7 @@ static int ct_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
 	if (why > SFW_END_NONE && why < SFW_END_COUNT &&
 	    nla_put_string(skb, SFW_A_EVENT_REASON, sfw_ct_end_names[why]))
 		goto cancel;
-	if (ct_put(skb, ct))
+	if (ct_put(skb, ct, full))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -541,6 +658,11 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 				    "a filter goes with a dump (NLM_F_DUMP), not a get");
 		return ret;
 	}
+	if (info->attrs[SFW_A_CT_FULL]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SFW_A_CT_FULL],
+				    "SFW_A_CT_FULL goes with a dump (NLM_F_DUMP), not a get");
+		return ret;
+	}
 	if (!info->attrs[SFW_A_TUPLE]) {
 		NL_SET_ERR_MSG(info->extack, "missing SFW_A_TUPLE");
 		return ret;
@@ -556,7 +678,7 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ct = sfw_conntrack_lookup(sn, &t, &dir);
 	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn))
 		ret = ct_msg(msg, info->snd_portid, info->snd_seq, 0, SFW_CMD_CT_GET, ct, 0, 0,
-			     SFW_END_NONE);
+			     SFW_END_NONE, NULL);
 	else
 		ret = -ENOENT;
 	rcu_read_unlock();
@@ -567,6 +689,109 @@ static int ct_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/* Restore: SFW_A_CT -> a record, checked as a packet would be (ct_record.c). */
+
+static int tcp_dir_parse(struct sfw_ct_record_dir *w, const struct nlattr *nest,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_CT_TCPD_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_CT_TCPD_A_MAX, nest, ct_tcp_dir_policy, extack) ?:
+	      need_attr(tb, SFW_CT_TCPD_A_END, nest, "TCP direction without SFW_CT_TCPD_A_END", extack) ?:
+	      need_attr(tb, SFW_CT_TCPD_A_MAXEND, nest, "TCP direction without SFW_CT_TCPD_A_MAXEND", extack) ?:
+	      need_attr(tb, SFW_CT_TCPD_A_MAXWIN, nest, "TCP direction without SFW_CT_TCPD_A_MAXWIN", extack);
+	if (ret)
+		return ret;
+	w->end = nla_get_u32(tb[SFW_CT_TCPD_A_END]);
+	w->maxend = nla_get_u32(tb[SFW_CT_TCPD_A_MAXEND]);
+	w->maxwin = nla_get_u32(tb[SFW_CT_TCPD_A_MAXWIN]);
+	w->wscale = tb[SFW_CT_TCPD_A_WSCALE] ? nla_get_u8(tb[SFW_CT_TCPD_A_WSCALE]) : 0;
+	w->flags = tb[SFW_CT_TCPD_A_FLAGS] ? nla_get_u8(tb[SFW_CT_TCPD_A_FLAGS]) : 0;
+	return 0;
+}
+
+/* @ct: the parsed SFW_A_CT, @top: that nest. */
+static int tcp_parse(struct sfw_ct_record *r, struct nlattr **ct, const struct nlattr *top,
+		     struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nest = ct[SFW_CT_A_TCP];
+	struct nlattr *tb[SFW_CT_TCP_A_MAX + 1];
+	int ret;
+
+	if (r->orig.l4proto != SFW_IPPROTO_TCP)
+		return no_attr(ct, SFW_CT_A_TCP, "TCP data on a connection that is not TCP", extack) ?:
+		       no_attr(ct, SFW_CT_A_TCP_STATE, "a TCP state on a connection that is not TCP",
+			       extack);
+	ret = need_attr(ct, SFW_CT_A_TCP_STATE, top, "TCP connection without SFW_CT_A_TCP_STATE",
+			extack) ?:
+	      need_attr(ct, SFW_CT_A_TCP, top, "TCP connection without SFW_CT_A_TCP", extack);
+	if (ret)
+		return ret;
+	ret = nla_parse_nested(tb, SFW_CT_TCP_A_MAX, nest, ct_tcp_policy, extack) ?:
+	      need_attr(tb, SFW_CT_TCP_A_ORIG, nest, "SFW_CT_A_TCP without SFW_CT_TCP_A_ORIG", extack) ?:
+	      need_attr(tb, SFW_CT_TCP_A_REPLY, nest, "SFW_CT_A_TCP without SFW_CT_TCP_A_REPLY", extack) ?:
+	      tcp_dir_parse(&r->win[SFW_DIR_ORIGINAL], tb[SFW_CT_TCP_A_ORIG], extack) ?:
+	      tcp_dir_parse(&r->win[SFW_DIR_REPLY], tb[SFW_CT_TCP_A_REPLY], extack);
+	if (ret)
+		return ret;
+	r->tcp_state = nla_get_u8(ct[SFW_CT_A_TCP_STATE]);
+	r->tcp_flags = tb[SFW_CT_TCP_A_FLAGS] ? nla_get_u8(tb[SFW_CT_TCP_A_FLAGS]) : 0;
+	r->tcp_retrans = tb[SFW_CT_TCP_A_RETRANS] ? nla_get_u8(tb[SFW_CT_TCP_A_RETRANS]) : 0;
+	return 0;
+}
+
+static u64 get_u64_or_0(const struct nlattr *a)
+{
+	return a ? nla_get_u64(a) : 0;
+}
+
+static int ct_restore_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *nest = info->attrs[SFW_A_CT];
+	struct nlattr *ct[SFW_CT_A_MAX + 1];
+	struct sfw_ct_record r = {};
+	const char *why;
+	int ret;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "missing SFW_A_CT");
+		return -EINVAL;
+	}
+	ret = nla_parse_nested(ct, SFW_CT_A_MAX, nest, ct_restore_policy, info->extack);
+	if (ret)
+		return ret;
+	ret = need_attr(ct, SFW_CT_A_ORIG, nest, "SFW_A_CT without SFW_CT_A_ORIG", info->extack) ?:
+	      need_attr(ct, SFW_CT_A_REPLY, nest, "SFW_A_CT without SFW_CT_A_REPLY", info->extack) ?:
+	      need_attr(ct, SFW_CT_A_TIMEOUT, nest, "SFW_A_CT without SFW_CT_A_TIMEOUT", info->extack) ?:
+	      tuple_parse(&r.orig, ct[SFW_CT_A_ORIG], info->extack) ?:
+	      tuple_parse(&r.reply, ct[SFW_CT_A_REPLY], info->extack) ?:
+	      tcp_parse(&r, ct, nest, info->extack);
+	if (ret)
+		return ret;
+	r.timeout = nla_get_u32(ct[SFW_CT_A_TIMEOUT]);
+	r.status = ct[SFW_CT_A_STATUS] ? nla_get_u32(ct[SFW_CT_A_STATUS]) : 0;
+	r.age = ct[SFW_CT_A_AGE] ? nla_get_u32(ct[SFW_CT_A_AGE]) : 0;
+	r.packets[SFW_DIR_ORIGINAL] = get_u64_or_0(ct[SFW_CT_A_PACKETS_ORIG]);
+	r.bytes[SFW_DIR_ORIGINAL] = get_u64_or_0(ct[SFW_CT_A_BYTES_ORIG]);
+	r.packets[SFW_DIR_REPLY] = get_u64_or_0(ct[SFW_CT_A_PACKETS_REPLY]);
+	r.bytes[SFW_DIR_REPLY] = get_u64_or_0(ct[SFW_CT_A_BYTES_REPLY]);
+	r.local = nla_get_flag(ct[SFW_CT_A_LOCAL]);
+	if (ct[SFW_CT_A_MASQ_DEV])
+		nla_strscpy(r.masq_dev, ct[SFW_CT_A_MASQ_DEV], sizeof(r.masq_dev));
+	if (ct[SFW_CT_A_IN_DEV])
+		nla_strscpy(r.in_dev, ct[SFW_CT_A_IN_DEV], sizeof(r.in_dev));
+	why = sfw_ct_record_check(&r);
+	if (why) {
+		/* A literal of ct_record.c's, which NL_SET_ERR_MSG() cannot take by pointer. */
+		NL_SET_BAD_ATTR(info->extack, nest);
+		if (info->extack)
+			info->extack->_msg = why;
+		return -EINVAL;
+	}
+	return sfw_ct_restore(info_sn(info), &r, info->extack);
 }
 
 /*
@@ -684,7 +909,7 @@ static int explain_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_nest_end(er.msg, nest);
 	/* The connection the tuple belongs to, if one is tracked (either direction). */
 	ct = sfw_conntrack_lookup(sn, &x.t, &dir);
-	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) && ct_put(er.msg, ct)) {
+	if (ct && sfw_conntrack_visible(ct, SFW_DIR_ORIGINAL, sn) && ct_put(er.msg, ct, NULL)) {
 		rcu_read_unlock();
 		goto nospace;
 	}
@@ -708,6 +933,7 @@ struct ct_dump {
 	struct ct_filter filter;
 	unsigned int bucket;
 	struct sfw_ruleset *refused_by;
+	bool full;		/* SFW_A_CT_FULL: for a save */
 };
 
 static int ct_dump_start(struct netlink_callback *cb)
@@ -729,6 +955,7 @@ static int ct_dump_start(struct netlink_callback *cb)
 		kfree(d);
 		return ret;
 	}
+	d->full = attrs && attrs[SFW_A_CT_FULL];
 	cb->args[0] = (long)d;
 	/* A whole chain fits in every message (see the top of the file). */
 	cb->min_dump_alloc = sfw_conntrack_max_chain() *
@@ -785,7 +1012,8 @@ static int ct_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			if (d->refused_by && !sfw_rules_refuses(sn, d->refused_by, ct))
 				continue;
 			ret = ct_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0, SFW_END_NONE);
+				     NLM_F_MULTI, SFW_CMD_CT_GET, ct, 0, 0, SFW_END_NONE,
+				     d->full ? sn : NULL);
 			if (ret)
 				break;
 		}
@@ -1232,7 +1460,8 @@ void sfw_netlink_event(struct sfw_net *sn, const struct sfw_conn *ct, u8 type,
 	spin_lock_bh(&sn->event_lock);
 	/* A failure still uses up its number: listeners see the gap. */
 	sn->event_seq++;
-	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq, why))
+	if (skb && !ct_msg(skb, 0, 0, 0, SFW_CMD_CT_EVENT, ct, type, sn->event_seq, why,
+				    NULL))
 		genlmsg_multicast_netns(&sfw_genl_family, net, skb, 0, SFW_MCGRP_EVENTS,
 					GFP_ATOMIC);
 	else
@@ -1249,7 +1478,7 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.start = ct_dump_start,
 		.dumpit = ct_dump,
 		.done = ct_dump_done,
-		.policy = ct_policy,
+		.policy = ct_get_op_policy,
 		.maxattr = SFW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
@@ -1402,6 +1631,13 @@ static const struct genl_ops sfw_genl_ops[] = {
 		.cmd = SFW_CMD_DROP_GET,
 		.start = sfw_nl_drops_dump_start,
 		.dumpit = sfw_nl_drops_dump,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SFW_CMD_CT_RESTORE,
+		.doit = ct_restore_doit,
+		.policy = ct_restore_op_policy,
+		.maxattr = SFW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

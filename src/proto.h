@@ -282,6 +282,8 @@ bool sfw_proto_icmp_new(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 int sfw_proto_icmp_packet(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 			  enum sfw_dir dir, const struct sfw_ct_params *p,
 			  struct sfw_proto_result *res);
+/* An ICMP(v6) type that opens a connection: an echo, timestamp, info or address request. */
+bool sfw_proto_icmp_is_request(u8 l3num, u8 type);
 /* Valid ICMPv6 that is never tracked (ND, MLD): SFW_CT_UNTRACKED. */
 bool sfw_proto_icmp_untracked(const struct sfw_pkt *pkt);
 int sfw_proto_icmp_error_tuple(const struct sfw_pkt *pkt, struct sfw_tuple *lookup);

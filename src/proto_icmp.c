@@ -18,7 +18,7 @@
  */
 #include "proto.h"
 
-static bool icmp_is_request(u8 l3num, u8 type)
+bool sfw_proto_icmp_is_request(u8 l3num, u8 type)
 {
 	if (l3num == SFW_AF_INET6)
 		return type == SFW_ICMPV6_ECHO_REQUEST;
@@ -65,7 +65,7 @@ bool sfw_proto_icmp_new(struct sfw_icmp_state *st, const struct sfw_pkt *pkt,
 		*reason = SFW_INVALID_ICMP_ERROR_NO_MATCH;
 		return false;
 	}
-	if (!icmp_is_request(pkt->tuple.l3num, pkt->icmp.type)) {
+	if (!sfw_proto_icmp_is_request(pkt->tuple.l3num, pkt->icmp.type)) {
 		*reason = SFW_INVALID_ICMP_UNTRACKED_TYPE;
 		return false;
 	}

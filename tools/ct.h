@@ -73,5 +73,8 @@ int ct_list(struct nl *nl, int argc, char **argv);
 int ct_get(struct nl *nl, int argc, char **argv);
 int ct_delete(struct nl *nl, int argc, char **argv);
 int ct_flush(struct nl *nl, int argc, char **argv);
+/* ct_save.c */
+int ct_save(struct nl *nl, int argc, char **argv);
+int ct_restore(struct nl *nl, int argc, char **argv);
 
 #endif /* _SFWCTL_CT_H */

@@ -42,10 +42,12 @@ static const struct sfwctl_cmd ct_cmds[] = {
 	{ "get", ct_get, "show one connection by its tuple", true },
 	{ "delete", ct_delete, "delete one connection, or those a filter matches", true },
 	{ "flush", ct_flush, "delete every connection", true },
+	{ "save", ct_save, "write every connection to a file, for ct restore", true },
+	{ "restore", ct_restore, "put back the connections ct save wrote", true },
 };
 
 static const struct sfwctl_cmd cmds[] = {
-	{ "ct", cmd_ct, "connections: list, get, delete, flush", false },
+	{ "ct", cmd_ct, "connections: list, get, delete, flush, save, restore", false },
 	{ "stats", cmd_stats, "per-CPU and total counters, INVALID reasons", true },
 	{ "config", cmd_config, "get or set the net.sfw.* settings", true },
 	{ "monitor", cmd_monitor, "print connection events as they happen", true },

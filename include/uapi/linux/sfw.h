@@ -362,6 +362,41 @@
  *	      is skipped. Needs CAP_NET_ADMIN, as CT_GET does: the log shows
  *	      who talks to whom. do: none (EOPNOTSUPP).
  *
+ * Saving and restoring the table (sfwctl ct save, ct restore):
+ *	SFW_CMD_CT_GET's dump with SFW_A_CT_FULL (flag) adds to each
+ *	SFW_A_CT what a restore needs:
+ *		SFW_CT_A_AGE: u32, seconds since the connection began
+ *		SFW_CT_A_TCP: nest (TCP only), enum sfw_ct_tcp_attr:
+ *			SFW_CT_TCP_A_FLAGS: u8, SFW_CT_TCPF_*
+ *			SFW_CT_TCP_A_RETRANS: u8
+ *			SFW_CT_TCP_A_ORIG, SFW_CT_TCP_A_REPLY: nest, each
+ *			      direction's window data, enum
+ *			      sfw_ct_tcp_dir_attr (END, MAXEND, MAXWIN: u32;
+ *			      WSCALE, FLAGS: u8, SFW_CT_TCPD_*)
+ *		SFW_CT_A_MASQ_DEV: string, masqueraded: the output device
+ *		SFW_CT_A_IN_DEV: string, DNATed: the device it came in by
+ *		SFW_CT_A_LOCAL: flag, a connection of the gateway itself
+ *	      A translated connection is told by its tuples: SFW_CT_A_ORIG
+ *	      as its first packet arrived, SFW_CT_A_REPLY as a reply
+ *	      arrives (nf_conntrack's convention). A helper's state (FTP)
+ *	      is not saved.
+ *
+ * SFW_CMD_CT_RESTORE
+ *	do:   SFW_A_CT with SFW_CT_A_ORIG, SFW_CT_A_REPLY, SFW_CT_A_TIMEOUT
+ *	      (1 or more) and, for TCP, SFW_CT_A_TCP_STATE and SFW_CT_A_TCP;
+ *	      optional: SFW_CT_A_STATUS, SFW_CT_A_AGE, the four counters,
+ *	      SFW_CT_A_MASQ_DEV, SFW_CT_A_IN_DEV, SFW_CT_A_LOCAL. Creates the
+ *	      connection as if its packets had been seen, without consulting
+ *	      the rule set, and sends a NEW event. The entry is checked as a
+ *	      packet would be: tuples that no packet could carry (a reply
+ *	      that does not answer the original except by NAT, an ICMP type
+ *	      that opens no connection, ports on a protocol without them), a
+ *	      state that does not exist, window data out of range: EINVAL
+ *	      with a message. Its timeout is capped at the namespace's
+ *	      timeout for its state. EEXIST if a connection with either
+ *	      tuple (or NAT binding) is tracked; ENODEV if a named device is
+ *	      not in the namespace; ENOSPC if the table is full.
+ *
  * Drop events (multicast group "drops", SFW_GENL_MCGRP_DROPS, the same
  *	capability to join): each drop the log records is also sent as an
  *	SFW_CMD_DROP_GET message with SFW_A_DROP, at most
@@ -407,6 +442,7 @@ enum sfw_cmd {
 	SFW_CMD_RULESET_PREVIEW,
 	SFW_CMD_EXPLAIN,
 	SFW_CMD_DROP_GET,
+	SFW_CMD_CT_RESTORE,
 	__SFW_CMD_LAST
 };
 #define SFW_CMD_MAX (__SFW_CMD_LAST - 1)
@@ -433,6 +469,7 @@ enum sfw_attr {
 	SFW_A_EXPECT,		/* nest: enum sfw_expect_attr */
 	SFW_A_EXPLAIN,		/* nest: enum sfw_explain_attr */
 	SFW_A_DROP,		/* nest: enum sfw_drop_attr */
+	SFW_A_CT_FULL,		/* flag: a CT_GET dump for a save */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -466,9 +503,55 @@ enum sfw_ct_attr {
 	SFW_CT_A_PACKETS_REPLY,	/* u64 */
 	SFW_CT_A_BYTES_REPLY,	/* u64 */
 	SFW_CT_A_PAD,
+	/* With SFW_A_CT_FULL, and for SFW_CMD_CT_RESTORE: */
+	SFW_CT_A_AGE,		/* u32: seconds since it began */
+	SFW_CT_A_TCP,		/* nest: enum sfw_ct_tcp_attr */
+	SFW_CT_A_MASQ_DEV,	/* string: the masquerading device */
+	SFW_CT_A_IN_DEV,	/* string: the device a DNATed first packet came in by */
+	SFW_CT_A_LOCAL,		/* flag: the gateway's own (input or output chain) */
 	__SFW_CT_A_LAST
 };
 #define SFW_CT_A_MAX (__SFW_CT_A_LAST - 1)
+
+/* SFW_CT_A_TCP: the tracker's TCP data, as nf_conntrack's CTA_PROTOINFO_TCP. */
+enum sfw_ct_tcp_attr {
+	SFW_CT_TCP_A_UNSPEC,
+	SFW_CT_TCP_A_FLAGS,	/* u8: SFW_CT_TCPF_* */
+	SFW_CT_TCP_A_RETRANS,	/* u8: retransmissions seen in a row, 0..31 */
+	SFW_CT_TCP_A_ORIG,	/* nest: enum sfw_ct_tcp_dir_attr */
+	SFW_CT_TCP_A_REPLY,	/* nest: enum sfw_ct_tcp_dir_attr */
+	__SFW_CT_TCP_A_LAST
+};
+#define SFW_CT_TCP_A_MAX (__SFW_CT_TCP_A_LAST - 1)
+
+/* SFW_CT_TCP_A_FLAGS */
+#define SFW_CT_TCPF_PICKUP	(1U << 0)	/* picked up mid-stream */
+#define SFW_CT_TCPF_SIMOPEN	(1U << 1)	/* simultaneous open seen */
+#define SFW_CT_TCPF_LIBERAL	(1U << 2)	/* `ct loose`: no window checks */
+#define SFW_CT_TCPF_ALL		(SFW_CT_TCPF_PICKUP | SFW_CT_TCPF_SIMOPEN | SFW_CT_TCPF_LIBERAL)
+
+/* One direction's window tracking data (van Rooij). */
+enum sfw_ct_tcp_dir_attr {
+	SFW_CT_TCPD_A_UNSPEC,
+	SFW_CT_TCPD_A_END,	/* u32: highest sequence number sent, + len */
+	SFW_CT_TCPD_A_MAXEND,	/* u32: highest the peer allowed (ack + window) */
+	SFW_CT_TCPD_A_MAXWIN,	/* u32: largest window seen, scaled */
+	SFW_CT_TCPD_A_WSCALE,	/* u8: its window scale, 0..14 */
+	SFW_CT_TCPD_A_FLAGS,	/* u8: SFW_CT_TCPD_* */
+	__SFW_CT_TCPD_A_LAST
+};
+#define SFW_CT_TCPD_A_MAX (__SFW_CT_TCPD_A_LAST - 1)
+
+/* SFW_CT_TCPD_A_FLAGS */
+#define SFW_CT_TCPD_WSCALE	(1U << 0)	/* sent the window scale option */
+#define SFW_CT_TCPD_SACK_PERM	(1U << 1)
+#define SFW_CT_TCPD_CLOSE_INIT	(1U << 2)	/* sent the first FIN */
+#define SFW_CT_TCPD_BE_LIBERAL	(1U << 3)	/* no window checks (picked up) */
+#define SFW_CT_TCPD_DATA_UNACK	(1U << 4)	/* sent data not yet acked */
+#define SFW_CT_TCPD_ALL		((1U << 5) - 1)
+
+/* Longest device name in SFW_CT_A_MASQ_DEV and SFW_CT_A_IN_DEV, with its NUL (IFNAMSIZ). */
+#define SFW_CT_DEV_LEN		16
 
 enum sfw_expect_attr {
 	SFW_EXPECT_A_UNSPEC,
