@@ -52,7 +52,7 @@ strict || { fail "could not load the rule set"; exit $ret; }
 
 sv socat -u TCP-LISTEN:5000,reuseaddr OPEN:"$T/recv",creat,trunc &
 busywait 5000 listening "$server" 5000 || { fail "the server did not listen"; exit $ret; }
-seq -f 'line %06g' 1 $LINES >"$T/want"
+for i in $(seq 1 $LINES); do printf 'line %06d\n' "$i"; done >"$T/want"
 (
 	while read -r l; do echo "$l"; sleep 0.1; done <"$T/want" |
 		cl socat -u - TCP:10.0.2.2:5000 2>"$T/client.err"
