@@ -66,7 +66,7 @@ cl ping -c 1 -W 1 10.0.2.2 >/dev/null
 busywait 5000 test -s "$T/recv" || { fail "the stream did not start"; exit $ret; }
 sleep 3
 check_ct "the stream is tracked, masqueraded" "$gateway" \
-	'tcp .* ESTABLISHED src=10\.0\.1\.2 dst=10\.0\.2\.2 sport=[0-9]+ dport=5000 src=10\.0\.2\.2 dst=10\.0\.2\.1 '
+	'tcp .* ESTABLISHED src=10\.0\.1\.2 dst=10\.0\.2\.2 sport=[0-9]+ dport=5000 .*src=10\.0\.2\.2 dst=10\.0\.2\.1 '
 
 # The upgrade, as sfw-boot upgrade does it.
 gw sysctl -qw net.ipv4.ip_forward=0
@@ -87,7 +87,7 @@ grep -q 'connections restored, 0 tracked already, 0 refused' "$T/restore.err" &&
 	pass "ct restore: $(cat "$T/restore.err")" ||
 	fail "ct restore: $(cat "$T/restore.err")"
 check_ct "the stream's entry is back, masqueraded" "$gateway" \
-	'tcp .* ESTABLISHED src=10\.0\.1\.2 dst=10\.0\.2\.2 sport=[0-9]+ dport=5000 src=10\.0\.2\.2 dst=10\.0\.2\.1 .*ASSURED'
+	'tcp .* ESTABLISHED src=10\.0\.1\.2 dst=10\.0\.2\.2 sport=[0-9]+ dport=5000 .*src=10\.0\.2\.2 dst=10\.0\.2\.1 .*ASSURED'
 inv0=$(sfw_stat "$gateway" invalid)
 est0=$(rule_count "$gateway" forward 1)
 gw sysctl -qw net.ipv4.ip_forward=1
@@ -130,7 +130,7 @@ awk -v n="$FILES" -v dir="$T/fz" -v seed="$RANDOM" '
 			out = dir "/" f
 			for (i = 1; i <= NR; i++) {
 				l = line[i]
-				if (i > 2 && rand() < 0.7) {
+				if (i > 2 && rand() < 0.5) {
 					nw = split(l, w, " ")
 					m = int(rand() * 6)
 					k = int(rand() * nw) + 1
@@ -148,15 +148,15 @@ awk -v n="$FILES" -v dir="$T/fz" -v seed="$RANDOM" '
 			close(out)
 		}
 	}' "$T/state"
-restored=0 refused=0 bad=0
-for f in "$T"/fz/*; do
-	gw sfwctl ct restore "$f" >/dev/null 2>"$T/err"
-	case $? in
-	0) restored=$((restored + 1)) ;;
-	1) refused=$((refused + 1)) ;;
-	*) bad=$((bad + 1)); echo "      $f: $(cat "$T/err")" ;;
-	esac
-done
+# One shell in the gateway for all of them: an `ip netns exec` each costs more than the restore.
+gw bash -c 'for f in "$1"/fz/*; do
+	sfwctl ct restore "$f" >/dev/null 2>"$1/err"
+	rc=$?
+	echo $rc
+	[ $rc -le 1 ] || echo "      $f: $(cat "$1/err")" >&2
+done' - "$T" >"$T/rcs"
+restored=$(grep -cx 0 "$T/rcs") refused=$(grep -cx 1 "$T/rcs")
+bad=$((FILES - restored - refused))
 check_eq "every damaged file restored (exit 0) or refused (exit 1)" "$bad" 0
 check_ge "some damaged files were refused" "$refused" 1
 check_ge "some damaged files were still valid and restored" "$restored" 1
