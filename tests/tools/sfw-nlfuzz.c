@@ -210,6 +210,138 @@ static int has_dump(int cmd)
 	return cmd >= 0 && cmd < 256 && dumps[cmd];
 }
 
+/*
+ * SFW_CMD_CT_RESTORE: one good UDP connection (restored, then EEXIST the
+ * second time: the positive control), then each way a record can be
+ * wrong that the policy cannot see, which ct_record.c must refuse.
+ */
+enum restore_spoil {
+	R_GOOD, R_NO_CT, R_NO_TIMEOUT, R_TIMEOUT_0, R_TCP_NO_STATE, R_TCP_NO_WIN, R_WSCALE_15,
+	R_TCP_NONE, R_UDP_WITH_TCP, R_ICMP_REPLY_TYPE, R_ASSURED_ONLY, R_MASQ_NO_SNAT,
+	R_NO_SUCH_DEV, R_MIXED_FAMILY, R_BYTES, R_COUNT
+};
+
+static void restore_tuple(uint16_t type, uint8_t l3, uint8_t l4, uint32_t src, uint32_t dst,
+			  uint16_t sport, uint16_t dport)
+{
+	size_t n = nest_start(type);
+	uint32_t a = htonl(src), b = htonl(dst);
+
+	put_u8(SFW_TUPLE_A_L3, l3);
+	put_u8(SFW_TUPLE_A_L4, l4);
+	put(SFW_TUPLE_A_SRC_V4, &a, 4);
+	if (l3 == 10) {
+		unsigned char six[16] = { 0xfd };
+
+		put(SFW_TUPLE_A_DST_V6, six, 16);
+	} else {
+		put(SFW_TUPLE_A_DST_V4, &b, 4);
+	}
+	if (l4 == 1) {
+		put_u8(SFW_TUPLE_A_ICMP_TYPE, sport >> 8);
+		put_u8(SFW_TUPLE_A_ICMP_CODE, 0);
+		put_u16(SFW_TUPLE_A_ICMP_ID, htons(dport));
+	} else {
+		put_u16(SFW_TUPLE_A_SPORT, htons(sport));
+		put_u16(SFW_TUPLE_A_DPORT, htons(dport));
+	}
+	nest_end(n);
+}
+
+static int restore_one(enum restore_spoil k)
+{
+	bool tcp = k == R_TCP_NO_STATE || k == R_TCP_NO_WIN || k == R_WSCALE_15 || k == R_TCP_NONE;
+	uint8_t l4 = tcp ? 6 : k == R_ICMP_REPLY_TYPE ? 1 : 17;
+	uint32_t c = 0x0a630102, sv = 0x0a630202;	/* 10.99.1.2 -> 10.99.2.2 */
+	size_t ct, t, d;
+
+	start(family, SFW_CMD_CT_RESTORE, 0);
+	if (k == R_NO_CT)
+		return talk();
+	ct = nest_start(SFW_A_CT);
+	if (k == R_ICMP_REPLY_TYPE) {
+		restore_tuple(SFW_CT_A_ORIG, 2, 1, c, sv, 8 << 8, 77);
+		restore_tuple(SFW_CT_A_REPLY, 2, 1, sv, c, 8 << 8, 77);	/* echo answered by echo */
+	} else {
+		restore_tuple(SFW_CT_A_ORIG, 2, l4, c, sv, 40000, 53);
+		restore_tuple(SFW_CT_A_REPLY, k == R_MIXED_FAMILY ? 10 : 2, l4, sv, c, 53, 40000);
+	}
+	if (k != R_NO_TIMEOUT)
+		put_u32(SFW_CT_A_TIMEOUT, k == R_TIMEOUT_0 ? 0 : 30);
+	put_u32(SFW_CT_A_STATUS, k == R_ASSURED_ONLY ? SFW_CT_S_ASSURED : 0);
+	put_u64(SFW_CT_A_PACKETS_ORIG, 1);
+	put_u64(SFW_CT_A_BYTES_ORIG, k == R_BYTES ? 3 : 60);
+	if (tcp && k != R_TCP_NO_STATE)
+		put_u8(SFW_CT_A_TCP_STATE, k == R_TCP_NONE ? 0 : 3);
+	if ((tcp && k != R_TCP_NO_WIN) || k == R_UDP_WITH_TCP) {
+		t = nest_start(SFW_CT_A_TCP);
+		for (int dir = 0; dir < 2; dir++) {
+			d = nest_start(dir ? SFW_CT_TCP_A_REPLY : SFW_CT_TCP_A_ORIG);
+			put_u32(SFW_CT_TCPD_A_END, 1000);
+			put_u32(SFW_CT_TCPD_A_MAXEND, 70000);
+			put_u32(SFW_CT_TCPD_A_MAXWIN, 64000);
+			put_u8(SFW_CT_TCPD_A_WSCALE, k == R_WSCALE_15 ? 15 : 7);
+			nest_end(d);
+		}
+		nest_end(t);
+	}
+	if (k == R_MASQ_NO_SNAT)
+		put_str(SFW_CT_A_MASQ_DEV, "lo");
+	if (k == R_NO_SUCH_DEV) {
+		/* A translated reply (SNAT to .9) through a device that is not there. */
+		len = ct;
+		ct = nest_start(SFW_A_CT);
+		restore_tuple(SFW_CT_A_ORIG, 2, 17, c, sv, 40001, 53);
+		restore_tuple(SFW_CT_A_REPLY, 2, 17, sv, 0x0a630209, 53, 40001);
+		put_u32(SFW_CT_A_TIMEOUT, 30);
+		put_str(SFW_CT_A_MASQ_DEV, "nosuchdev0");
+	}
+	nest_end(ct);
+	return talk();
+}
+
+static void restore_cases(void)
+{
+	static const char *const what[R_COUNT] = {
+		[R_NO_CT] = "restore without SFW_A_CT",
+		[R_NO_TIMEOUT] = "restore without a timeout",
+		[R_TIMEOUT_0] = "restore with timeout 0",
+		[R_TCP_NO_STATE] = "restore TCP without a state",
+		[R_TCP_NO_WIN] = "restore TCP without window data",
+		[R_WSCALE_15] = "restore TCP with window scale 15",
+		[R_TCP_NONE] = "restore TCP in state NONE",
+		[R_UDP_WITH_TCP] = "restore UDP with TCP window data",
+		[R_ICMP_REPLY_TYPE] = "restore an echo answered by an echo",
+		[R_ASSURED_ONLY] = "restore assured, no reply seen",
+		[R_MASQ_NO_SNAT] = "restore a masquerade device without SNAT",
+		[R_NO_SUCH_DEV] = "restore through a device that does not exist",
+		[R_MIXED_FAMILY] = "restore with an IPv6 reply to an IPv4 original",
+		[R_BYTES] = "restore a packet of 3 bytes",
+	};
+	int ret, k;
+
+	ret = restore_one(R_GOOD);
+	if (ret) {
+		failures++;
+		printf("FAIL: restore of a good UDP connection: %s\n", strerror(-ret));
+	}
+	ret = restore_one(R_GOOD);
+	if (ret != -EEXIST) {
+		failures++;
+		printf("FAIL: a second restore of it: %s, not EEXIST\n", ret ? strerror(-ret) : "accepted");
+	}
+	for (k = R_GOOD + 1; k < R_COUNT; k++) {
+		ret = restore_one((enum restore_spoil)k);
+		if (ret < 0) {
+			if (verbose)
+				printf("ok: %s: %s\n", what[k], strerror(-ret));
+			continue;
+		}
+		failures++;
+		printf("FAIL: %s: %s\n", what[k], ret ? "no answer" : "accepted");
+	}
+}
+
 static void fixed(void)
 {
 	static unsigned char junk[8000 * 8];
@@ -392,6 +524,8 @@ static void fixed(void)
 	nest_end(n);
 	expect_error("expectations: filter with an IPv6 address and L3 AF_INET",
 		     SFW_CMD_EXPECT_GET);
+
+	restore_cases();
 
 	start(family, SFW_CMD_CONFIG_SET, 0);
 	expect_error("config set without a setting", SFW_CMD_CONFIG_SET);
