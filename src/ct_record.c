@@ -168,6 +168,39 @@ const char *sfw_ct_record_check(const struct sfw_ct_record *r)
 	return NULL;
 }
 
+/* SFW_TCP_DF_* (proto.h) and the uapi's SFW_CT_TCPD_*, bit for bit. */
+static const struct {
+	u8 df, uapi;
+} dflag_map[] = {
+	{ SFW_TCP_DF_WSCALE, SFW_CT_TCPD_WSCALE },
+	{ SFW_TCP_DF_SACK_PERM, SFW_CT_TCPD_SACK_PERM },
+	{ SFW_TCP_DF_CLOSE_INIT, SFW_CT_TCPD_CLOSE_INIT },
+	{ SFW_TCP_DF_BE_LIBERAL, SFW_CT_TCPD_BE_LIBERAL },
+	{ SFW_TCP_DF_DATA_UNACK, SFW_CT_TCPD_DATA_UNACK },
+};
+
+static u8 dflags_to_uapi(u8 df)
+{
+	unsigned int i;
+	u8 out = 0;
+
+	for (i = 0; i < ARRAY_SIZE(dflag_map); i++)
+		if (df & dflag_map[i].df)
+			out |= dflag_map[i].uapi;
+	return out;
+}
+
+static u32 dflags_from_uapi(u8 uapi)
+{
+	unsigned int i;
+	u32 out = 0;
+
+	for (i = 0; i < ARRAY_SIZE(dflag_map); i++)
+		if (uapi & dflag_map[i].uapi)
+			out |= dflag_map[i].df;
+	return out;
+}
+
 void sfw_ct_record_to_state(const struct sfw_ct_record *r, union sfw_proto_state *ps)
 {
 	u8 flags = 0;
@@ -194,7 +227,7 @@ void sfw_ct_record_to_state(const struct sfw_ct_record *r, union sfw_proto_state
 		ps->tcp.dir[d].td_end = r->win[d].end;
 		ps->tcp.dir[d].td_maxend = r->win[d].maxend;
 		ps->tcp.dir[d].td_maxwin = r->win[d].maxwin;
-		ps->tcp.dflags |= (r->win[d].flags & SFW_TCP_DF_MASK) << (d * SFW_TCP_DF_BITS);
+		ps->tcp.dflags |= dflags_from_uapi(r->win[d].flags) << (d * SFW_TCP_DF_BITS);
 		ps->tcp.scales |= (r->win[d].wscale & SFW_TCP_SCALE_MASK) << (d * SFW_TCP_SCALE_BITS);
 	}
 	ps->tcp.retrans = r->tcp_retrans;
@@ -207,12 +240,6 @@ void sfw_ct_record_from_state(struct sfw_ct_record *r, const union sfw_proto_sta
 	const struct sfw_tcp_state *st = &ps->tcp;
 	unsigned int d;
 
-	BUILD_BUG_ON(SFW_CT_TCPD_WSCALE != SFW_TCP_DF_WSCALE ||
-		     SFW_CT_TCPD_SACK_PERM != SFW_TCP_DF_SACK_PERM ||
-		     SFW_CT_TCPD_CLOSE_INIT != SFW_TCP_DF_CLOSE_INIT ||
-		     SFW_CT_TCPD_BE_LIBERAL != SFW_TCP_DF_BE_LIBERAL ||
-		     SFW_CT_TCPD_DATA_UNACK != SFW_TCP_DF_DATA_UNACK ||
-		     SFW_CT_TCPD_ALL != SFW_TCP_DF_MASK);
 	if (r->orig.l4proto != SFW_IPPROTO_TCP)
 		return;
 	r->tcp_state = st->state;
@@ -224,7 +251,7 @@ void sfw_ct_record_from_state(struct sfw_ct_record *r, const union sfw_proto_sta
 		r->win[d].end = st->dir[d].td_end;
 		r->win[d].maxend = st->dir[d].td_maxend;
 		r->win[d].maxwin = st->dir[d].td_maxwin;
-		r->win[d].flags = sfw_tcp_dflags(st, d);
+		r->win[d].flags = dflags_to_uapi(sfw_tcp_dflags(st, d));
 		r->win[d].wscale = sfw_tcp_scale(st, d);
 	}
 }

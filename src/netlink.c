@@ -521,6 +521,7 @@ static int ct_put_full(struct sk_buff *skb, const struct sfw_conn *ct, const str
 {
 	const struct sfw_conn_nat *cn = sfw_conn_nat(ct);
 	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
+	/* Pairs with nat.c's store-release: the keys and ifindexes before the flags. */
 	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
 	struct sfw_ct_record r = { .orig = ct->tuple };
 	union sfw_proto_state ps;
