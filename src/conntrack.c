@@ -468,7 +468,7 @@ static int conn_insert(struct sfw_conn *ct, const struct sfw_tuple *t,
  * may use the reserve. NULL if there is no room; the caller drops the
  * packet. BHs are off.
  */
-struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags, gfp_t gfp)
 {
 	bool nat = xflags & (SFW_CONN_X_NAT | SFW_CONN_X_HELPER);
 	struct sfw_conn *ct;
@@ -478,7 +478,7 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags)
 		sfw_stat_inc(sn, SFW_STAT_INSERT_FAILED);
 		return NULL;
 	}
-	ct = kmem_cache_zalloc(conn_cache(xflags), GFP_ATOMIC);
+	ct = kmem_cache_zalloc(conn_cache(xflags), gfp);
 	if (!ct) {
 		atomic_dec(&sn->count);
 		sfw_stat_inc(sn, SFW_STAT_DROP);
@@ -634,7 +634,7 @@ int sfw_conntrack_restore(struct sfw_net *sn, struct sfw_conn *ct, const struct 
 int sfw_conntrack_add(struct sfw_net *sn, const struct sfw_pkt *pkt, u32 h0,
 		      const union sfw_proto_state *ps, u32 timeout, struct sfw_conn **out)
 {
-	struct sfw_conn *ct = sfw_conntrack_alloc(sn, h0, 0);
+	struct sfw_conn *ct = sfw_conntrack_alloc(sn, h0, 0, GFP_ATOMIC);
 	int ret;
 
 	if (!ct)

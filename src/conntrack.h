@@ -20,8 +20,11 @@ struct sfw_conn *sfw_conntrack_find(struct sfw_net *sn, const struct sfw_tuple *
 				    u32 hash, enum sfw_dir *dir);
 struct sfw_conn *sfw_conntrack_lookup(struct sfw_net *sn, const struct sfw_tuple *t,
 				      enum sfw_dir *dir);
-/* BHs off: making a new entry (see conntrack.c). */
-struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags);
+/*
+ * Making a new entry (see conntrack.c): with BHs off (GFP_ATOMIC), or from
+ * process context (a restore: GFP_KERNEL_ACCOUNT, charged to the caller).
+ */
+struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags, gfp_t gfp);
 void sfw_conntrack_free(struct sfw_net *sn, struct sfw_conn *ct);
 int sfw_conntrack_insert(struct sfw_net *sn, struct sfw_conn *ct, const struct sfw_tuple *t,
 			 u32 h0, const union sfw_proto_state *ps, u32 timeout, u32 len,

@@ -63,11 +63,15 @@ int sfw_ct_restore(struct sfw_net *sn, const struct sfw_ct_record *r,
 		ret = -EEXIST;
 		goto out;
 	}
+	/*
+	 * As a packet's (BHs off, for the early drop), but charged to the
+	 * caller's cgroup: a task with BHs off is still in_task().
+	 */
 	ct = sfw_conntrack_alloc(sn, h, (nat ? SFW_CONN_X_NAT : 0) |
-				 (r->local ? SFW_CONN_X_LOCAL : 0));
+				 (r->local ? SFW_CONN_X_LOCAL : 0), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!ct) {
 		NL_SET_ERR_MSG(extack, "the connection table is full");
-		ret = -ENOSPC;
+		ret = -ENOMEM;
 		goto out;
 	}
 	if (nat) {
@@ -84,6 +88,8 @@ out:
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG(extack, "a connection with that tuple is tracked already");
 	else if (ret == -ENOSPC)
-		NL_SET_ERR_MSG(extack, "the connection table is full");
+		NL_SET_ERR_MSG(extack, "a chain of the table is full");
+	if (ret == -ENOMEM)
+		ret = -ENOSPC;	/* the table is full, or no memory was left for it */
 	return ret;
 }

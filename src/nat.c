@@ -611,7 +611,7 @@ translate:
 	if (pkt->tuple.l4proto == SFW_IPPROTO_TCP && rules && rules->helpers)
 		xflags |= SFW_CONN_X_HELPER;
 again:
-	ct = sfw_conntrack_alloc(sn, h, xflags);
+	ct = sfw_conntrack_alloc(sn, h, xflags, GFP_ATOMIC);
 	if (!ct)
 		return NF_DROP;
 	cn = container_of(ct, struct sfw_conn_nat, ct);

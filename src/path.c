@@ -284,7 +284,7 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 	snat = sfw_nat_source_rule(sn, skb, state, &v->pkt.tuple, &rs);
 	ct = sfw_conntrack_alloc(sn, hash, (snat ? SFW_CONN_X_NAT : 0) |
 				 (v->helper == SFW_HELPER_FTP ? SFW_CONN_X_HELPER : 0) |
-				 (state->hook != NF_INET_FORWARD ? SFW_CONN_X_LOCAL : 0));
+				 (state->hook != NF_INET_FORWARD ? SFW_CONN_X_LOCAL : 0), GFP_ATOMIC);
 	*why = SFW_DROP_R_TABLE_FULL;
 	if (!ct)
 		return -ENOSPC;

@@ -287,7 +287,7 @@ static void create(int ns, const struct sfw_tuple *t, u8 kind, bool confirm, u8 
 	allocating_hash = hash;
 	allocating_ns = ns;
 	allocating_local = local;
-	ct = sfw_conntrack_alloc(sn, hash, xflags[kind & 3]);
+	ct = sfw_conntrack_alloc(sn, hash, xflags[kind & 3], GFP_ATOMIC);
 	allocating_ns = -1;
 	if (!ct) {
 		/*
