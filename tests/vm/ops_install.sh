@@ -11,7 +11,9 @@
 #     installed module and, with it, the dependencies it names;
 #   - sfw.service's steps (sfw-boot start/reload/stop, as systemd runs
 #     them) load the module and /etc/sfw/rules.sfw, replace the rules,
-#     keep them when the file is bad (and say why), and unload.
+#     keep them when the file is bad (and say why), and unload;
+#   - sfw-boot upgrade reloads the module keeping a connection and the
+#     settings (ct save / ct restore).
 #
 #   peer (10.0.9.2) p0 --- h0 (10.0.9.1) this namespace: sfw, listeners :5000 :5001
 source lib.sh
@@ -106,6 +108,26 @@ $BOOT reload 2>$T/log
 check_eq "sfw-boot reload" $? 0
 check_eq "reload: generation 2" "$(generation)" 2
 check_eq "reload: only 5001 passes" "$(ports)" 5001
+
+# upgrade (what reload does when a new sfw.ko is installed): a held
+# connection and a setting live through the module's reload.
+sysctl -qw net.sfw.udp_timeout=77
+fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+tcp_open up "$peer" TCP:10.0.9.1:5001
+tcp_send up "before"
+held() { grep -qE 'ESTABLISHED .*dport=5001 ' /proc/net/sfw/conntrack; }
+busywait 5000 held || fail "upgrade: no entry for the held connection"
+$BOOT upgrade 2>$T/log
+check_eq "sfw-boot upgrade ($(tr '\n' ' ' <$T/log))" $? 0
+check_eq "upgrade: the module is a fresh one (generation 1)" "$(generation)" 1
+check_eq "upgrade: the held connection was restored" \
+	"$(grep -c '1 connections restored, 0 tracked already, 0 refused' $T/log)" 1
+check_eq "upgrade: its entry is in the new module's table" "$(held && echo yes)" yes
+check_eq "upgrade: the setting came back" "$(sysctl -n net.sfw.udp_timeout)" 77
+check_eq "upgrade: forwarding as it was" "$(cat /proc/sys/net/ipv4/ip_forward)" "$fwd"
+tcp_send up "after"
+tcp_close up
+check_eq "upgrade: only 5001 passes" "$(ports)" 5001
 
 echo "chain input policy drop
   tcp dport 5000 acept" >/etc/sfw/rules.sfw
