@@ -144,6 +144,12 @@ static const struct nla_policy nat_policy[SFW_NAT_A_MAX + 1] = {
 	[SFW_NAT_A_STICKY] = { .type = NLA_U32 },	/* the builder caps it */
 };
 
+static const struct nla_policy ct_count_policy[SFW_CT_COUNT_A_MAX + 1] = {
+	[SFW_CT_COUNT_A_OVER] = { .type = NLA_U32 },	/* the builder caps it */
+	[SFW_CT_COUNT_A_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_CT_COUNT_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 static const struct nla_policy chain_policy[SFW_CHAIN_A_MAX + 1] = {
 	[SFW_CHAIN_A_ID] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
 	[SFW_CHAIN_A_POLICY] = NLA_POLICY_MAX(NLA_U8, SFW_RULE_ACT_DROP),
@@ -171,6 +177,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_HELPER] = NLA_POLICY_RANGE(NLA_U8, SFW_CT_HELPER_FTP, SFW_CT_HELPER_MAX),
 	[SFW_RULE_A_CT_REASONS] = NLA_POLICY_MASK(NLA_U32, SFW_INVALID_REASONS_ALL),
 	[SFW_RULE_A_CT_LOOSE] = { .type = NLA_FLAG },
+	[SFW_RULE_A_CT_COUNT] = NLA_POLICY_NESTED(ct_count_policy),
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -446,6 +453,49 @@ static int nat_parse(struct nl_rule *nr, const struct nlattr *nest,
 	return 0;
 }
 
+/* SFW_RULE_A_CT_COUNT: over N, by the whole address or by a prefix. */
+static int ct_count_parse(struct sfw_rule *r, const struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_CT_COUNT_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_CT_COUNT_A_MAX, nest, ct_count_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SFW_CT_COUNT_A_OVER]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct count needs SFW_CT_COUNT_A_OVER");
+		return -EINVAL;
+	}
+	if (!tb[SFW_CT_COUNT_A_FAMILY] != !tb[SFW_CT_COUNT_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct count by: a family and a prefix length together");
+		return -EINVAL;
+	}
+	r->flags |= SFW_RULE_F_CT_COUNT;
+	r->count_max = nla_get_u32(tb[SFW_CT_COUNT_A_OVER]);
+	if (tb[SFW_CT_COUNT_A_FAMILY]) {
+		r->count_l3num = nla_get_u8(tb[SFW_CT_COUNT_A_FAMILY]);
+		r->count_len = nla_get_u8(tb[SFW_CT_COUNT_A_LEN]);
+	}
+	return 0;
+}
+
+static int ct_count_put(struct sk_buff *skb, const struct sfw_rule *rule)
+{
+	struct nlattr *nest;
+
+	if (!(rule->flags & SFW_RULE_F_CT_COUNT))
+		return 0;
+	nest = nla_nest_start(skb, SFW_RULE_A_CT_COUNT);
+	if (!nest || nla_put_u32(skb, SFW_CT_COUNT_A_OVER, rule->count_max) ||
+	    (rule->count_l3num &&
+	     (nla_put_u8(skb, SFW_CT_COUNT_A_FAMILY, rule->count_l3num) ||
+	      nla_put_u8(skb, SFW_CT_COUNT_A_LEN, rule->count_len))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /*
  * SFW_A_RULE -> @nr: the module's one decoder of a rule, for a load's ADDs
  * and for RULE_ADD and RULE_INSERT (RULE_DEL reads only the reference,
@@ -531,6 +581,11 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		r->reasons = nla_get_u32(tb[SFW_RULE_A_CT_REASONS]);
 	if (tb[SFW_RULE_A_CT_LOOSE])
 		r->flags |= SFW_RULE_F_CT_LOOSE;
+	if (tb[SFW_RULE_A_CT_COUNT]) {
+		ret = ct_count_parse(r, tb[SFW_RULE_A_CT_COUNT], extack);
+		if (ret)
+			return ret;
+	}
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -1419,6 +1474,7 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	     nla_put_u8(skb, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) ||
 	    (rule->reasons && nla_put_u32(skb, SFW_RULE_A_CT_REASONS, rule->reasons)) ||
 	    ((rule->flags & SFW_RULE_F_CT_LOOSE) && nla_put_flag(skb, SFW_RULE_A_CT_LOOSE)) ||
+	    ct_count_put(skb, rule) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {

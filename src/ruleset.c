@@ -220,6 +220,40 @@ static int check_ct_invalid(enum sfw_chain chain, const struct sfw_rule *r, char
 	return 0;
 }
 
+/*
+ * `ct count over N [by ip saddr/L]` counts the connections a rule lets
+ * through, so it belongs where connections are made: input, forward and
+ * output; by a prefix of the rule's family.
+ */
+static int check_ct_count(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	if (!(r->flags & SFW_RULE_F_CT_COUNT))
+		return 0;
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "ct count is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	if (r->count_max > SFW_CT_COUNT_MAX) {
+		snprintf(err, SFW_ERR_LEN, "ct count over %u: at most %u", r->count_max,
+			 SFW_CT_COUNT_MAX);
+		return -EINVAL;
+	}
+	if (!r->count_l3num)
+		return 0;
+	if ((r->count_l3num != SFW_AF_INET && r->count_l3num != SFW_AF_INET6) ||
+	    r->count_len > (r->count_l3num == SFW_AF_INET ? 32 : 128)) {
+		snprintf(err, SFW_ERR_LEN, "ct count by: bad prefix /%u", r->count_len);
+		return -EINVAL;
+	}
+	if (r->family && r->family != r->count_l3num) {
+		snprintf(err, SFW_ERR_LEN, "ct count by %s saddr in a rule for %s",
+			 r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
+			 r->family == SFW_AF_INET ? "ip" : "ip6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			     const struct sfw_rule *r,
 			     const struct sfw_port_range *sports,
@@ -266,6 +300,8 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 		return -EINVAL;
 	}
 	ret = check_ct_invalid(chain, r, err);
+	if (!ret)
+		ret = check_ct_count(chain, r, err);
 	if (ret)
 		return ret;
 	if (!str_ok(r->iif, sizeof(r->iif)) || !str_ok(r->oif, sizeof(r->oif)) ||
@@ -328,6 +364,13 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	br->r.nnat = 0;
 	br->r.nat_lb = SFW_LB_NONE;
 	br->r.nat_sticky = 0;
+	br->r.count_slot = 0;
+	if (!(r->flags & SFW_RULE_F_CT_COUNT)) {
+		br->r.count_max = 0;
+		br->r.count_l3num = 0;
+	}
+	if (!br->r.count_l3num)
+		br->r.count_len = 0;
 	memset(br->set_name, 0, sizeof(br->set_name));
 	if (saddr_set)
 		strcpy(br->set_name[0], saddr_set);
@@ -845,7 +888,8 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 		return SFW_EXPLAIN_OIF;
 	if (!t)
 		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
-		       r->saddr_set < 0 && r->daddr_set < 0 ? SFW_EXPLAIN_MATCHED :
+		       r->saddr_set < 0 && r->daddr_set < 0 &&
+		       !(r->flags & SFW_RULE_F_CT_COUNT) ? SFW_EXPLAIN_MATCHED :
 		       SFW_EXPLAIN_NO_TUPLE;
 	if (r->family && t->l3num != r->family)
 		return SFW_EXPLAIN_FAMILY;
@@ -874,6 +918,10 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->dst))
 			return SFW_EXPLAIN_DADDR_SET;
 	}
+	/* Last: it may count the packet (srclimit.c). */
+	if ((r->flags & SFW_RULE_F_CT_COUNT) &&
+	    ((r->count_l3num && t->l3num != r->count_l3num) || !m->over || !m->over(m->over_arg, r)))
+		return SFW_EXPLAIN_CT_COUNT;
 	return SFW_EXPLAIN_MATCHED;
 }
 

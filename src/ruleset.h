@@ -58,6 +58,7 @@ extern const char *const sfw_action_names[SFW_ACT_COUNT];
 #define SFW_RULE_F_ICMP_TYPE	0x02	/* icmp_type is set */
 #define SFW_RULE_F_HELPER_FTP	0x04	/* ct helper set ftp: accept, TCP; input, forward, output */
 #define SFW_RULE_F_CT_LOOSE	0x08	/* ct loose: accept; the entry stops checking windows */
+#define SFW_RULE_F_CT_COUNT	0x10	/* ct count over count_max [by saddr/count_len] */
 
 #define SFW_IFNAMSIZ		16
 #define SFW_LOG_PREFIX_LEN	32
@@ -110,7 +111,14 @@ struct sfw_rule {
 	u16 nnat;
 	u8 nat_lb;		/* enum sfw_nat_lb_mode */
 	u32 nat_sticky;		/* seconds; 0: none */
+	/* ct count over count_max: the connections from the source address, or by prefix */
+	u32 count_max;
+	u8 count_l3num;		/* 0: the whole address; else by prefix count_len */
+	u8 count_len;
+	u8 count_slot;		/* the kernel's (srclimit.c); 0 elsewhere */
 };
+
+#define SFW_CT_COUNT_MAX	SFW_CT_COUNT_OVER_MAX	/* ct count over at most this */
 
 struct sfw_ruleset_set {
 	char name[SFW_SET_NAME_LEN];
@@ -151,6 +159,13 @@ struct sfw_match_pkt {
 	u8 ctinfo;		/* enum sfw_ctinfo */
 	u8 reason;		/* INVALID: enum sfw_invalid_reason; else 0 */
 	const char *iif, *oif;	/* NULL: none */
+	/*
+	 * The per-source limits (`ct count over`): does @r's hold for the
+	 * packet? Asked last, once every other test of @r passed, as it
+	 * may count the packet. NULL: they never hold.
+	 */
+	bool (*over)(void *arg, const struct sfw_rule *r);
+	void *over_arg;
 };
 
 /* The first rule of @chain that matches, or -1 for the chain's policy. */

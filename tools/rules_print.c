@@ -233,6 +233,12 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 				fprintf(f, "%s%s", n++ ? ", " : "", sfw_invalid_names[i]);
 		fputs(n > 1 ? " } " : " ", f);
 	}
+	if (r->flags & SFW_RULE_F_CT_COUNT) {
+		fprintf(f, "ct count over %u ", r->count_max);
+		if (r->count_l3num)
+			fprintf(f, "by %s saddr/%u ", r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->count_len);
+	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
@@ -419,6 +425,17 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 		sfw_json_set(o, "ct_helper", sfw_json_str("ftp"));
 	if (r->flags & SFW_RULE_F_CT_LOOSE)
 		sfw_json_set(o, "ct_loose", json_true());
+	if (r->flags & SFW_RULE_F_CT_COUNT) {
+		json_t *cnt = sfw_json_object();
+
+		sfw_json_set(cnt, "over", json_integer(r->count_max));
+		if (r->count_l3num) {
+			sfw_json_set(cnt, "family",
+				     sfw_json_str(r->count_l3num == SFW_AF_INET ? "ip" : "ip6"));
+			sfw_json_set(cnt, "prefix", json_integer(r->count_len));
+		}
+		sfw_json_set(o, "ct_count", cnt);
+	}
 	if (r->flags & SFW_RULE_F_LOG) {
 		log = sfw_json_object();
 		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));

@@ -382,7 +382,53 @@ static int action_ct_loose(struct parser *p, struct rule_ctx *c, const struct to
 	return 0;
 }
 
-/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose */
+/* ct count over N [by ip saddr/LEN | by ip6 saddr/LEN] */
+static int match_ct_count(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	struct sfw_rule *r = &c->rr.r;
+	struct tok fam;
+	u64 v;
+
+	if (r->flags & SFW_RULE_F_CT_COUNT)
+		return lex_fail(p, kw, "second match on");
+	if (lex_value(p, kw))
+		return -1;
+	if (!lex_is(&p->tok, "over"))
+		return lex_fail(p, &p->tok, "ct count: expected over, not");
+	if (lex_value(p, &p->tok))
+		return -1;
+	if (p->tok.type != T_WORD || !lex_tok_num(&p->tok, SFW_CT_COUNT_MAX, &v))
+		return lex_fail(p, &p->tok, "ct count over: a number up to %u, not", SFW_CT_COUNT_MAX);
+	r->flags |= SFW_RULE_F_CT_COUNT;
+	r->count_max = (u32)v;
+	lex_next(p);
+	if (!lex_is(&p->tok, "by")) {
+		lex_unget(p);
+		return 0;
+	}
+	if (lex_value(p, &p->tok))
+		return -1;
+	fam = p->tok;
+	if (!lex_is(&fam, "ip") && !lex_is(&fam, "ip6"))
+		return lex_fail(p, &fam, "ct count by: expected ip or ip6, not");
+	r->count_l3num = lex_is(&fam, "ip") ? SFW_AF_INET : SFW_AF_INET6;
+	if (lex_value(p, &fam))
+		return -1;
+	if (p->tok.type != T_WORD || p->tok.len < 7 || strncmp(p->tok.s, "saddr/", 6) ||
+	    !lex_parse_num(p->tok.s + 6, p->tok.len - 6,
+			   r->count_l3num == SFW_AF_INET ? 32 : 128, &v))
+		return lex_fail(p, &p->tok, "ct count by %s: expected saddr/LEN (up to /%u), not",
+				r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->count_l3num == SFW_AF_INET ? 32 : 128);
+	r->count_len = (u8)v;
+	if (r->family && r->family != r->count_l3num)
+		return lex_fail(p, &fam, "ct count by %s saddr in a rule for %s; at",
+				r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->family == SFW_AF_INET ? "ip" : "ip6");
+	return 0;
+}
+
+/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose | ct count */
 static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	struct tok state, brace = { 0 };
@@ -395,8 +441,10 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 		return stmt_ct_helper(p, c, &state);
 	if (lex_is(&state, "loose"))
 		return action_ct_loose(p, c, kw);
+	if (lex_is(&state, "count"))
+		return match_ct_count(p, c, &state);
 	if (!lex_is(&state, "state"))
-		return lex_fail(p, &state, "expected state, helper or loose, not");
+		return lex_fail(p, &state, "expected state, helper, loose or count, not");
 	if (c->rr.r.ctstate)
 		return lex_fail(p, &state, "second match on");
 	if (lex_value(p, &state))

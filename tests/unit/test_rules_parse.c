@@ -79,6 +79,16 @@ static const struct row rows[] = {
 	  "  ct state invalid reason bad_tcp_flags drop\n"
 	  "  ct state invalid reason tcp_ack_too_old accept\n"
 	  "  ct state invalid reason { tcp_seq_out_of_window, tcp_rst_out_of_window } log prefix \"oow\" ct loose\n" },
+	/* Issue 16: per-source limits. */
+	{ "chain input policy drop\n tcp dport 22 ct state new ct count over 10 reject\n"
+	  " ct count over 3 by ip saddr/24 log drop\n"
+	  " ct count over 100 by ip6 saddr/64 counter drop\n"
+	  " ct state new ct count over 0 drop\n",
+	  "chain input policy drop\n"
+	  "  tcp dport 22 ct state new ct count over 10 reject\n"
+	  "  ct count over 3 by ip saddr/24 log drop\n"
+	  "  ct count over 100 by ip6 saddr/64 drop\n"
+	  "  ct state new ct count over 0 drop\n" },
 	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
 	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
 	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
@@ -161,7 +171,18 @@ static const struct row rows[] = {
 	  F ":2:51: second action 'accept'" },
 	{ "chain input\n ct state invalid reason tcp_ack_too_old accept ct loose\n",
 	  F ":2:49: the action must come last; found after it 'ct'" },
-	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper or loose, not 'status'" },
+	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper, loose or count, not 'status'" },
+	{ "chain input\n ct count 10 drop\n", F ":2:11: ct count: expected over, not '10'" },
+	{ "chain input\n ct count over ten drop\n", F ":2:16: ct count over: a number up to 16777216, not 'ten'" },
+	{ "chain input\n ct count over 1 ct count over 2 drop\n", F ":2:21: second match on 'count'" },
+	{ "chain input\n ct count over 3 by ether saddr/24 drop\n",
+	  F ":2:21: ct count by: expected ip or ip6, not 'ether'" },
+	{ "chain input\n ct count over 3 by ip saddr/33 drop\n",
+	  F ":2:24: ct count by ip: expected saddr/LEN (up to /32), not 'saddr/33'" },
+	{ "chain input\n ct count over 3 by ip daddr/24 drop\n",
+	  F ":2:24: ct count by ip: expected saddr/LEN (up to /32), not 'daddr/24'" },
+	{ "chain input\n ip6 saddr ::1 ct count over 3 by ip saddr/24 drop\n",
+	  F ":2:35: ct count by ip saddr in a rule for ip6; at 'ip'" },
 	{ "chain forward\n  udp dport 21 ct helper set ftp accept\n",
 	  F ":2:34: ct helper set ftp needs tcp and accept, in input, forward or output; at 'accept'" },
 	{ "chain forward\n  tcp dport 21 ct helper set ftp drop\n",

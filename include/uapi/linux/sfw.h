@@ -203,6 +203,16 @@
  *		                   as if in window (needs ACCEPT, chain input,
  *		                   forward or output, and SFW_RULE_A_CT_REASONS
  *		                   within SFW_INVALID_REASONS_WINDOW)
+ *		SFW_RULE_A_CT_COUNT: nest (`ct count over N [by ip saddr/L]`):
+ *		                   the rule matches when the source address
+ *		                   (or its prefix) has N connections counted
+ *		                   already; a new connection the rule lets
+ *		                   through is counted until it ends (chains
+ *		                   input, forward and output)
+ *			SFW_CT_COUNT_A_OVER: u32, N (required, at most 2^24)
+ *			SFW_CT_COUNT_A_FAMILY: u8, AF_INET or AF_INET6: count
+ *			                   by prefix (none: by whole address)
+ *			SFW_CT_COUNT_A_LEN: u8, that prefix's length (with _FAMILY)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
  *
  * An address set (its elements are addresses or prefixes of either family):
@@ -713,9 +723,21 @@ enum sfw_rule_attr {
 	SFW_RULE_A_CT_HELPER,	/* u8: enum sfw_ct_helper */
 	SFW_RULE_A_CT_REASONS,	/* u32: 1 << enum sfw_invalid_reason */
 	SFW_RULE_A_CT_LOOSE,	/* flag */
+	SFW_RULE_A_CT_COUNT,	/* nest: enum sfw_ct_count_attr */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
+
+/* SFW_RULE_A_CT_COUNT */
+enum sfw_ct_count_attr {
+	SFW_CT_COUNT_A_UNSPEC,
+	SFW_CT_COUNT_A_OVER,	/* u32 */
+	SFW_CT_COUNT_A_FAMILY,	/* u8: AF_INET, AF_INET6 */
+	SFW_CT_COUNT_A_LEN,	/* u8: prefix length */
+	__SFW_CT_COUNT_A_LAST
+};
+#define SFW_CT_COUNT_A_MAX (__SFW_CT_COUNT_A_LAST - 1)
+#define SFW_CT_COUNT_OVER_MAX	(1U << 24)
 
 enum sfw_addr_attr {
 	SFW_ADDR_A_UNSPEC,
@@ -843,6 +865,7 @@ enum sfw_explain_fail {
 	SFW_EXPLAIN_SADDR_SET,
 	SFW_EXPLAIN_DADDR_SET,
 	SFW_EXPLAIN_CT_REASON,	/* tested right after CT_STATE: an INVALID packet's reason */
+	SFW_EXPLAIN_CT_COUNT,	/* tested last: the source's count is not over N */
 	__SFW_EXPLAIN_FAIL_LAST
 };
 #define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
@@ -875,7 +898,7 @@ enum sfw_drop_reason {
 	SFW_DROP_R_POLICY,	/* the chain's policy: chain, generation */
 	SFW_DROP_R_INVALID,	/* the tracker alone, for SFW_DROP_A_INVALID */
 	SFW_DROP_R_TABLE_FULL,	/* a new connection found no room (conntrack_max) */
-	SFW_DROP_R_SOURCE_LIMIT, /* reserved: a per-source limit */
+	SFW_DROP_R_SOURCE_LIMIT, /* a per-source limit's rule (ct count): rule, generation */
 	SFW_DROP_R_INSERT_FAILED, /* its entry could not be hashed (chain too long, a race) */
 	SFW_DROP_R_NAT,		/* no source translation could be bound */
 	SFW_DROP_R_HELPER,	/* a helper (ftp) refused the payload */

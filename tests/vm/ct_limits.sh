@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernels: release
+# Per-source limits (issue 16 item 1): `ct count over N`.
+#
+#   client ------------------ gateway ------------------ server
+#   10.0.1.2 (A), .3 (B),     forward chain:              :22 listens (fork)
+#   .4 (P, raw SYNs)          tcp dport 22 ct state new ct count over 10 reject
+#                             tcp dport 80 ct state new ct count over 10 drop
+#
+#   - A opens 10 connections to :22 and holds them; its 11th is refused
+#     (reset), and the drop log says source_limit; B, another source, still
+#     connects (the positive control: the listener takes connections);
+#   - explain says why a packet of B's passes the rule: its count;
+#   - four raw SYN senders from P at once (sfw-pkt, both vCPUs busy), 100
+#     flows each to :80, get exactly 10 entries admitted: at least 10 shows
+#     the flood reached the limit, at most 10 that two CPUs admitting at
+#     once never pass it.
+source lib.sh
+need socat sfw-pkt
+
+T=$(mktemp -d)
+trap cleanup EXIT
+
+gateway_up --ipv4-only hashsize=65536 || exit $ksft_fail
+set_family 4
+A=10.0.1.2 B=10.0.1.3 P=10.0.1.4
+ip -n "$client" addr add $B/24 dev c0
+ip -n "$client" addr add $P/24 dev c0
+path_up || exit $ksft_fail
+
+cat >"$T/rules" <<RULES
+chain forward policy accept
+  tcp dport 22 ct state new ct count over 10 reject
+  tcp dport 80 ct state new ct count over 10 drop
+RULES
+gw sfwctl ruleset load "$T/rules" || fail "load the rule set"
+gw sfwctl ruleset show | grep -q "tcp dport 22 ct state new ct count over 10 .*reject" &&
+	pass "the rule set shows ct count over 10" ||
+	fail "the rule set does not show ct count: $(gw sfwctl ruleset show)"
+
+sv socat -u TCP-LISTEN:22,reuseaddr,fork OPEN:/dev/null &
+busywait 5000 listening "$server" 22 || fail "the server did not listen on 22"
+
+# estab SRC: ESTABLISHED entries from SRC to :22 on the gateway.
+estab() { ct_lines "$gateway" "ESTABLISHED src=$1 .*dport=22 " | wc -l; }
+estab_ge() { [ "$(estab "$1")" -ge "$2" ]; }
+
+# 1. Ten from A, held open.
+for i in $(seq 1 10); do
+	tcp_open "a$i" "$client" "TCP:$S:22,bind=$A"
+done
+busywait 10000 estab_ge $A 10
+check_eq "A holds 10 connections to :22" "$(estab $A)" 10
+
+# 2. The 11th from A is refused at once (a reset), and logged as the limit's.
+if cl socat -u OPEN:/dev/null "TCP:$S:22,bind=$A,connect-timeout=5" 2>/dev/null; then
+	fail "A's 11th connection opened"
+else
+	pass "A's 11th connection is refused"
+fi
+check_eq "still 10 from A" "$(estab $A)" 10
+out=$(gw sfwctl drops 2>&1)
+if grep -qE "$A[:.][0-9]+ -> $S[:.]22 source_limit forward#1" <<<"$out"; then
+	pass "the drop log says source_limit, forward rule 1"
+else
+	fail "no source_limit drop of A's in the log:"; sed 's/^/      /' <<<"$out"
+fi
+
+# 3. B is another source: it connects (the listener takes connections).
+if cl socat -u OPEN:/dev/null "TCP:$S:22,bind=$B,connect-timeout=5"; then
+	pass "B, another source, connects while A is over"
+else
+	fail "B could not connect"
+fi
+out=$(gw sfwctl explain -p tcp -s $B -d $S --sport 40000 --dport 22 2>&1)
+if grep -q "ct count" <<<"$out"; then
+	pass "explain: B's packet fails rule 1 on its ct count"
+else
+	fail "explain does not name ct count:"; sed 's/^/      /' <<<"$out"
+fi
+out=$(gw sfwctl explain -p tcp -s $A -d $S --sport 40000 --dport 22 2>&1)
+if grep -qE "reject" <<<"$out"; then
+	pass "explain: A's new packet is rejected"
+else
+	fail "explain: A's packet is not rejected:"; sed 's/^/      /' <<<"$out"
+fi
+for i in $(seq 1 10); do
+	tcp_close "a$i"
+done
+
+# 4. Parallel SYNs from P: exactly 10 admitted.
+p_entries() { ct_lines "$gateway" "src=$P .*dport=80 " | wc -l; }
+drop0=$(sfw_stat "$gateway" drop)
+pids=()
+for k in 0 1 2 3; do
+	cl sfw-pkt -s $P -d "$NOWHERE" tcp --flags S --sport $((20000 + k * 1000)) --dport 80 \
+		--flows 100 &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || fail "sfw-pkt $p"; done
+check_eq "four parallel SYN senders from P: 10 entries admitted" "$(p_entries)" 10
+out=$(gw sfwctl drops 2>&1)
+check_ge "P's other SYNs were dropped by the limit" \
+	"$(grep -cE "$P[:.][0-9]+ -> $NOWHERE[:.]80 source_limit forward#2" <<<"$out")" 1
+exit $ret
