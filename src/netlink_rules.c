@@ -55,6 +55,7 @@
 
 struct txn_set {
 	char name[SFW_SET_NAME_LEN];
+	u32 timeout;		/* SFW_SET_A_TIMEOUT; 0: none */
 	u32 n, cap;
 	struct sfw_prefix *elems;
 };
@@ -178,6 +179,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_REASONS] = NLA_POLICY_MASK(NLA_U32, SFW_INVALID_REASONS_ALL),
 	[SFW_RULE_A_CT_LOOSE] = { .type = NLA_FLAG },
 	[SFW_RULE_A_CT_COUNT] = NLA_POLICY_NESTED(ct_count_policy),
+	[SFW_RULE_A_ADD_SET] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -193,6 +195,7 @@ static const struct nla_policy elems_policy[SFW_ELEMS_A_MAX + 1] = {
 static const struct nla_policy set_policy[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 	[SFW_SET_A_ELEMS] = NLA_POLICY_NESTED(elems_policy),
+	[SFW_SET_A_TIMEOUT] = { .type = NLA_U32 },	/* the builder caps it */
 };
 
 static const struct nla_policy set_name_policy[SFW_SET_A_MAX + 1] = {
@@ -318,6 +321,7 @@ struct nl_rule {
 	u32 pos;		/* 0: not given */
 	struct sfw_rule r;
 	char sset[SFW_SET_NAME_LEN], dset[SFW_SET_NAME_LEN];
+	char aset[SFW_SET_NAME_LEN];	/* add @aset; "": none */
 	struct nl_nat nat;	/* .t points at targets[] */
 	struct sfw_port_range sports[SFW_PORT_RANGES_MAX], dports[SFW_PORT_RANGES_MAX];
 	struct sfw_nat_range targets[SFW_NAT_TARGETS_MAX];
@@ -586,6 +590,11 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		if (ret)
 			return ret;
 	}
+	if (tb[SFW_RULE_A_ADD_SET] &&
+	    nla_strscpy(nr->aset, tb[SFW_RULE_A_ADD_SET], sizeof(nr->aset)) <= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_RULE_A_ADD_SET], "empty set name");
+		return -EINVAL;
+	}
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -610,7 +619,7 @@ static bool nat_action(u8 action)
 static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 pos,
 		      const struct sfw_rule *r, const struct sfw_port_range *sports,
 		      const struct sfw_port_range *dports, const char *sset, const char *dset,
-		      const struct nl_nat *nat, const struct nlattr *attr,
+		      const char *aset, const struct nl_nat *nat, const struct nlattr *attr,
 		      struct netlink_ext_ack *extack)
 {
 	char err[SFW_ERR_LEN] = "";
@@ -621,6 +630,8 @@ static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 p
 				       dset && dset[0] ? dset : NULL, err);
 	if (!ret && (nat_action(r->action) || nat->n || nat->lb || nat->sticky))
 		ret = sfw_ruleset_builder_nat(b, chain, nat->t, nat->n, nat->lb, nat->sticky, err);
+	if (!ret && aset && aset[0])
+		ret = sfw_ruleset_builder_add_set(b, chain, aset, err);
 	if (ret)
 		rules_err(extack, attr, "%s rule %u: %s", sfw_chain_names[chain], pos, err);
 	return ret;
@@ -819,6 +830,8 @@ static int txn_add_set(struct sfw_rules_txn *t, const struct nlattr *nest,
 	s = txn_set_get(t, name, nest, extack);
 	if (!s)
 		return -E2BIG;
+	if (tb[SFW_SET_A_TIMEOUT])
+		s->timeout = nla_get_u32(tb[SFW_SET_A_TIMEOUT]);
 	return tb[SFW_SET_A_ELEMS] ? elems_add(t, s, tb[SFW_SET_A_ELEMS], extack) : 0;
 }
 
@@ -837,7 +850,7 @@ static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 	}
 	if (!ret)
 		ret = rule_build(t->b, nr->chain, t->nrules[nr->chain] + 1, &nr->r, nr->sports,
-				 nr->dports, nr->sset, nr->dset, &nr->nat, nest, extack);
+				 nr->dports, nr->sset, nr->dset, nr->aset, &nr->nat, nest, extack);
 	if (!ret)
 		t->nrules[nr->chain]++;
 	kvfree(nr);
@@ -934,7 +947,8 @@ static struct sfw_ruleset *txn_compile(struct sfw_rules_txn *t, struct netlink_e
 	for (i = 0; i < t->nsets; i++) {
 		struct txn_set *s = &t->sets[i];
 
-		if (sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err)) {
+		if (sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err) ||
+		    sfw_ruleset_builder_set_timeout(t->b, s->name, s->timeout, err)) {
 			rules_err(extack, NULL, "%s", err);
 			return NULL;
 		}
@@ -1072,7 +1086,7 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 				const struct nl_rule *nr = ch->add;
 
 				ret = rule_build(b, c, pos++, &nr->r, nr->sports, nr->dports,
-						 nr->sset, nr->dset, &nr->nat, attr, extack);
+						 nr->sset, nr->dset, nr->aset, &nr->nat, attr, extack);
 				if (ret)
 					goto err;
 			}
@@ -1084,7 +1098,8 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 			nat.sticky = r->nat_sticky;
 			ret = rule_build(b, c, pos++, r, rs->ports + r->sport_off,
 					 rs->ports + r->dport_off, set_name(rs, r->saddr_set),
-					 set_name(rs, r->daddr_set), &nat, NULL, extack);
+					 set_name(rs, r->daddr_set), set_name(rs, r->add_set), &nat,
+					 NULL, extack);
 			if (ret)
 				goto err;
 		}
@@ -1096,6 +1111,9 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 
 		ret = sfw_ruleset_builder_set(b, rs->sets[i].name, sfw_addrset_elems(set),
 					      sfw_addrset_count(set), err);
+		if (!ret)
+			ret = sfw_ruleset_builder_set_timeout(b, rs->sets[i].name,
+							      rs->sets[i].timeout, err);
 		if (ret) {
 			rules_err(extack, NULL, "%s", err);
 			goto err;
@@ -1475,6 +1493,8 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    (rule->reasons && nla_put_u32(skb, SFW_RULE_A_CT_REASONS, rule->reasons)) ||
 	    ((rule->flags & SFW_RULE_F_CT_LOOSE) && nla_put_flag(skb, SFW_RULE_A_CT_LOOSE)) ||
 	    ct_count_put(skb, rule) ||
+	    (rule->add_set >= 0 &&
+	     nla_put_string(skb, SFW_RULE_A_ADD_SET, rs->sets[rule->add_set].name)) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {
@@ -1494,7 +1514,8 @@ static int set_put(struct sk_buff *skb, const struct sfw_ruleset_set *s,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, SFW_SET_A_NAME, s->name) || nla_put_u32(skb, SFW_SET_A_COUNT, n))
+	if (nla_put_string(skb, SFW_SET_A_NAME, s->name) || nla_put_u32(skb, SFW_SET_A_COUNT, n) ||
+	    (s->timeout && nla_put_u32(skb, SFW_SET_A_TIMEOUT, s->timeout)))
 		goto cancel;
 	elems = nla_nest_start(skb, SFW_SET_A_ELEMS);
 	if (!elems)

@@ -48,6 +48,7 @@
 #include "expect.h"
 #include "nat.h"
 #include "rules.h"
+#include "setadd.h"
 #include "srclimit.h"
 
 static u64 sfw_set_seed __read_mostly;
@@ -196,6 +197,9 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			v->loose = true;
 		if (c->rules[i].flags & SFW_RULE_F_CT_COUNT)
 			v->limited = true;
+		if (c->rules[i].add_set >= 0 && v->parsed)
+			sfw_setadd_queue(sn, rules->rs->sets[c->rules[i].add_set].name,
+					 v->pkt.tuple.l3num, &v->pkt.tuple.src);
 	}
 
 	switch (action) {
@@ -251,6 +255,7 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 {
 	struct sfw_rules *r, *old;
 	char err[SFW_ERR_LEN];
+	bool pending;
 	unsigned int c;
 	u32 n = 0;
 	int ret;
@@ -285,10 +290,13 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 		rules_free(r);
 		return ret;
 	}
+	pending = sfw_setadd_carry(rs, old ? old->rs : NULL);
 	r->generation = ++sn->rules_generation;
 	rs->generation = r->generation;
 	old = rcu_replace_pointer(sn->rules, r, lockdep_is_held(&sn->rules_lock));
 	mutex_unlock(&sn->rules_lock);
+	if (pending)
+		sfw_setadd_kick(sn);
 	if (generation)
 		*generation = r->generation;
 
@@ -554,12 +562,13 @@ int sfw_rules_init_net(struct net *net, struct sfw_net *sn)
 	mutex_init(&sn->rules_lock);
 	RCU_INIT_POINTER(sn->rules, NULL);
 	sn->set_elements_max = SFW_SET_ELEMENTS_MAX;
-	return 0;
+	return sfw_setadd_init_net(sn);
 }
 
 void sfw_rules_uninit_net(struct net *net, struct sfw_net *sn)
 {
-	/* The hooks are gone: nobody reads it any more. */
+	/* The hooks are gone: nobody reads it any more, nor queues additions. */
+	sfw_setadd_uninit_net(sn);
 	rules_free(rcu_dereference_protected(sn->rules, true));
 	RCU_INIT_POINTER(sn->rules, NULL);
 }

@@ -36,11 +36,12 @@ struct sfw_index_key {
 
 struct builder_rule {
 	struct sfw_rule r;
-	char set_name[2][SFW_SET_NAME_LEN];	/* source, destination */
+	char set_name[3][SFW_SET_NAME_LEN];	/* source, destination, add @set */
 };
 
 struct builder_set {
 	char name[SFW_SET_NAME_LEN];
+	u32 timeout;
 	u32 n;
 	struct sfw_prefix *elems;
 };
@@ -359,6 +360,7 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	b->nports += r->ndport;
 	br->r.saddr_set = -1;
 	br->r.daddr_set = -1;
+	br->r.add_set = -1;
 	/* NAT targets come with sfw_ruleset_builder_nat(), never from @r. */
 	br->r.nat_off = 0;
 	br->r.nnat = 0;
@@ -620,6 +622,51 @@ static int find_set(const struct sfw_ruleset_builder *b, const char *name)
 	return -1;
 }
 
+int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *name,
+				    u32 seconds, char *err)
+{
+	int i = find_set(b, name);
+
+	if (i < 0) {
+		snprintf(err, SFW_ERR_LEN, "timeout for no set @%s", name);
+		return -ENOENT;
+	}
+	if (seconds > SFW_SET_TIMEOUT_MAX) {
+		snprintf(err, SFW_ERR_LEN, "set @%s: timeout over %u seconds", name,
+			 SFW_SET_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	b->sets[i].timeout = seconds;
+	return 0;
+}
+
+int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				const char *name, char *err)
+{
+	struct builder_rule *br;
+
+	if (chain >= SFW_CHAIN_COUNT || !b->n[chain]) {
+		snprintf(err, SFW_ERR_LEN, "add @set without a rule");
+		return -EINVAL;
+	}
+	br = &b->rules[chain][b->n[chain] - 1];
+	if (br->set_name[2][0]) {
+		snprintf(err, SFW_ERR_LEN, "add @set given twice");
+		return -EINVAL;
+	}
+	if (!name[0] || strlen(name) >= SFW_SET_NAME_LEN) {
+		snprintf(err, SFW_ERR_LEN, "bad set name");
+		return -EINVAL;
+	}
+	/* Only where packets are judged for good (NAT chains translate). */
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "add @set is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	strcpy(br->set_name[2], name);
+	return 0;
+}
+
 static u32 key_hash(u32 key)
 {
 	key ^= key >> 16;
@@ -771,6 +818,7 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 		u32 k;
 
 		strcpy(s->name, b->sets[i].name);
+		s->timeout = b->sets[i].timeout;
 		for (k = 0; k < b->sets[i].n; k++) {
 			if (s->family && s->family != b->sets[i].elems[k].l3num)
 				s->family = 0xff;	/* both families */
@@ -808,7 +856,7 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 					 sfw_chain_names[c], i + 1, sfw_action_names[r->action]);
 				goto err;
 			}
-			for (k = 0; k < 2; k++) {
+			for (k = 0; k < 3; k++) {
 				int idx;
 
 				if (!br->set_name[k][0])
@@ -819,7 +867,9 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 						 sfw_chain_names[c], i + 1, br->set_name[k]);
 					goto err;
 				}
-				if (k)
+				if (k == 2)
+					r->add_set = idx;
+				else if (k)
 					r->daddr_set = idx;
 				else
 					r->saddr_set = idx;
@@ -850,8 +900,10 @@ void sfw_ruleset_free(struct sfw_ruleset *rs)
 		sfw_free(rs->chain[c].idx.keys);
 		sfw_free(rs->chain[c].idx.lists);
 	}
-	for (i = 0; rs->sets && i < rs->nsets; i++)
+	for (i = 0; rs->sets && i < rs->nsets; i++) {
 		sfw_addrset_free((struct sfw_addrset __force *)rs->sets[i].cur);
+		sfw_free(rs->sets[i].dl);
+	}
 	sfw_free(rs->sets);
 	sfw_free(rs->ports);
 	sfw_free(rs->nat);

@@ -116,15 +116,28 @@ struct sfw_rule {
 	u8 count_l3num;		/* 0: the whole address; else by prefix count_len */
 	u8 count_len;
 	u8 count_slot;		/* the kernel's (srclimit.c); 0 elsewhere */
+	s16 add_set;		/* `add @set`: the packet's source goes into it; -1: none */
 };
 
 #define SFW_CT_COUNT_MAX	SFW_CT_COUNT_OVER_MAX	/* ct count over at most this */
 
+/* An element `add @set` put in a set with a timeout, and when it goes. */
+struct sfw_set_deadline {
+	struct sfw_prefix p;
+	unsigned long expires;		/* jiffies */
+};
+
 struct sfw_ruleset_set {
 	char name[SFW_SET_NAME_LEN];
 	u8 family;			/* 0 until an element says */
+	u32 timeout;			/* seconds `add @set` elements live; 0: for ever */
 	struct sfw_addrset __rcu *cur;	/* swapped whole on add/del */
+	/* The kernel's (setadd.c), under rules_lock: the elements that expire. */
+	u32 ndl, cap_dl;
+	struct sfw_set_deadline *dl;
 };
+
+#define SFW_SET_TIMEOUT_MAX	(7 * 86400)	/* a week, in seconds */
 
 /* One chain's index: (proto, dport) -> rule numbers, plus the unindexed ones. */
 struct sfw_chain_index {
@@ -209,6 +222,12 @@ int sfw_ruleset_builder_nat(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			    char *err);
 int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
 			    const struct sfw_prefix *elems, u32 n, char *err);
+/* Give set @name (defined already) a timeout for what `add @set` puts in it. */
+int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *name,
+				    u32 seconds, char *err);
+/* The rule just added to @chain puts packets' sources into set @name (`add @name`). */
+int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				const char *name, char *err);
 /* Compile; NULL with @err set on failure (-ENOMEM included). */
 struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed, char *err);
 void sfw_ruleset_free(struct sfw_ruleset *rs);

@@ -98,6 +98,7 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_REASONS] = MNL_TYPE_U32,
 	[SFW_RULE_A_CT_LOOSE] = MNL_TYPE_FLAG,
 	[SFW_RULE_A_CT_COUNT] = MNL_TYPE_NESTED,
+	[SFW_RULE_A_ADD_SET] = MNL_TYPE_NUL_STRING,
 };
 
 static const enum mnl_attr_data_type ct_count_types[SFW_CT_COUNT_A_MAX + 1] = {
@@ -133,6 +134,7 @@ static const enum mnl_attr_data_type set_types[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_NAME] = MNL_TYPE_NUL_STRING,
 	[SFW_SET_A_ELEMS] = MNL_TYPE_NESTED,
 	[SFW_SET_A_COUNT] = MNL_TYPE_U32,
+	[SFW_SET_A_TIMEOUT] = MNL_TYPE_U32,
 };
 
 /* SFW_RULE_A_CT_COUNT: over N, and by a prefix if both its family and length came. */
@@ -364,6 +366,9 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 		rr->packets = mnl_attr_get_u64(tb[SFW_RULE_A_PACKETS]);
 	if (tb[SFW_RULE_A_BYTES])
 		rr->bytes = mnl_attr_get_u64(tb[SFW_RULE_A_BYTES]);
+	if (tb[SFW_RULE_A_ADD_SET])
+		snprintf(rr->add_set, sizeof(rr->add_set), "%s",
+			 mnl_attr_get_str(tb[SFW_RULE_A_ADD_SET]));
 	if (tb[SFW_RULE_A_CT_COUNT] && get_ct_count(tb[SFW_RULE_A_CT_COUNT], r))
 		return -1;
 	if (tb[SFW_RULE_A_NAT] && get_nat(tb[SFW_RULE_A_NAT], rr))
@@ -394,6 +399,8 @@ static int dump_set(struct dump *d, const struct nlattr *nest)
 		memset(s, 0, sizeof(*s));
 		snprintf(s->name, sizeof(s->name), "%s", name);
 	}
+	if (tb[SFW_SET_A_TIMEOUT])
+		s->timeout = mnl_attr_get_u32(tb[SFW_SET_A_TIMEOUT]);
 	if (!tb[SFW_SET_A_ELEMS])
 		return 0;
 	mnl_attr_for_each_nested(a, tb[SFW_SET_A_ELEMS]) {

@@ -186,6 +186,8 @@ static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 	       (!(r->flags & SFW_RULE_F_CT_LOOSE) ||
 		mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_CT_LOOSE, 0, NULL)) &&
 	       put_ct_count(nlh, r) &&
+	       (!rr->add_set[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_ADD_SET, rr->add_set)) &&
 	       put_nat(nlh, rr);
 }
 
@@ -267,6 +269,8 @@ static bool put_set(struct nlmsghdr *nlh, const struct rules_set *set, u32 *k)
 	if (!nest)
 		return false;
 	if (!mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_SET_A_NAME, set->name) ||
+	    (set->timeout &&
+	     !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_SET_A_TIMEOUT, set->timeout)) ||
 	    !(elems = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_SET_A_ELEMS))) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;

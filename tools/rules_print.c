@@ -243,6 +243,8 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
 		fputs("ct helper set ftp ", f);
+	if (rr->add_set[0])
+		fprintf(f, "add @%.*s ", SFW_SET_NAME_LEN, rr->add_set);
 	if (r->flags & SFW_RULE_F_LOG) {
 		fputs("log ", f);
 		if (r->log_prefix[0]) {
@@ -288,6 +290,12 @@ void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
 		bool split = s->n > 4;	/* one element a line beyond a few */
 
 		fprintf(f, "set %s {", s->name);
+		if (s->timeout) {
+			fputs(split ? "\n  timeout " : " timeout ", f);
+			print_duration(f, s->timeout);
+			if (s->n)
+				fputc(',', f);
+		}
 		for (k = 0; k < s->n; k++) {
 			fputs(k ? (split ? ",\n  " : ", ") : (split ? "\n  " : " "), f);
 			print_prefix(f, &s->elems[k]);
@@ -436,6 +444,8 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 		}
 		sfw_json_set(o, "ct_count", cnt);
 	}
+	if (rr->add_set[0])
+		sfw_json_set(o, "add_set", sfw_json_string(rr->add_set, SFW_SET_NAME_LEN));
 	if (r->flags & SFW_RULE_F_LOG) {
 		log = sfw_json_object();
 		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));
@@ -485,6 +495,8 @@ json_t *sfw_rules_json(const struct rules_file *rf, unsigned int flags)
 		for (k = 0; k < s->n; k++)
 			sfw_json_append(elems, sfw_json_str(prefix_str(&s->elems[k], buf)));
 		sfw_json_set(set_o, "elements", elems);
+		if (s->timeout)
+			sfw_json_set(set_o, "timeout", json_integer(s->timeout));
 		sfw_json_append(sets, set_o);
 	}
 	sfw_json_set(o, "sets", sets);

@@ -118,6 +118,34 @@ static int set_proto(struct parser *p, struct rule_ctx *c, u8 proto, const struc
 	return 0;
 }
 
+int rules_set_ref(struct parser *p, const struct tok *t, char *out)
+{
+	struct set_ref *ref;
+
+	if (t->type != T_WORD || t->s[0] != '@' || !rules_set_name_ok(t->s + 1, t->len - 1))
+		return lex_fail(p, t, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
+				SFW_SET_NAME_LEN - 1);
+	if (rules_grow_array((void **)&p->refs, &p->cap_refs, p->nrefs + 1, sizeof(*p->refs)))
+		return lex_nomem(p);
+	ref = &p->refs[p->nrefs++];
+	memset(ref->name, 0, sizeof(ref->name));
+	memcpy(ref->name, t->s + 1, t->len - 1);
+	ref->line = t->line;
+	ref->col = t->col;
+	memcpy(out, ref->name, sizeof(ref->name));
+	return 0;
+}
+
+/* add @SET: the packet's source goes into SET when the rule matches */
+static int stmt_add_set(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	if (c->rr.add_set[0])
+		return lex_fail(p, kw, "second");
+	if (lex_value(p, kw))
+		return -1;
+	return rules_set_ref(p, &p->tok, c->rr.add_set);
+}
+
 /* (ip|ip6|inet) (saddr|daddr) (ADDR[/LEN] | @SET) */
 static int match_addr(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
@@ -139,22 +167,8 @@ static int match_addr(struct parser *p, struct rule_ctx *c, const struct tok *kw
 		return -1;
 	if (lex_value(p, &side))
 		return -1;
-	if (p->tok.type == T_WORD && p->tok.s[0] == '@') {
-		struct set_ref *ref;
-
-		if (!rules_set_name_ok(p->tok.s + 1, p->tok.len - 1))
-			return lex_fail(p, &p->tok, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
-				    SFW_SET_NAME_LEN - 1);
-		if (rules_grow_array((void **)&p->refs, &p->cap_refs, p->nrefs + 1, sizeof(*p->refs)))
-			return lex_nomem(p);
-		ref = &p->refs[p->nrefs++];
-		memset(ref->name, 0, sizeof(ref->name));
-		memcpy(ref->name, p->tok.s + 1, p->tok.len - 1);
-		ref->line = p->tok.line;
-		ref->col = p->tok.col;
-		memcpy(set, ref->name, sizeof(ref->name));
-		return 0;
-	}
+	if (p->tok.type == T_WORD && p->tok.s[0] == '@')
+		return rules_set_ref(p, &p->tok, set);
 	if (rules_parse_prefix(p, &p->tok, fam, pf))
 		return -1;
 	return set_family(p, c, pf->l3num, kw);
@@ -669,6 +683,8 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 			match_reason(p, c, &kw);
 		} else if (lex_is(&kw, "counter")) {
 			opt_counter(p, c, &kw);
+		} else if (lex_is(&kw, "add")) {
+			stmt_add_set(p, c, &kw);
 		} else if (lex_is(&kw, "log")) {
 			opt_log(p, c, &kw);
 		} else if (lex_is(&kw, "sport") || lex_is(&kw, "dport")) {

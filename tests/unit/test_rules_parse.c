@@ -89,6 +89,14 @@ static const struct row rows[] = {
 	  "  ct count over 3 by ip saddr/24 log drop\n"
 	  "  ct count over 100 by ip6 saddr/64 drop\n"
 	  "  ct state new ct count over 0 drop\n" },
+	{ "chain input policy drop\n tcp dport 22 ct count over 5 add @blocked reject\n ip saddr @blocked drop\n"
+	  "set blocked { timeout 10m }\nset ban2 { 10.0.0.1, timeout 90 }\nset b3 { timeout 2h,\n 10.9.9.9 }\n",
+	  "chain input policy drop\n"
+	  "  tcp dport 22 ct count over 5 add @blocked reject\n"
+	  "  ip saddr @blocked drop\n"
+	  "set blocked { timeout 10m }\n"
+	  "set ban2 { timeout 90, 10.0.0.1 }\n"
+	  "set b3 { timeout 2h, 10.9.9.9 }\n" },
 	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
 	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
 	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
@@ -172,6 +180,13 @@ static const struct row rows[] = {
 	{ "chain input\n ct state invalid reason tcp_ack_too_old accept ct loose\n",
 	  F ":2:49: the action must come last; found after it 'ct'" },
 	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper, loose or count, not 'status'" },
+	{ "chain input\n add @nope drop\n", F ":2:6: unknown set '@nope'" },
+	{ "chain input\n add @a add @a drop\nset a { }\n", F ":2:9: second 'add'" },
+	{ "chain input\n add blocked drop\n",
+	  F ":2:6: bad set name (a letter, then letters, digits, _ - .; at most 31) 'blocked'" },
+	{ "set a { timeout 0 }\n", F ":1:17: a set's timeout is at least 1s, not '0'" },
+	{ "set a { timeout 8d }\n", F ":1:17: bad duration (N, Ns, Nm or Nh, at most 604800s) '8d'" },
+	{ "set a { timeout 1m, timeout 2m }\n", F ":1:21: second 'timeout'" },
 	{ "chain input\n ct count 10 drop\n", F ":2:11: ct count: expected over, not '10'" },
 	{ "chain input\n ct count over ten drop\n", F ":2:16: ct count over: a number up to 16777216, not 'ten'" },
 	{ "chain input\n ct count over 1 ct count over 2 drop\n", F ":2:21: second match on 'count'" },

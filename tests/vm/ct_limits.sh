@@ -6,7 +6,9 @@
 #   client ------------------ gateway ------------------ server
 #   10.0.1.2 (A), .3 (B),     forward chain:              :22 listens (fork)
 #   .4 (P, raw SYNs)          tcp dport 22 ct state new ct count over 10 reject
-#                             tcp dport 80 ct state new ct count over 10 drop
+#   .5 (Q)                    tcp dport 80 ct state new ct count over 10 drop
+#                             tcp dport 23 ct state new ct count over 2 add @blocked reject
+#                             set blocked { timeout 3s }
 #
 #   - A opens 10 connections to :22 and holds them; its 11th is refused
 #     (reset), and the drop log says source_limit; B, another source, still
@@ -15,7 +17,10 @@
 #   - four raw SYN senders from P at once (sfw-pkt, both vCPUs busy), 100
 #     flows each to :80, get exactly 10 entries admitted: at least 10 shows
 #     the flood reached the limit, at most 10 that two CPUs admitting at
-#     once never pass it.
+#     once never pass it;
+#   - Q opens 2 connections to :23; its 3rd is refused and `add @blocked`
+#     puts Q into the set (sfwctl set list shows it; it was not there
+#     before); the element expires by itself after the set's 3 s.
 source lib.sh
 need socat sfw-pkt
 
@@ -24,23 +29,28 @@ trap cleanup EXIT
 
 gateway_up --ipv4-only hashsize=65536 || exit $ksft_fail
 set_family 4
-A=10.0.1.2 B=10.0.1.3 P=10.0.1.4
+A=10.0.1.2 B=10.0.1.3 P=10.0.1.4 Q=10.0.1.5
 ip -n "$client" addr add $B/24 dev c0
 ip -n "$client" addr add $P/24 dev c0
+ip -n "$client" addr add $Q/24 dev c0
 path_up || exit $ksft_fail
 
 cat >"$T/rules" <<RULES
 chain forward policy accept
   tcp dport 22 ct state new ct count over 10 reject
   tcp dport 80 ct state new ct count over 10 drop
+  tcp dport 23 ct state new ct count over 2 add @blocked reject
+set blocked { timeout 3s }
 RULES
 gw sfwctl ruleset load "$T/rules" || fail "load the rule set"
 gw sfwctl ruleset show | grep -q "tcp dport 22 ct state new ct count over 10 .*reject" &&
 	pass "the rule set shows ct count over 10" ||
 	fail "the rule set does not show ct count: $(gw sfwctl ruleset show)"
 
-sv socat -u TCP-LISTEN:22,reuseaddr,fork OPEN:/dev/null &
-busywait 5000 listening "$server" 22 || fail "the server did not listen on 22"
+for port in 22 23; do
+	sv socat -u TCP-LISTEN:$port,reuseaddr,fork OPEN:/dev/null &
+	busywait 5000 listening "$server" $port || fail "the server did not listen on $port"
+done
 
 # estab SRC: ESTABLISHED entries from SRC to :22 on the gateway.
 estab() { ct_lines "$gateway" "ESTABLISHED src=$1 .*dport=22 " | wc -l; }
@@ -103,4 +113,35 @@ check_eq "four parallel SYN senders from P: 10 entries admitted" "$(p_entries)" 
 out=$(gw sfwctl drops 2>&1)
 check_ge "P's other SYNs were dropped by the limit" \
 	"$(grep -cE "$P[:.][0-9]+ -> $NOWHERE[:.]80 source_limit forward#2" <<<"$out")" 1
+
+# 5. add @blocked, and the set's timeout.
+in_set() { gw sfwctl set list blocked | grep -qE "(\{|,) *$1( |,|\}|$)"; }
+out=$(gw sfwctl set list blocked 2>&1)
+if grep -qE "timeout 3s? " <<<"$out" && ! in_set $Q; then
+	pass "set blocked: timeout 3s, and Q is not in it yet"
+else
+	fail "set blocked before: $out"
+fi
+tcp_open q1 "$client" "TCP:$S:23,bind=$Q"
+tcp_open q2 "$client" "TCP:$S:23,bind=$Q"
+estab23() { [ "$(ct_lines "$gateway" "ESTABLISHED src=$Q .*dport=23 " | wc -l)" -ge 2 ]; }
+busywait 10000 estab23 && pass "Q holds 2 connections to :23" || fail "Q does not hold 2 connections to :23"
+if cl socat -u OPEN:/dev/null "TCP:$S:23,bind=$Q,connect-timeout=5" 2>/dev/null; then
+	fail "Q's 3rd connection to :23 opened"
+else
+	pass "Q's 3rd connection to :23 is refused"
+fi
+if busywait 5000 in_set $Q; then
+	pass "add @blocked put Q into the set"
+else
+	fail "Q is not in @blocked: $(gw sfwctl set list blocked 2>&1)"
+fi
+in_set $A && fail "A is in @blocked too" || pass "A, which never met that rule, is not in @blocked"
+tcp_close q1
+tcp_close q2
+if busywait 10000 eval '! in_set $Q'; then
+	pass "Q's element expired by itself"
+else
+	fail "Q is still in @blocked: $(gw sfwctl set list blocked 2>&1)"
+fi
 exit $ret

@@ -213,6 +213,11 @@
  *			SFW_CT_COUNT_A_FAMILY: u8, AF_INET or AF_INET6: count
  *			                   by prefix (none: by whole address)
  *			SFW_CT_COUNT_A_LEN: u8, that prefix's length (with _FAMILY)
+ *		SFW_RULE_A_ADD_SET: string, a set's name (`add @NAME`): when
+ *		                   the rule matches, the packet's source
+ *		                   address goes into that set, soon after (a
+ *		                   work item adds it; chains input, forward
+ *		                   and output)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
  *
  * An address set (its elements are addresses or prefixes of either family):
@@ -222,6 +227,10 @@
  *		SFW_SET_A_ELEMS: nest, any number of
  *			SFW_ELEMS_A_ADDR: nest, an address or prefix (as above)
  *		SFW_SET_A_COUNT: u32, elements in the set (replies only)
+ *		SFW_SET_A_TIMEOUT: u32, seconds an element `add @NAME` put
+ *		                   there stays (at most a week; none: for
+ *		                   ever); elements loaded or added by
+ *		                   SFW_CMD_SET_ADD have none
  *
  * Errors in rules and sets name the rule: the extack message reads
  * "input rule 3: ports need tcp or udp" (or "set @name: ..."), and the
@@ -724,6 +733,7 @@ enum sfw_rule_attr {
 	SFW_RULE_A_CT_REASONS,	/* u32: 1 << enum sfw_invalid_reason */
 	SFW_RULE_A_CT_LOOSE,	/* flag */
 	SFW_RULE_A_CT_COUNT,	/* nest: enum sfw_ct_count_attr */
+	SFW_RULE_A_ADD_SET,	/* string: a set's name */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
@@ -768,6 +778,7 @@ enum sfw_set_attr {
 	SFW_SET_A_NAME,		/* string */
 	SFW_SET_A_ELEMS,	/* nest: enum sfw_elems_attr */
 	SFW_SET_A_COUNT,	/* u32 */
+	SFW_SET_A_TIMEOUT,	/* u32: seconds */
 	__SFW_SET_A_LAST
 };
 #define SFW_SET_A_MAX (__SFW_SET_A_LAST - 1)
