@@ -151,6 +151,14 @@ static const struct nla_policy ct_count_policy[SFW_CT_COUNT_A_MAX + 1] = {
 	[SFW_CT_COUNT_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
+static const struct nla_policy ct_rate_policy[SFW_CT_RATE_A_MAX + 1] = {
+	[SFW_CT_RATE_A_OVER] = { .type = NLA_U32 },	/* the builder checks them */
+	[SFW_CT_RATE_A_UNIT] = { .type = NLA_U32 },
+	[SFW_CT_RATE_A_BURST] = { .type = NLA_U32 },
+	[SFW_CT_RATE_A_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_CT_RATE_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 static const struct nla_policy chain_policy[SFW_CHAIN_A_MAX + 1] = {
 	[SFW_CHAIN_A_ID] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
 	[SFW_CHAIN_A_POLICY] = NLA_POLICY_MAX(NLA_U8, SFW_RULE_ACT_DROP),
@@ -180,6 +188,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_LOOSE] = { .type = NLA_FLAG },
 	[SFW_RULE_A_CT_COUNT] = NLA_POLICY_NESTED(ct_count_policy),
 	[SFW_RULE_A_ADD_SET] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
+	[SFW_RULE_A_CT_RATE] = NLA_POLICY_NESTED(ct_rate_policy),
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -484,6 +493,54 @@ static int ct_count_parse(struct sfw_rule *r, const struct nlattr *nest,
 	return 0;
 }
 
+/* SFW_RULE_A_CT_RATE: over N per unit, a burst, by the whole address or a prefix. */
+static int ct_rate_parse(struct sfw_rule *r, const struct nlattr *nest,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_CT_RATE_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_CT_RATE_A_MAX, nest, ct_rate_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SFW_CT_RATE_A_OVER] || !tb[SFW_CT_RATE_A_UNIT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct rate needs SFW_CT_RATE_A_OVER and _UNIT");
+		return -EINVAL;
+	}
+	if (!tb[SFW_CT_RATE_A_FAMILY] != !tb[SFW_CT_RATE_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct rate by: a family and a prefix length together");
+		return -EINVAL;
+	}
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = nla_get_u32(tb[SFW_CT_RATE_A_OVER]);
+	r->rate_unit = nla_get_u32(tb[SFW_CT_RATE_A_UNIT]);
+	if (tb[SFW_CT_RATE_A_BURST])
+		r->rate_burst = nla_get_u32(tb[SFW_CT_RATE_A_BURST]);
+	if (tb[SFW_CT_RATE_A_FAMILY]) {
+		r->rate_l3num = nla_get_u8(tb[SFW_CT_RATE_A_FAMILY]);
+		r->rate_len = nla_get_u8(tb[SFW_CT_RATE_A_LEN]);
+	}
+	return 0;
+}
+
+static int ct_rate_put(struct sk_buff *skb, const struct sfw_rule *rule)
+{
+	struct nlattr *nest;
+
+	if (!(rule->flags & SFW_RULE_F_CT_RATE))
+		return 0;
+	nest = nla_nest_start(skb, SFW_RULE_A_CT_RATE);
+	if (!nest || nla_put_u32(skb, SFW_CT_RATE_A_OVER, rule->rate) ||
+	    nla_put_u32(skb, SFW_CT_RATE_A_UNIT, rule->rate_unit) ||
+	    (rule->rate_burst && nla_put_u32(skb, SFW_CT_RATE_A_BURST, rule->rate_burst)) ||
+	    (rule->rate_l3num &&
+	     (nla_put_u8(skb, SFW_CT_RATE_A_FAMILY, rule->rate_l3num) ||
+	      nla_put_u8(skb, SFW_CT_RATE_A_LEN, rule->rate_len))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int ct_count_put(struct sk_buff *skb, const struct sfw_rule *rule)
 {
 	struct nlattr *nest;
@@ -587,6 +644,11 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		r->flags |= SFW_RULE_F_CT_LOOSE;
 	if (tb[SFW_RULE_A_CT_COUNT]) {
 		ret = ct_count_parse(r, tb[SFW_RULE_A_CT_COUNT], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SFW_RULE_A_CT_RATE]) {
+		ret = ct_rate_parse(r, tb[SFW_RULE_A_CT_RATE], extack);
 		if (ret)
 			return ret;
 	}
@@ -1493,6 +1555,7 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    (rule->reasons && nla_put_u32(skb, SFW_RULE_A_CT_REASONS, rule->reasons)) ||
 	    ((rule->flags & SFW_RULE_F_CT_LOOSE) && nla_put_flag(skb, SFW_RULE_A_CT_LOOSE)) ||
 	    ct_count_put(skb, rule) ||
+	    ct_rate_put(skb, rule) ||
 	    (rule->add_set >= 0 &&
 	     nla_put_string(skb, SFW_RULE_A_ADD_SET, rs->sets[rule->add_set].name)) ||
 	    nat_put(skb, rs, rule) ||

@@ -148,10 +148,15 @@ struct over_arg {
 };
 
 /* The matcher's question (ruleset.h): does @r's per-source limit hold? */
-static bool rule_over(void *arg, const struct sfw_rule *r)
+static bool rule_over(void *arg, const struct sfw_rule *r, u8 what)
 {
 	struct over_arg *a = arg;
 	u8 none = 0;
+
+	/* A rate limits new connections only. */
+	if (what == SFW_RULE_F_CT_RATE)
+		return a->new && sfw_srclimit_rate_over(a->sn, r, a->t->l3num, &a->t->src,
+							a->v && a->v->create);
 
 	if (!a->v)
 		return sfw_srclimit_over(a->sn, r, a->t->l3num, &a->t->src, false, a->new, &none);
@@ -195,7 +200,7 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			v->helper = SFW_HELPER_FTP;
 		if (c->rules[i].flags & SFW_RULE_F_CT_LOOSE)
 			v->loose = true;
-		if (c->rules[i].flags & SFW_RULE_F_CT_COUNT)
+		if (c->rules[i].flags & (SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE))
 			v->limited = true;
 		if (c->rules[i].add_set >= 0 && v->parsed)
 			sfw_setadd_queue(sn, rules->rs->sets[c->rules[i].add_set].name,

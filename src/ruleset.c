@@ -226,10 +226,49 @@ static int check_ct_invalid(enum sfw_chain chain, const struct sfw_rule *r, char
  * through, so it belongs where connections are made: input, forward and
  * output; by a prefix of the rule's family.
  */
+/* `by ip saddr/L` of a per-source limit: its family and length, against the rule's. */
+static int check_by(const char *what, u8 fam, u8 len, u8 family, char *err)
+{
+	if (!fam)
+		return 0;
+	if ((fam != SFW_AF_INET && fam != SFW_AF_INET6) ||
+	    len > (fam == SFW_AF_INET ? 32 : 128)) {
+		snprintf(err, SFW_ERR_LEN, "%s by: bad prefix /%u", what, len);
+		return -EINVAL;
+	}
+	if (family && family != fam) {
+		snprintf(err, SFW_ERR_LEN, "%s by %s saddr in a rule for %s", what,
+			 fam == SFW_AF_INET ? "ip" : "ip6", family == SFW_AF_INET ? "ip" : "ip6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* `ct rate over N/unit [burst M]`: new connections, where they are made. */
+static int check_ct_rate(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	if (!(r->flags & SFW_RULE_F_CT_RATE))
+		return 0;
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "ct rate is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	if (!r->rate || r->rate > SFW_CT_RATE_MAX || r->rate_burst > SFW_CT_RATE_MAX ||
+	    (r->rate_unit != 1 && r->rate_unit != 60 && r->rate_unit != 3600)) {
+		snprintf(err, SFW_ERR_LEN,
+			 "ct rate over 1..%u per second, minute or hour, burst up to %u",
+			 SFW_CT_RATE_MAX, SFW_CT_RATE_MAX);
+		return -EINVAL;
+	}
+	return check_by("ct rate", r->rate_l3num, r->rate_len, r->family, err);
+}
+
 static int check_ct_count(enum sfw_chain chain, const struct sfw_rule *r, char *err)
 {
-	if (!(r->flags & SFW_RULE_F_CT_COUNT))
-		return 0;
+	int ret = check_ct_rate(chain, r, err);
+
+	if (ret || !(r->flags & SFW_RULE_F_CT_COUNT))
+		return ret;
 	if (is_nat_chain(chain)) {
 		snprintf(err, SFW_ERR_LEN, "ct count is valid in chains input, forward and output");
 		return -EINVAL;
@@ -239,20 +278,7 @@ static int check_ct_count(enum sfw_chain chain, const struct sfw_rule *r, char *
 			 SFW_CT_COUNT_MAX);
 		return -EINVAL;
 	}
-	if (!r->count_l3num)
-		return 0;
-	if ((r->count_l3num != SFW_AF_INET && r->count_l3num != SFW_AF_INET6) ||
-	    r->count_len > (r->count_l3num == SFW_AF_INET ? 32 : 128)) {
-		snprintf(err, SFW_ERR_LEN, "ct count by: bad prefix /%u", r->count_len);
-		return -EINVAL;
-	}
-	if (r->family && r->family != r->count_l3num) {
-		snprintf(err, SFW_ERR_LEN, "ct count by %s saddr in a rule for %s",
-			 r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
-			 r->family == SFW_AF_INET ? "ip" : "ip6");
-		return -EINVAL;
-	}
-	return 0;
+	return check_by("ct count", r->count_l3num, r->count_len, r->family, err);
 }
 
 int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
@@ -373,6 +399,14 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	}
 	if (!br->r.count_l3num)
 		br->r.count_len = 0;
+	if (!(r->flags & SFW_RULE_F_CT_RATE)) {
+		br->r.rate = 0;
+		br->r.rate_unit = 0;
+		br->r.rate_burst = 0;
+		br->r.rate_l3num = 0;
+	}
+	if (!br->r.rate_l3num)
+		br->r.rate_len = 0;
 	memset(br->set_name, 0, sizeof(br->set_name));
 	if (saddr_set)
 		strcpy(br->set_name[0], saddr_set);
@@ -941,7 +975,8 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 	if (!t)
 		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
 		       r->saddr_set < 0 && r->daddr_set < 0 &&
-		       !(r->flags & SFW_RULE_F_CT_COUNT) ? SFW_EXPLAIN_MATCHED :
+		       !(r->flags & (SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE)) ?
+		       SFW_EXPLAIN_MATCHED :
 		       SFW_EXPLAIN_NO_TUPLE;
 	if (r->family && t->l3num != r->family)
 		return SFW_EXPLAIN_FAMILY;
@@ -972,8 +1007,13 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 	}
 	/* Last: it may count the packet (srclimit.c). */
 	if ((r->flags & SFW_RULE_F_CT_COUNT) &&
-	    ((r->count_l3num && t->l3num != r->count_l3num) || !m->over || !m->over(m->over_arg, r)))
+	    ((r->count_l3num && t->l3num != r->count_l3num) || !m->over ||
+	     !m->over(m->over_arg, r, SFW_RULE_F_CT_COUNT)))
 		return SFW_EXPLAIN_CT_COUNT;
+	if ((r->flags & SFW_RULE_F_CT_RATE) &&
+	    ((r->rate_l3num && t->l3num != r->rate_l3num) || !m->over ||
+	     !m->over(m->over_arg, r, SFW_RULE_F_CT_RATE)))
+		return SFW_EXPLAIN_CT_RATE;
 	return SFW_EXPLAIN_MATCHED;
 }
 

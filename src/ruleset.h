@@ -59,6 +59,7 @@ extern const char *const sfw_action_names[SFW_ACT_COUNT];
 #define SFW_RULE_F_HELPER_FTP	0x04	/* ct helper set ftp: accept, TCP; input, forward, output */
 #define SFW_RULE_F_CT_LOOSE	0x08	/* ct loose: accept; the entry stops checking windows */
 #define SFW_RULE_F_CT_COUNT	0x10	/* ct count over count_max [by saddr/count_len] */
+#define SFW_RULE_F_CT_RATE	0x20	/* ct rate over rate/rate_unit [burst] [by saddr/rate_len] */
 
 #define SFW_IFNAMSIZ		16
 #define SFW_LOG_PREFIX_LEN	32
@@ -117,7 +118,15 @@ struct sfw_rule {
 	u8 count_len;
 	u8 count_slot;		/* the kernel's (srclimit.c); 0 elsewhere */
 	s16 add_set;		/* `add @set`: the packet's source goes into it; -1: none */
+	/* ct rate over rate/rate_unit burst rate_burst: new connections from the source */
+	u32 rate;
+	u32 rate_unit;		/* seconds: 1, 60 or 3600 */
+	u32 rate_burst;		/* 0: rate */
+	u8 rate_l3num;		/* 0: the whole address; else by prefix rate_len */
+	u8 rate_len;
 };
+
+#define SFW_CT_RATE_MAX		1000000	/* ct rate over at most this per unit */
 
 #define SFW_CT_COUNT_MAX	SFW_CT_COUNT_OVER_MAX	/* ct count over at most this */
 
@@ -177,7 +186,7 @@ struct sfw_match_pkt {
 	 * packet? Asked last, once every other test of @r passed, as it
 	 * may count the packet. NULL: they never hold.
 	 */
-	bool (*over)(void *arg, const struct sfw_rule *r);
+	bool (*over)(void *arg, const struct sfw_rule *r, u8 what);	/* SFW_RULE_F_CT_* */
 	void *over_arg;
 };
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-source connection counts: `ct count over N` (the connections from
- * the packet's source address) and `ct count over N by ip saddr/24` (from
- * its prefix), as pf's max-src-conn and nft's ct count.
+ * Per-source limits: `ct count over N` (the connections from the
+ * packet's source address) and `ct count over N by ip saddr/24` (from
+ * its prefix), as pf's max-src-conn and nft's ct count; and `ct rate over
+ * N/second [burst M]` (new connections per source), as pf's
+ * max-src-conn-rate (a token bucket per source: see struct
+ * srclimit_rate below).
  *
  * What is counted: the connections that a count rule let through (it
  * did not match) and that were then created, per source address or
@@ -55,11 +58,29 @@ struct srclimit_slot {
 struct sfw_srclimit_net {
 	struct srclimit_slot slot[SFW_SRCLIMIT_SLOTS];
 	atomic_t users[SFW_SRCLIMIT_SLOTS];	/* counts held in each slot */
-	atomic_t records;
+	atomic_t records;			/* both kinds */
 	u32 seed;
 	u32 mask;
 	spinlock_t locks[SRCLIMIT_LOCKS];
+	struct hlist_head *rates;		/* the token buckets: under the stripe locks only */
 	struct hlist_head table[];
+};
+
+/*
+ * `ct rate over N/UNIT burst M`: a token bucket per (limit, masked
+ * source), in nanoseconds of credit. A new connection costs UNIT / N;
+ * credit accrues with time up to M connections' worth. Read and changed
+ * under the stripe lock only (no RCU): a bucket full again is unlinked
+ * and freed by the next check that walks its chain, so idle sources
+ * cost nothing for long, and all records are capped together.
+ */
+struct srclimit_rate {
+	struct hlist_node node;
+	union sfw_addr addr;	/* masked */
+	u8 l3num, len;
+	u32 rate, unit, burst;	/* the limit's: one bucket per limit */
+	u64 credit;		/* ns */
+	u64 last;		/* ns, ktime_get_ns() */
 };
 
 struct srclimit_rec {
@@ -72,6 +93,7 @@ struct srclimit_rec {
 };
 
 static struct kmem_cache *srclimit_cache __read_mostly;
+static struct kmem_cache *srclimit_rate_cache __read_mostly;
 static DEFINE_MUTEX(srclimit_cache_lock);
 
 /* call_rcu(), not kfree_rcu(): rcu_barrier() at module exit waits for it. */
@@ -117,7 +139,7 @@ static struct srclimit_rec *rec_find(struct sfw_srclimit_net *sl, u32 h, u8 k, u
 	return NULL;
 }
 
-/* One more on @rec unless it holds @max already (or is being unlinked): the new count, or 0. */
+/* One more on @rec unless it holds @max already (or is being unlinked): true if taken. */
 static bool rec_take(struct srclimit_rec *rec, u32 max)
 {
 	int c = atomic_read(&rec->conns);
@@ -208,6 +230,96 @@ bool sfw_srclimit_over(struct sfw_net *sn, const struct sfw_rule *r, u8 l3num,
 	return n >= r->count_max;
 }
 
+/* One connection of @r's rate, in ns of credit; and the most credit a bucket holds. */
+static u64 rate_cost(const struct sfw_rule *r)
+{
+	return div_u64((u64)r->rate_unit * NSEC_PER_SEC, r->rate);
+}
+
+static u64 rate_cap(const struct sfw_rule *r)
+{
+	return rate_cost(r) * (r->rate_burst ? r->rate_burst : r->rate);
+}
+
+static bool rate_is(const struct srclimit_rate *rt, const struct sfw_rule *r, u8 l3num,
+		    const union sfw_addr *key)
+{
+	return rt->l3num == l3num && rt->len == r->rate_len && rt->rate == r->rate &&
+	       rt->unit == r->rate_unit && rt->burst == r->rate_burst &&
+	       !memcmp(&rt->addr, key, sizeof(*key));
+}
+
+bool sfw_srclimit_rate_over(struct sfw_net *sn, const struct sfw_rule *r, u8 l3num,
+			    const union sfw_addr *src, bool take)
+{
+	struct sfw_srclimit_net *sl = rcu_dereference(sn->srclimit);
+	struct sfw_prefix p = { .l3num = l3num };
+	u64 now = ktime_get_ns(), cost, cap, credit;
+	struct srclimit_rate *rt, *found = NULL;
+	struct hlist_node *tmp;
+	bool over;
+	spinlock_t *lock;
+	u32 h;
+
+	if (!sl)
+		return false;
+	p.len = r->rate_l3num ? r->rate_len : (l3num == SFW_AF_INET ? 32 : 128);
+	if (l3num == SFW_AF_INET)
+		p.addr.ip = src->ip;
+	else
+		p.addr = *src;
+	if (sfw_prefix_normalize(&p))
+		return false;
+	cost = rate_cost(r);
+	cap = rate_cap(r);
+	h = (jhash2((const u32 *)&p.addr, 4, sl->seed ^ r->rate ^ r->rate_unit << 20) ^
+	     p.len) & sl->mask;
+	lock = &sl->locks[h % SRCLIMIT_LOCKS];
+	spin_lock_bh(lock);
+	hlist_for_each_entry_safe(rt, tmp, &sl->rates[h], node) {
+		if (rate_is(rt, r, l3num, &p.addr)) {
+			found = rt;
+			continue;
+		}
+		/* Full again: as good as none. */
+		if (now - rt->last >= div_u64(rt->unit * NSEC_PER_SEC, rt->rate) *
+		    (rt->burst ? rt->burst : rt->rate)) {
+			hlist_del(&rt->node);
+			kmem_cache_free(srclimit_rate_cache, rt);
+			atomic_dec(&sl->records);
+		}
+	}
+	credit = found ? min(cap, found->credit + (now - found->last)) : cap;
+	over = credit < cost;
+	if (!take)
+		goto out;
+	if (!found) {
+		if (atomic_inc_return(&sl->records) > records_max(sn)) {
+			atomic_dec(&sl->records);
+			over = true;	/* no room to remember it: as if over */
+			goto out;
+		}
+		found = kmem_cache_zalloc(srclimit_rate_cache, GFP_ATOMIC);
+		if (!found) {
+			atomic_dec(&sl->records);
+			over = true;
+			goto out;
+		}
+		found->addr = p.addr;
+		found->l3num = l3num;
+		found->len = r->rate_len;
+		found->rate = r->rate;
+		found->unit = r->rate_unit;
+		found->burst = r->rate_burst;
+		hlist_add_head(&found->node, &sl->rates[h]);
+	}
+	found->credit = over ? credit : credit - cost;
+	found->last = now;
+out:
+	spin_unlock_bh(lock);
+	return over;
+}
+
 void sfw_srclimit_put(struct sfw_net *sn, u8 l3num, const union sfw_addr *src, u8 held)
 {
 	struct sfw_srclimit_net *sl;
@@ -250,8 +362,11 @@ static struct sfw_srclimit_net *table_make(struct sfw_net *sn)
 	if (!srclimit_cache)
 		srclimit_cache = kmem_cache_create("sfw_srclimit", sizeof(struct srclimit_rec),
 						   0, 0, NULL);
+	if (!srclimit_rate_cache)
+		srclimit_rate_cache = kmem_cache_create("sfw_srclimit_rate",
+							sizeof(struct srclimit_rate), 0, 0, NULL);
 	mutex_unlock(&srclimit_cache_lock);
-	if (!srclimit_cache)
+	if (!srclimit_cache || !srclimit_rate_cache)
 		return NULL;
 	/* About two records a bucket when full, and no more than 2^16 buckets. */
 	while (size < max / 2 && size < 65536)
@@ -259,12 +374,19 @@ static struct sfw_srclimit_net *table_make(struct sfw_net *sn)
 	sl = kvzalloc(struct_size(sl, table, size), GFP_KERNEL_ACCOUNT);
 	if (!sl)
 		return NULL;
+	sl->rates = kvcalloc(size, sizeof(*sl->rates), GFP_KERNEL_ACCOUNT);
+	if (!sl->rates) {
+		kvfree(sl);
+		return NULL;
+	}
 	sl->mask = size - 1;
 	sl->seed = get_random_u32();
 	for (i = 0; i < SRCLIMIT_LOCKS; i++)
 		spin_lock_init(&sl->locks[i]);
-	for (i = 0; i < size; i++)
+	for (i = 0; i < size; i++) {
 		INIT_HLIST_HEAD(&sl->table[i]);
+		INIT_HLIST_HEAD(&sl->rates[i]);
+	}
 	return sl;
 }
 
@@ -306,7 +428,7 @@ int sfw_srclimit_assign(struct sfw_net *sn, struct sfw_ruleset *rs,
 		for (i = 0; i < rs->chain[c].n; i++) {
 			struct sfw_rule *r = &rs->chain[c].rules[i];
 
-			if (!rule_counts(r))
+			if (!rule_counts(r) && !(r->flags & SFW_RULE_F_CT_RATE))
 				continue;
 			if (!sl) {
 				sl = table_make(sn);
@@ -316,6 +438,8 @@ int sfw_srclimit_assign(struct sfw_net *sn, struct sfw_ruleset *rs,
 				}
 				rcu_assign_pointer(sn->srclimit, sl);
 			}
+			if (!rule_counts(r))
+				continue;
 			/* The slot of that prefix, if one has it and it is in use. */
 			for (k = 0; k < SFW_SRCLIMIT_SLOTS; k++)
 				if (slot_is(&sl->slot[k], r) &&
@@ -349,11 +473,23 @@ int sfw_srclimit_assign(struct sfw_net *sn, struct sfw_ruleset *rs,
 void sfw_srclimit_uninit_net(struct sfw_net *sn)
 {
 	struct sfw_srclimit_net *sl = rcu_dereference_protected(sn->srclimit, true);
+	u32 i;
 
 	if (!sl)
 		return;
+	for (i = 0; i <= sl->mask; i++) {
+		struct srclimit_rate *rt;
+		struct hlist_node *tmp;
+
+		hlist_for_each_entry_safe(rt, tmp, &sl->rates[i], node) {
+			hlist_del(&rt->node);
+			kmem_cache_free(srclimit_rate_cache, rt);
+			atomic_dec(&sl->records);
+		}
+	}
 	WARN_ON_ONCE(atomic_read(&sl->records));
 	RCU_INIT_POINTER(sn->srclimit, NULL);
+	kvfree(sl->rates);
 	kvfree(sl);
 }
 
@@ -362,4 +498,5 @@ void sfw_srclimit_uninit(void)
 {
 	rcu_barrier();
 	kmem_cache_destroy(srclimit_cache);
+	kmem_cache_destroy(srclimit_rate_cache);
 }

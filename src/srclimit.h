@@ -35,6 +35,13 @@ int sfw_srclimit_assign(struct sfw_net *sn, struct sfw_ruleset *rs,
  */
 bool sfw_srclimit_over(struct sfw_net *sn, const struct sfw_rule *r, u8 l3num,
 		       const union sfw_addr *src, bool create, bool new, u8 *held);
+/*
+ * Does @r's `ct rate over N/UNIT` hold for a new connection from @src?
+ * @take: it is one (its credit is spent); else only asking (explain).
+ * Under RCU.
+ */
+bool sfw_srclimit_rate_over(struct sfw_net *sn, const struct sfw_rule *r, u8 l3num,
+			    const union sfw_addr *src, bool take);
 /* Give back the counts of slots @held for @src. Any context. */
 void sfw_srclimit_put(struct sfw_net *sn, u8 l3num, const union sfw_addr *src, u8 held);
 

@@ -99,6 +99,15 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_LOOSE] = MNL_TYPE_FLAG,
 	[SFW_RULE_A_CT_COUNT] = MNL_TYPE_NESTED,
 	[SFW_RULE_A_ADD_SET] = MNL_TYPE_NUL_STRING,
+	[SFW_RULE_A_CT_RATE] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type ct_rate_types[SFW_CT_RATE_A_MAX + 1] = {
+	[SFW_CT_RATE_A_OVER] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_UNIT] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_BURST] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_FAMILY] = MNL_TYPE_U8,
+	[SFW_CT_RATE_A_LEN] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type ct_count_types[SFW_CT_COUNT_A_MAX + 1] = {
@@ -151,6 +160,29 @@ static int get_ct_count(const struct nlattr *nest, struct sfw_rule *r)
 		r->count_len = mnl_attr_get_u8(tb[SFW_CT_COUNT_A_LEN]);
 		if ((r->count_l3num != SFW_AF_INET && r->count_l3num != SFW_AF_INET6) ||
 		    r->count_len > (r->count_l3num == SFW_AF_INET ? 32 : 128))
+			return -1;
+	}
+	return 0;
+}
+
+/* SFW_RULE_A_CT_RATE. */
+static int get_ct_rate(const struct nlattr *nest, struct sfw_rule *r)
+{
+	const struct nlattr *tb[SFW_CT_RATE_A_MAX + 1];
+
+	if (parse_nested(nest, ct_rate_types, SFW_CT_RATE_A_MAX, tb) || !tb[SFW_CT_RATE_A_OVER] ||
+	    !tb[SFW_CT_RATE_A_UNIT])
+		return -1;
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = mnl_attr_get_u32(tb[SFW_CT_RATE_A_OVER]);
+	r->rate_unit = mnl_attr_get_u32(tb[SFW_CT_RATE_A_UNIT]);
+	if (tb[SFW_CT_RATE_A_BURST])
+		r->rate_burst = mnl_attr_get_u32(tb[SFW_CT_RATE_A_BURST]);
+	if (tb[SFW_CT_RATE_A_FAMILY] && tb[SFW_CT_RATE_A_LEN]) {
+		r->rate_l3num = mnl_attr_get_u8(tb[SFW_CT_RATE_A_FAMILY]);
+		r->rate_len = mnl_attr_get_u8(tb[SFW_CT_RATE_A_LEN]);
+		if ((r->rate_l3num != SFW_AF_INET && r->rate_l3num != SFW_AF_INET6) ||
+		    r->rate_len > (r->rate_l3num == SFW_AF_INET ? 32 : 128))
 			return -1;
 	}
 	return 0;
@@ -369,6 +401,8 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 	if (tb[SFW_RULE_A_ADD_SET])
 		snprintf(rr->add_set, sizeof(rr->add_set), "%s",
 			 mnl_attr_get_str(tb[SFW_RULE_A_ADD_SET]));
+	if (tb[SFW_RULE_A_CT_RATE] && get_ct_rate(tb[SFW_RULE_A_CT_RATE], r))
+		return -1;
 	if (tb[SFW_RULE_A_CT_COUNT] && get_ct_count(tb[SFW_RULE_A_CT_COUNT], r))
 		return -1;
 	if (tb[SFW_RULE_A_NAT] && get_nat(tb[SFW_RULE_A_NAT], rr))

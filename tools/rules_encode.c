@@ -156,6 +156,27 @@ static bool put_ct_count(struct nlmsghdr *nlh, const struct sfw_rule *r)
 	return true;
 }
 
+/* `ct rate over N/UNIT [burst M] [by ip saddr/L]` as SFW_RULE_A_CT_RATE. */
+static bool put_ct_rate(struct nlmsghdr *nlh, const struct sfw_rule *r)
+{
+	struct nlattr *nest;
+
+	if (!(r->flags & SFW_RULE_F_CT_RATE))
+		return true;
+	nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_RULE_A_CT_RATE);
+	if (!nest ||
+	    !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_OVER, r->rate) ||
+	    !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_UNIT, r->rate_unit) ||
+	    (r->rate_burst &&
+	     !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_BURST, r->rate_burst)) ||
+	    (r->rate_l3num &&
+	     (!mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_RATE_A_FAMILY, r->rate_l3num) ||
+	      !mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_RATE_A_LEN, r->rate_len))))
+		return false;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
 static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 {
 	const struct sfw_rule *r = &rr->r;
@@ -186,6 +207,7 @@ static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 	       (!(r->flags & SFW_RULE_F_CT_LOOSE) ||
 		mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_CT_LOOSE, 0, NULL)) &&
 	       put_ct_count(nlh, r) &&
+	       put_ct_rate(nlh, r) &&
 	       (!rr->add_set[0] ||
 		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_ADD_SET, rr->add_set)) &&
 	       put_nat(nlh, rr);

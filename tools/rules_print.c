@@ -239,6 +239,15 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 			fprintf(f, "by %s saddr/%u ", r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
 				r->count_len);
 	}
+	if (r->flags & SFW_RULE_F_CT_RATE) {
+		fprintf(f, "ct rate over %u/%s ", r->rate,
+			r->rate_unit == 3600 ? "hour" : r->rate_unit == 60 ? "minute" : "second");
+		if (r->rate_burst)
+			fprintf(f, "burst %u ", r->rate_burst);
+		if (r->rate_l3num)
+			fprintf(f, "by %s saddr/%u ", r->rate_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->rate_len);
+	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
@@ -443,6 +452,19 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 			sfw_json_set(cnt, "prefix", json_integer(r->count_len));
 		}
 		sfw_json_set(o, "ct_count", cnt);
+	}
+	if (r->flags & SFW_RULE_F_CT_RATE) {
+		json_t *rt = sfw_json_object();
+
+		sfw_json_set(rt, "over", json_integer(r->rate));
+		sfw_json_set(rt, "per_seconds", json_integer(r->rate_unit));
+		sfw_json_set(rt, "burst", json_integer(r->rate_burst ? r->rate_burst : r->rate));
+		if (r->rate_l3num) {
+			sfw_json_set(rt, "family",
+				     sfw_json_str(r->rate_l3num == SFW_AF_INET ? "ip" : "ip6"));
+			sfw_json_set(rt, "prefix", json_integer(r->rate_len));
+		}
+		sfw_json_set(o, "ct_rate", rt);
 	}
 	if (rr->add_set[0])
 		sfw_json_set(o, "add_set", sfw_json_string(rr->add_set, SFW_SET_NAME_LEN));

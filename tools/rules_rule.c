@@ -396,11 +396,86 @@ static int action_ct_loose(struct parser *p, struct rule_ctx *c, const struct to
 	return 0;
 }
 
+/* [by ip saddr/LEN | by ip6 saddr/LEN] after a per-source limit (@what): 0 with *@l3num 0 if none. */
+static int limit_by(struct parser *p, struct rule_ctx *c, const char *what, u8 *l3num, u8 *len)
+{
+	struct tok fam;
+	u64 v;
+
+	lex_next(p);
+	if (!lex_is(&p->tok, "by")) {
+		lex_unget(p);
+		return 0;
+	}
+	if (lex_value(p, &p->tok))
+		return -1;
+	fam = p->tok;
+	if (!lex_is(&fam, "ip") && !lex_is(&fam, "ip6"))
+		return lex_fail(p, &fam, "%s by: expected ip or ip6, not", what);
+	*l3num = lex_is(&fam, "ip") ? SFW_AF_INET : SFW_AF_INET6;
+	if (lex_value(p, &fam))
+		return -1;
+	if (p->tok.type != T_WORD || p->tok.len < 7 || strncmp(p->tok.s, "saddr/", 6) ||
+	    !lex_parse_num(p->tok.s + 6, p->tok.len - 6, *l3num == SFW_AF_INET ? 32 : 128, &v))
+		return lex_fail(p, &p->tok, "%s by %s: expected saddr/LEN (up to /%u), not", what,
+				*l3num == SFW_AF_INET ? "ip" : "ip6",
+				*l3num == SFW_AF_INET ? 32 : 128);
+	*len = (u8)v;
+	if (c->rr.r.family && c->rr.r.family != *l3num)
+		return lex_fail(p, &fam, "%s by %s saddr in a rule for %s; at", what,
+				*l3num == SFW_AF_INET ? "ip" : "ip6",
+				c->rr.r.family == SFW_AF_INET ? "ip" : "ip6");
+	return 0;
+}
+
+/* ct rate over N/(second|minute|hour) [burst M] [by ip saddr/LEN | by ip6 saddr/LEN] */
+static int match_ct_rate(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	static const char *const unit_names[] = { "second", "minute", "hour" };
+	static const u32 unit_secs[] = { 1, 60, 3600 };
+	struct sfw_rule *r = &c->rr.r;
+	const char *slash;
+	unsigned int i;
+	u64 v;
+
+	if (r->flags & SFW_RULE_F_CT_RATE)
+		return lex_fail(p, kw, "second match on");
+	if (lex_value(p, kw))
+		return -1;
+	if (!lex_is(&p->tok, "over"))
+		return lex_fail(p, &p->tok, "ct rate: expected over, not");
+	if (lex_value(p, &p->tok))
+		return -1;
+	slash = p->tok.type == T_WORD ? memchr(p->tok.s, '/', p->tok.len) : NULL;
+	for (i = 0; slash && i < 3; i++)
+		if (strlen(unit_names[i]) == p->tok.len - (size_t)(slash + 1 - p->tok.s) &&
+		    !strncmp(slash + 1, unit_names[i], strlen(unit_names[i])))
+			break;
+	if (!slash || i == 3 ||
+	    !lex_parse_num(p->tok.s, slash - p->tok.s, SFW_CT_RATE_MAX, &v) || !v)
+		return lex_fail(p, &p->tok,
+				"ct rate over: N/second, N/minute or N/hour, N from 1 to %u, not",
+				SFW_CT_RATE_MAX);
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = (u32)v;
+	r->rate_unit = unit_secs[i];
+	lex_next(p);
+	if (lex_is(&p->tok, "burst")) {
+		if (lex_value(p, &p->tok))
+			return -1;
+		if (p->tok.type != T_WORD || !lex_tok_num(&p->tok, SFW_CT_RATE_MAX, &v) || !v)
+			return lex_fail(p, &p->tok, "ct rate burst: 1 to %u, not", SFW_CT_RATE_MAX);
+		r->rate_burst = (u32)v;
+	} else {
+		lex_unget(p);
+	}
+	return limit_by(p, c, "ct rate", &r->rate_l3num, &r->rate_len);
+}
+
 /* ct count over N [by ip saddr/LEN | by ip6 saddr/LEN] */
 static int match_ct_count(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	struct sfw_rule *r = &c->rr.r;
-	struct tok fam;
 	u64 v;
 
 	if (r->flags & SFW_RULE_F_CT_COUNT)
@@ -415,31 +490,7 @@ static int match_ct_count(struct parser *p, struct rule_ctx *c, const struct tok
 		return lex_fail(p, &p->tok, "ct count over: a number up to %u, not", SFW_CT_COUNT_MAX);
 	r->flags |= SFW_RULE_F_CT_COUNT;
 	r->count_max = (u32)v;
-	lex_next(p);
-	if (!lex_is(&p->tok, "by")) {
-		lex_unget(p);
-		return 0;
-	}
-	if (lex_value(p, &p->tok))
-		return -1;
-	fam = p->tok;
-	if (!lex_is(&fam, "ip") && !lex_is(&fam, "ip6"))
-		return lex_fail(p, &fam, "ct count by: expected ip or ip6, not");
-	r->count_l3num = lex_is(&fam, "ip") ? SFW_AF_INET : SFW_AF_INET6;
-	if (lex_value(p, &fam))
-		return -1;
-	if (p->tok.type != T_WORD || p->tok.len < 7 || strncmp(p->tok.s, "saddr/", 6) ||
-	    !lex_parse_num(p->tok.s + 6, p->tok.len - 6,
-			   r->count_l3num == SFW_AF_INET ? 32 : 128, &v))
-		return lex_fail(p, &p->tok, "ct count by %s: expected saddr/LEN (up to /%u), not",
-				r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
-				r->count_l3num == SFW_AF_INET ? 32 : 128);
-	r->count_len = (u8)v;
-	if (r->family && r->family != r->count_l3num)
-		return lex_fail(p, &fam, "ct count by %s saddr in a rule for %s; at",
-				r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
-				r->family == SFW_AF_INET ? "ip" : "ip6");
-	return 0;
+	return limit_by(p, c, "ct count", &r->count_l3num, &r->count_len);
 }
 
 /* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose | ct count */
@@ -457,8 +508,10 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 		return action_ct_loose(p, c, kw);
 	if (lex_is(&state, "count"))
 		return match_ct_count(p, c, &state);
+	if (lex_is(&state, "rate"))
+		return match_ct_rate(p, c, &state);
 	if (!lex_is(&state, "state"))
-		return lex_fail(p, &state, "expected state, helper, loose or count, not");
+		return lex_fail(p, &state, "expected state, helper, loose, count or rate, not");
 	if (c->rr.r.ctstate)
 		return lex_fail(p, &state, "second match on");
 	if (lex_value(p, &state))

@@ -894,13 +894,16 @@ out:
 struct fake_counts {
 	u32 host, net;		/* connections from the address, from its /24 */
 	u32 asked;
+	bool rate_over;		/* what a ct rate question gets */
 };
 
-static bool fake_over(void *arg, const struct sfw_rule *r)
+static bool fake_over(void *arg, const struct sfw_rule *r, u8 what)
 {
 	struct fake_counts *fc = arg;
 
 	fc->asked++;
+	if (what == SFW_RULE_F_CT_RATE)
+		return fc->rate_over;
 	return (r->count_l3num ? fc->net : fc->host) >= r->count_max;
 }
 
@@ -994,11 +997,40 @@ static void test_ct_count(void)
 			goto out;
 		}
 	}
+	{
+		/* A rule with both: count first, then rate; either failing names itself. */
+		struct sfw_rule both = { .flags = SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE,
+					 .count_max = 5, .rate = 3, .rate_unit = 60,
+					 .action = SFW_ACT_DROP, .saddr_set = -1, .daddr_set = -1 };
+		struct fake_counts fc = { .host = 9 };
+		struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_UDP };
+		struct sfw_match_pkt m = { .t = &t, .ctinfo = SFW_CT_NEW, .over = fake_over,
+					   .over_arg = &fc };
+		enum sfw_explain_fail f1, f2, f3;
+
+		f1 = sfw_rule_mismatch(rs, &both, &m);
+		fc.rate_over = true;
+		f2 = sfw_rule_mismatch(rs, &both, &m);
+		fc.host = 1;
+		f3 = sfw_rule_mismatch(rs, &both, &m);
+		if (f1 != SFW_EXPLAIN_CT_RATE || f2 != SFW_EXPLAIN_MATCHED || f3 != SFW_EXPLAIN_CT_COUNT) {
+			snprintf(why, sizeof(why), "count and rate: %d %d %d, expected %d %d %d",
+				 f1, f2, f3, SFW_EXPLAIN_CT_RATE, SFW_EXPLAIN_MATCHED,
+				 SFW_EXPLAIN_CT_COUNT);
+			goto out;
+		}
+		bad = both;
+		bad.rate_unit = 7;
+		if (!sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &bad, NULL, NULL, NULL, NULL, err)) {
+			snprintf(why, sizeof(why), "builder took ct rate per 7 seconds");
+			goto out;
+		}
+	}
 	ok = 1;
 out:
 	sfw_ruleset_builder_free(b);
 	sfw_ruleset_free(rs);
-	tap_result(ok, "ruleset: ct count over N, by prefix, asked last", why);
+	tap_result(ok, "ruleset: ct count over N and ct rate, by prefix, asked last", why);
 }
 
 int main(void)

@@ -97,6 +97,14 @@ static const struct row rows[] = {
 	  "set blocked { timeout 10m }\n"
 	  "set ban2 { timeout 90, 10.0.0.1 }\n"
 	  "set b3 { timeout 2h, 10.9.9.9 }\n" },
+	{ "chain forward\n tcp dport 22 ct state new ct rate over 3/minute add @b reject\n"
+	  " ct rate over 100/second burst 200 by ip saddr/24 drop\n"
+	  " ct rate over 1/hour by ip6 saddr/64 ct count over 2 log drop\nset b { timeout 1h }\n",
+	  "chain forward policy accept\n"
+	  "  tcp dport 22 ct state new ct rate over 3/minute add @b reject\n"
+	  "  ct rate over 100/second burst 200 by ip saddr/24 drop\n"
+	  "  ct count over 2 ct rate over 1/hour by ip6 saddr/64 log drop\n"
+	  "set b { timeout 1h }\n" },
 	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
 	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
 	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
@@ -179,7 +187,7 @@ static const struct row rows[] = {
 	  F ":2:51: second action 'accept'" },
 	{ "chain input\n ct state invalid reason tcp_ack_too_old accept ct loose\n",
 	  F ":2:49: the action must come last; found after it 'ct'" },
-	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper, loose or count, not 'status'" },
+	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper, loose, count or rate, not 'status'" },
 	{ "chain input\n add @nope drop\n", F ":2:6: unknown set '@nope'" },
 	{ "chain input\n add @a add @a drop\nset a { }\n", F ":2:9: second 'add'" },
 	{ "chain input\n add blocked drop\n",
@@ -187,6 +195,18 @@ static const struct row rows[] = {
 	{ "set a { timeout 0 }\n", F ":1:17: a set's timeout is at least 1s, not '0'" },
 	{ "set a { timeout 8d }\n", F ":1:17: bad duration (N, Ns, Nm or Nh, at most 604800s) '8d'" },
 	{ "set a { timeout 1m, timeout 2m }\n", F ":1:21: second 'timeout'" },
+	{ "chain input\n ct rate over 5 drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '5'" },
+	{ "chain input\n ct rate over 5/day drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '5/day'" },
+	{ "chain input\n ct rate over 0/second drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '0/second'" },
+	{ "chain input\n ct rate over 5/second burst 0 drop\n",
+	  F ":2:30: ct rate burst: 1 to 1000000, not '0'" },
+	{ "chain input\n ct rate over 5/second by ip saddr/40 drop\n",
+	  F ":2:30: ct rate by ip: expected saddr/LEN (up to /32), not 'saddr/40'" },
+	{ "chain prerouting\n ct rate over 5/second drop\n",
+	  F ":2:24: ct rate is valid in chains input, forward and output: 'drop'" },
 	{ "chain input\n ct count 10 drop\n", F ":2:11: ct count: expected over, not '10'" },
 	{ "chain input\n ct count over ten drop\n", F ":2:16: ct count over: a number up to 16777216, not 'ten'" },
 	{ "chain input\n ct count over 1 ct count over 2 drop\n", F ":2:21: second match on 'count'" },

@@ -7,7 +7,7 @@
 #   10.0.1.2 (A), .3 (B),     forward chain:              :22 listens (fork)
 #   .4 (P, raw SYNs)          tcp dport 22 ct state new ct count over 10 reject
 #   .5 (Q)                    tcp dport 80 ct state new ct count over 10 drop
-#                             tcp dport 23 ct state new ct count over 2 add @blocked reject
+#                             tcp dport 23 ct state new ct rate over 2/minute add @blocked reject
 #                             set blocked { timeout 3s }
 #
 #   - A opens 10 connections to :22 and holds them; its 11th is refused
@@ -18,9 +18,12 @@
 #     flows each to :80, get exactly 10 entries admitted: at least 10 shows
 #     the flood reached the limit, at most 10 that two CPUs admitting at
 #     once never pass it;
-#   - Q opens 2 connections to :23; its 3rd is refused and `add @blocked`
-#     puts Q into the set (sfwctl set list shows it; it was not there
-#     before); the element expires by itself after the set's 3 s.
+#   - ct rate: Q opens 2 connections to :23 (within the burst: the
+#     listener takes them); its 3rd within the minute is refused, logged
+#     as source_limit, and `add @blocked` puts Q into the set (sfwctl set
+#     list shows it; it was not there before; A never met the rule and is
+#     not there); B, another source, still connects to :23; Q's element
+#     expires by itself after the set's 3 s.
 source lib.sh
 need socat sfw-pkt
 
@@ -39,7 +42,7 @@ cat >"$T/rules" <<RULES
 chain forward policy accept
   tcp dport 22 ct state new ct count over 10 reject
   tcp dport 80 ct state new ct count over 10 drop
-  tcp dport 23 ct state new ct count over 2 add @blocked reject
+  tcp dport 23 ct state new ct rate over 2/minute add @blocked reject
 set blocked { timeout 3s }
 RULES
 gw sfwctl ruleset load "$T/rules" || fail "load the rule set"
@@ -114,7 +117,7 @@ out=$(gw sfwctl drops 2>&1)
 check_ge "P's other SYNs were dropped by the limit" \
 	"$(grep -cE "$P[:.][0-9]+ -> $NOWHERE[:.]80 source_limit forward#2" <<<"$out")" 1
 
-# 5. add @blocked, and the set's timeout.
+# 5. ct rate, add @blocked, and the set's timeout.
 in_set() { gw sfwctl set list blocked | grep -qE "(\{|,) *$1( |,|\}|$)"; }
 out=$(gw sfwctl set list blocked 2>&1)
 if grep -qE "timeout 3s? " <<<"$out" && ! in_set $Q; then
@@ -122,14 +125,28 @@ if grep -qE "timeout 3s? " <<<"$out" && ! in_set $Q; then
 else
 	fail "set blocked before: $out"
 fi
-tcp_open q1 "$client" "TCP:$S:23,bind=$Q"
-tcp_open q2 "$client" "TCP:$S:23,bind=$Q"
-estab23() { [ "$(ct_lines "$gateway" "ESTABLISHED src=$Q .*dport=23 " | wc -l)" -ge 2 ]; }
-busywait 10000 estab23 && pass "Q holds 2 connections to :23" || fail "Q does not hold 2 connections to :23"
+for i in 1 2; do
+	if cl socat -u OPEN:/dev/null "TCP:$S:23,bind=$Q,connect-timeout=5"; then
+		pass "Q's connection $i to :23 opens (within the rate)"
+	else
+		fail "Q's connection $i to :23 did not open"
+	fi
+done
 if cl socat -u OPEN:/dev/null "TCP:$S:23,bind=$Q,connect-timeout=5" 2>/dev/null; then
-	fail "Q's 3rd connection to :23 opened"
+	fail "Q's 3rd connection to :23 in a minute opened"
 else
-	pass "Q's 3rd connection to :23 is refused"
+	pass "Q's 3rd connection to :23 in a minute is refused (ct rate over 2/minute)"
+fi
+out=$(gw sfwctl drops 2>&1)
+if grep -qE "$Q[:.][0-9]+ -> $S[:.]23 source_limit forward#3" <<<"$out"; then
+	pass "the drop log says source_limit, forward rule 3"
+else
+	fail "no source_limit drop of Q's in the log:"; sed 's/^/      /' <<<"$out"
+fi
+if cl socat -u OPEN:/dev/null "TCP:$S:23,bind=$B,connect-timeout=5"; then
+	pass "B, another source, connects to :23 meanwhile"
+else
+	fail "B could not connect to :23"
 fi
 if busywait 5000 in_set $Q; then
 	pass "add @blocked put Q into the set"
@@ -137,8 +154,6 @@ else
 	fail "Q is not in @blocked: $(gw sfwctl set list blocked 2>&1)"
 fi
 in_set $A && fail "A is in @blocked too" || pass "A, which never met that rule, is not in @blocked"
-tcp_close q1
-tcp_close q2
 if busywait 10000 eval '! in_set $Q'; then
 	pass "Q's element expired by itself"
 else
