@@ -96,6 +96,7 @@ static void deadline_set(struct sfw_net *sn, struct sfw_ruleset_set *s,
 
 		if (cap > READ_ONCE(sn->set_elements_max))
 			return;		/* the set is full anyway: it stays */
+		/* The work's, not a user's request: no memory cgroup to charge. */
 		dl = kvmalloc_array(cap, sizeof(*dl), GFP_KERNEL);
 		if (!dl)
 			return;
@@ -203,7 +204,7 @@ bool sfw_setadd_carry(struct sfw_ruleset *rs, const struct sfw_ruleset *old)
 
 			if (strcmp(o->name, s->name) || !o->ndl || o->timeout != s->timeout)
 				continue;
-			s->dl = kvmalloc_array(o->ndl, sizeof(*s->dl), GFP_KERNEL);
+			s->dl = kvmalloc_array(o->ndl, sizeof(*s->dl), GFP_KERNEL_ACCOUNT);
 			if (s->dl) {
 				memcpy(s->dl, o->dl, o->ndl * sizeof(*s->dl));
 				s->ndl = o->ndl;
