@@ -38,6 +38,7 @@
 #define SFW_CONN_X_NAT		0x01	/* a struct sfw_conn_nat (nat.h) */
 /* 0x02: SFW_CONN_X_HELPER, a struct sfw_conn_help (expect.h) */
 #define SFW_CONN_X_LOCAL	0x04	/* the gateway's own: made at LOCAL_IN or LOCAL_OUT */
+/* 0x08..0x40: SFW_CONN_X_SRC_ALL, the per-source counts it holds (srclimit.h) */
 
 #define SFW_CONN_ALIGN		32
 #define SFW_TUPLE_KEY_LEN	offsetof(struct sfw_tuple, pad)

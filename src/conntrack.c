@@ -51,6 +51,7 @@
 
 #include "compat.h"
 #include "conntrack.h"
+#include "srclimit.h"
 #include "ct_limits.h"
 #include "expect.h"
 #include "nat.h"
@@ -256,6 +257,7 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_
 	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY, why);
 	sfw_nat_unhash(sn, ct);
 	sfw_expect_master_gone(sn, ct);
+	sfw_srclimit_conn_put(sn, ct);
 
 	atomic_dec(&sn->count);
 	sfw_stat_inc(sn, SFW_STAT_DELETE);
@@ -507,6 +509,8 @@ struct sfw_conn *sfw_conntrack_alloc(struct sfw_net *sn, u32 hash, u8 xflags, gf
 void sfw_conntrack_free(struct sfw_net *sn, struct sfw_conn *ct)
 {
 	sfw_nat_unhash(sn, ct);
+	/* Counts it was given just before sfw_conntrack_insert() (path.c). */
+	sfw_srclimit_conn_put(sn, ct);
 	atomic_dec(&sn->count);
 	call_rcu(&ct->rcu, conn_free_rcu);
 }

@@ -82,7 +82,8 @@ static void entry_fill(struct sfw_drop_entry *e, const struct nf_hook_state *sta
 		e->tuple = v->pkt.tuple;
 	e->chain = chain;
 	e->reason = reason;
-	if (reason == SFW_DROP_R_RULE || reason == SFW_DROP_R_POLICY) {
+	if (reason == SFW_DROP_R_RULE || reason == SFW_DROP_R_POLICY ||
+	    reason == SFW_DROP_R_SOURCE_LIMIT) {
 		e->generation = v->generation;
 		e->rule_pos = v->rule >= 0 ? v->rule + 1 : 0;
 	}

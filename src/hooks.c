@@ -28,6 +28,7 @@
 #include "expect.h"
 #include "nat.h"
 #include "path.h"
+#include "srclimit.h"
 #include "sfw.h"
 
 static unsigned int sfw_net_id __read_mostly;
@@ -160,6 +161,7 @@ err_proc:
 	sfw_rules_uninit_net(net, sn);
 err_rules:
 	sfw_conntrack_uninit_net(net, sn);
+	sfw_srclimit_uninit_net(sn);
 err_conntrack:
 	sfw_expect_uninit_net(net, sn);
 err_expect:
@@ -188,6 +190,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	sfw_proc_uninit_net(net, sn);
 	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);
+	sfw_srclimit_uninit_net(sn);
 	sfw_expect_uninit_net(net, sn);
 	sfw_nat_uninit_net(net, sn);
 	free_percpu(sn->stats);

@@ -15,6 +15,7 @@
 #include "conntrack.h"
 #include "netlink.h"
 #include "sfw.h"
+#include "srclimit.h"
 #include "timer_wheel.h"
 
 #define SFW_VERSION SFW_VERSION_STRING
@@ -49,6 +50,7 @@ static int __init sfw_init(void)
 
 err_netlink:
 	sfw_hooks_uninit();
+	sfw_srclimit_uninit();
 err_hooks:
 	sfw_conntrack_uninit();
 err_conntrack:
@@ -60,6 +62,7 @@ static void __exit sfw_exit(void)
 {
 	sfw_netlink_uninit();
 	sfw_hooks_uninit();
+	sfw_srclimit_uninit();
 	sfw_conntrack_uninit();
 	pr_info("unloaded\n");
 }

@@ -52,6 +52,8 @@ const char *const sfw_explain_fail_names[SFW_EXPLAIN_FAIL_MAX + 1] = {
 	[SFW_EXPLAIN_SADDR_SET]	= "saddr set",
 	[SFW_EXPLAIN_DADDR_SET]	= "daddr set",
 	[SFW_EXPLAIN_CT_REASON]	= "reason",
+	[SFW_EXPLAIN_CT_COUNT]	= "ct count",
+	[SFW_EXPLAIN_CT_RATE]	= "ct rate",
 };
 
 const char *const sfw_tcp_state_names[SFW_CT_TCP_MAX + 1] = {

@@ -398,7 +398,7 @@ static const struct sfw_rule *nat_rule(struct sfw_net *sn, const struct sk_buff 
 				       s32 *pos)
 {
 	struct sfw_rules *rules = rcu_dereference(sn->rules);
-	struct sfw_match_pkt m;
+	struct sfw_match_pkt m = {};
 	s32 i;
 
 	if (!rules || !rules->rs->chain[chain].n)
@@ -975,7 +975,7 @@ static bool target_kept(struct sfw_net *sn, const struct sfw_ruleset *rs,
 {
 	const struct sfw_rule *r;
 	struct net_device *dev;
-	struct sfw_match_pkt m;
+	struct sfw_match_pkt m = {};
 	struct sfw_tuple inner;
 	struct sfw_ep ep;
 	s32 i;

@@ -55,6 +55,7 @@
 
 struct txn_set {
 	char name[SFW_SET_NAME_LEN];
+	u32 timeout;		/* SFW_SET_A_TIMEOUT; 0: none */
 	u32 n, cap;
 	struct sfw_prefix *elems;
 };
@@ -144,6 +145,20 @@ static const struct nla_policy nat_policy[SFW_NAT_A_MAX + 1] = {
 	[SFW_NAT_A_STICKY] = { .type = NLA_U32 },	/* the builder caps it */
 };
 
+static const struct nla_policy ct_count_policy[SFW_CT_COUNT_A_MAX + 1] = {
+	[SFW_CT_COUNT_A_OVER] = { .type = NLA_U32 },	/* the builder caps it */
+	[SFW_CT_COUNT_A_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_CT_COUNT_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy ct_rate_policy[SFW_CT_RATE_A_MAX + 1] = {
+	[SFW_CT_RATE_A_OVER] = { .type = NLA_U32 },	/* the builder checks them */
+	[SFW_CT_RATE_A_UNIT] = { .type = NLA_U32 },
+	[SFW_CT_RATE_A_BURST] = { .type = NLA_U32 },
+	[SFW_CT_RATE_A_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[SFW_CT_RATE_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
 static const struct nla_policy chain_policy[SFW_CHAIN_A_MAX + 1] = {
 	[SFW_CHAIN_A_ID] = NLA_POLICY_MAX(NLA_U8, SFW_CHAIN_ID_MAX),
 	[SFW_CHAIN_A_POLICY] = NLA_POLICY_MAX(NLA_U8, SFW_RULE_ACT_DROP),
@@ -171,6 +186,9 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_HELPER] = NLA_POLICY_RANGE(NLA_U8, SFW_CT_HELPER_FTP, SFW_CT_HELPER_MAX),
 	[SFW_RULE_A_CT_REASONS] = NLA_POLICY_MASK(NLA_U32, SFW_INVALID_REASONS_ALL),
 	[SFW_RULE_A_CT_LOOSE] = { .type = NLA_FLAG },
+	[SFW_RULE_A_CT_COUNT] = NLA_POLICY_NESTED(ct_count_policy),
+	[SFW_RULE_A_ADD_SET] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
+	[SFW_RULE_A_CT_RATE] = NLA_POLICY_NESTED(ct_rate_policy),
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -186,6 +204,7 @@ static const struct nla_policy elems_policy[SFW_ELEMS_A_MAX + 1] = {
 static const struct nla_policy set_policy[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 	[SFW_SET_A_ELEMS] = NLA_POLICY_NESTED(elems_policy),
+	[SFW_SET_A_TIMEOUT] = { .type = NLA_U32 },	/* the builder caps it */
 };
 
 static const struct nla_policy set_name_policy[SFW_SET_A_MAX + 1] = {
@@ -311,6 +330,7 @@ struct nl_rule {
 	u32 pos;		/* 0: not given */
 	struct sfw_rule r;
 	char sset[SFW_SET_NAME_LEN], dset[SFW_SET_NAME_LEN];
+	char aset[SFW_SET_NAME_LEN];	/* add @aset; "": none */
 	struct nl_nat nat;	/* .t points at targets[] */
 	struct sfw_port_range sports[SFW_PORT_RANGES_MAX], dports[SFW_PORT_RANGES_MAX];
 	struct sfw_nat_range targets[SFW_NAT_TARGETS_MAX];
@@ -446,6 +466,97 @@ static int nat_parse(struct nl_rule *nr, const struct nlattr *nest,
 	return 0;
 }
 
+/* SFW_RULE_A_CT_COUNT: over N, by the whole address or by a prefix. */
+static int ct_count_parse(struct sfw_rule *r, const struct nlattr *nest,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_CT_COUNT_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_CT_COUNT_A_MAX, nest, ct_count_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SFW_CT_COUNT_A_OVER]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct count needs SFW_CT_COUNT_A_OVER");
+		return -EINVAL;
+	}
+	if (!tb[SFW_CT_COUNT_A_FAMILY] != !tb[SFW_CT_COUNT_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct count by: a family and a prefix length together");
+		return -EINVAL;
+	}
+	r->flags |= SFW_RULE_F_CT_COUNT;
+	r->count_max = nla_get_u32(tb[SFW_CT_COUNT_A_OVER]);
+	if (tb[SFW_CT_COUNT_A_FAMILY]) {
+		r->count_l3num = nla_get_u8(tb[SFW_CT_COUNT_A_FAMILY]);
+		r->count_len = nla_get_u8(tb[SFW_CT_COUNT_A_LEN]);
+	}
+	return 0;
+}
+
+/* SFW_RULE_A_CT_RATE: over N per unit, a burst, by the whole address or a prefix. */
+static int ct_rate_parse(struct sfw_rule *r, const struct nlattr *nest,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SFW_CT_RATE_A_MAX + 1];
+	int ret;
+
+	ret = nla_parse_nested(tb, SFW_CT_RATE_A_MAX, nest, ct_rate_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SFW_CT_RATE_A_OVER] || !tb[SFW_CT_RATE_A_UNIT]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct rate needs SFW_CT_RATE_A_OVER and _UNIT");
+		return -EINVAL;
+	}
+	if (!tb[SFW_CT_RATE_A_FAMILY] != !tb[SFW_CT_RATE_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "ct rate by: a family and a prefix length together");
+		return -EINVAL;
+	}
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = nla_get_u32(tb[SFW_CT_RATE_A_OVER]);
+	r->rate_unit = nla_get_u32(tb[SFW_CT_RATE_A_UNIT]);
+	if (tb[SFW_CT_RATE_A_BURST])
+		r->rate_burst = nla_get_u32(tb[SFW_CT_RATE_A_BURST]);
+	if (tb[SFW_CT_RATE_A_FAMILY]) {
+		r->rate_l3num = nla_get_u8(tb[SFW_CT_RATE_A_FAMILY]);
+		r->rate_len = nla_get_u8(tb[SFW_CT_RATE_A_LEN]);
+	}
+	return 0;
+}
+
+static int ct_rate_put(struct sk_buff *skb, const struct sfw_rule *rule)
+{
+	struct nlattr *nest;
+
+	if (!(rule->flags & SFW_RULE_F_CT_RATE))
+		return 0;
+	nest = nla_nest_start(skb, SFW_RULE_A_CT_RATE);
+	if (!nest || nla_put_u32(skb, SFW_CT_RATE_A_OVER, rule->rate) ||
+	    nla_put_u32(skb, SFW_CT_RATE_A_UNIT, rule->rate_unit) ||
+	    (rule->rate_burst && nla_put_u32(skb, SFW_CT_RATE_A_BURST, rule->rate_burst)) ||
+	    (rule->rate_l3num &&
+	     (nla_put_u8(skb, SFW_CT_RATE_A_FAMILY, rule->rate_l3num) ||
+	      nla_put_u8(skb, SFW_CT_RATE_A_LEN, rule->rate_len))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ct_count_put(struct sk_buff *skb, const struct sfw_rule *rule)
+{
+	struct nlattr *nest;
+
+	if (!(rule->flags & SFW_RULE_F_CT_COUNT))
+		return 0;
+	nest = nla_nest_start(skb, SFW_RULE_A_CT_COUNT);
+	if (!nest || nla_put_u32(skb, SFW_CT_COUNT_A_OVER, rule->count_max) ||
+	    (rule->count_l3num &&
+	     (nla_put_u8(skb, SFW_CT_COUNT_A_FAMILY, rule->count_l3num) ||
+	      nla_put_u8(skb, SFW_CT_COUNT_A_LEN, rule->count_len))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /*
  * SFW_A_RULE -> @nr: the module's one decoder of a rule, for a load's ADDs
  * and for RULE_ADD and RULE_INSERT (RULE_DEL reads only the reference,
@@ -531,6 +642,21 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		r->reasons = nla_get_u32(tb[SFW_RULE_A_CT_REASONS]);
 	if (tb[SFW_RULE_A_CT_LOOSE])
 		r->flags |= SFW_RULE_F_CT_LOOSE;
+	if (tb[SFW_RULE_A_CT_COUNT]) {
+		ret = ct_count_parse(r, tb[SFW_RULE_A_CT_COUNT], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SFW_RULE_A_CT_RATE]) {
+		ret = ct_rate_parse(r, tb[SFW_RULE_A_CT_RATE], extack);
+		if (ret)
+			return ret;
+	}
+	if (tb[SFW_RULE_A_ADD_SET] &&
+	    nla_strscpy(nr->aset, tb[SFW_RULE_A_ADD_SET], sizeof(nr->aset)) <= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_RULE_A_ADD_SET], "empty set name");
+		return -EINVAL;
+	}
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -555,7 +681,7 @@ static bool nat_action(u8 action)
 static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 pos,
 		      const struct sfw_rule *r, const struct sfw_port_range *sports,
 		      const struct sfw_port_range *dports, const char *sset, const char *dset,
-		      const struct nl_nat *nat, const struct nlattr *attr,
+		      const char *aset, const struct nl_nat *nat, const struct nlattr *attr,
 		      struct netlink_ext_ack *extack)
 {
 	char err[SFW_ERR_LEN] = "";
@@ -566,6 +692,8 @@ static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 p
 				       dset && dset[0] ? dset : NULL, err);
 	if (!ret && (nat_action(r->action) || nat->n || nat->lb || nat->sticky))
 		ret = sfw_ruleset_builder_nat(b, chain, nat->t, nat->n, nat->lb, nat->sticky, err);
+	if (!ret && aset && aset[0])
+		ret = sfw_ruleset_builder_add_set(b, chain, aset, err);
 	if (ret)
 		rules_err(extack, attr, "%s rule %u: %s", sfw_chain_names[chain], pos, err);
 	return ret;
@@ -764,6 +892,8 @@ static int txn_add_set(struct sfw_rules_txn *t, const struct nlattr *nest,
 	s = txn_set_get(t, name, nest, extack);
 	if (!s)
 		return -E2BIG;
+	if (tb[SFW_SET_A_TIMEOUT])
+		s->timeout = nla_get_u32(tb[SFW_SET_A_TIMEOUT]);
 	return tb[SFW_SET_A_ELEMS] ? elems_add(t, s, tb[SFW_SET_A_ELEMS], extack) : 0;
 }
 
@@ -782,7 +912,7 @@ static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 	}
 	if (!ret)
 		ret = rule_build(t->b, nr->chain, t->nrules[nr->chain] + 1, &nr->r, nr->sports,
-				 nr->dports, nr->sset, nr->dset, &nr->nat, nest, extack);
+				 nr->dports, nr->sset, nr->dset, nr->aset, &nr->nat, nest, extack);
 	if (!ret)
 		t->nrules[nr->chain]++;
 	kvfree(nr);
@@ -879,7 +1009,8 @@ static struct sfw_ruleset *txn_compile(struct sfw_rules_txn *t, struct netlink_e
 	for (i = 0; i < t->nsets; i++) {
 		struct txn_set *s = &t->sets[i];
 
-		if (sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err)) {
+		if (sfw_ruleset_builder_set(t->b, s->name, s->elems, s->n, err) ||
+		    sfw_ruleset_builder_set_timeout(t->b, s->name, s->timeout, err)) {
 			rules_err(extack, NULL, "%s", err);
 			return NULL;
 		}
@@ -1017,7 +1148,7 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 				const struct nl_rule *nr = ch->add;
 
 				ret = rule_build(b, c, pos++, &nr->r, nr->sports, nr->dports,
-						 nr->sset, nr->dset, &nr->nat, attr, extack);
+						 nr->sset, nr->dset, nr->aset, &nr->nat, attr, extack);
 				if (ret)
 					goto err;
 			}
@@ -1029,7 +1160,8 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 			nat.sticky = r->nat_sticky;
 			ret = rule_build(b, c, pos++, r, rs->ports + r->sport_off,
 					 rs->ports + r->dport_off, set_name(rs, r->saddr_set),
-					 set_name(rs, r->daddr_set), &nat, NULL, extack);
+					 set_name(rs, r->daddr_set), set_name(rs, r->add_set), &nat,
+					 NULL, extack);
 			if (ret)
 				goto err;
 		}
@@ -1041,6 +1173,9 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 
 		ret = sfw_ruleset_builder_set(b, rs->sets[i].name, sfw_addrset_elems(set),
 					      sfw_addrset_count(set), err);
+		if (!ret)
+			ret = sfw_ruleset_builder_set_timeout(b, rs->sets[i].name,
+							      rs->sets[i].timeout, err);
 		if (ret) {
 			rules_err(extack, NULL, "%s", err);
 			goto err;
@@ -1419,6 +1554,10 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	     nla_put_u8(skb, SFW_RULE_A_CT_HELPER, SFW_CT_HELPER_FTP)) ||
 	    (rule->reasons && nla_put_u32(skb, SFW_RULE_A_CT_REASONS, rule->reasons)) ||
 	    ((rule->flags & SFW_RULE_F_CT_LOOSE) && nla_put_flag(skb, SFW_RULE_A_CT_LOOSE)) ||
+	    ct_count_put(skb, rule) ||
+	    ct_rate_put(skb, rule) ||
+	    (rule->add_set >= 0 &&
+	     nla_put_string(skb, SFW_RULE_A_ADD_SET, rs->sets[rule->add_set].name)) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {
@@ -1438,7 +1577,8 @@ static int set_put(struct sk_buff *skb, const struct sfw_ruleset_set *s,
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, SFW_SET_A_NAME, s->name) || nla_put_u32(skb, SFW_SET_A_COUNT, n))
+	if (nla_put_string(skb, SFW_SET_A_NAME, s->name) || nla_put_u32(skb, SFW_SET_A_COUNT, n) ||
+	    (s->timeout && nla_put_u32(skb, SFW_SET_A_TIMEOUT, s->timeout)))
 		goto cancel;
 	elems = nla_nest_start(skb, SFW_SET_A_ELEMS);
 	if (!elems)

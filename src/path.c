@@ -78,6 +78,7 @@
 
 #include "conntrack.h"
 #include "drop_log.h"
+#include "srclimit.h"
 #include "expect.h"
 #include "nat.h"
 #include "netlink.h"
@@ -258,10 +259,12 @@ static unsigned int drop(struct sfw_net *sn, const struct nf_hook_state *state,
 	return NF_DROP;
 }
 
-/* What the rules' NF_DROP means: a rule, or the chain's policy. */
+/* What the rules' NF_DROP means: a rule (a per-source limit's), or the chain's policy. */
 static u8 rules_reason(const struct sfw_ct_verdict *v)
 {
-	return v->rule < 0 ? SFW_DROP_R_POLICY : SFW_DROP_R_RULE;
+	if (v->rule < 0)
+		return SFW_DROP_R_POLICY;
+	return v->limited ? SFW_DROP_R_SOURCE_LIMIT : SFW_DROP_R_RULE;
 }
 
 /*
@@ -298,6 +301,9 @@ static int create_on_pass(struct sfw_net *sn, struct sk_buff *skb,
 	}
 	if (v->helper == SFW_HELPER_FTP)
 		sfw_conn_help(ct)->helper = SFW_HELPER_FTP;
+	/* Its per-source counts are the entry's now, even if it dies at once. */
+	ct->xflags |= v->held << SFW_CONN_X_SRC_SHIFT;
+	v->held = 0;
 	ret = sfw_conntrack_insert(sn, ct, &v->pkt.tuple, hash, ps, timeout, v->pkt.len, true);
 	if (!ret)
 		v->ct = ct;
@@ -373,118 +379,133 @@ static void conn_loosen(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir di
 	conn_update(sn, ct, dir, pkt, &res);
 }
 
-static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
-			 const struct nf_hook_state *state, enum sfw_chain chain)
+static unsigned int judge(struct sfw_net *sn, struct sk_buff *skb,
+			  const struct nf_hook_state *state, enum sfw_chain chain,
+			  struct sfw_ct_verdict *v)
 {
 	bool track = !(state->hook == NF_INET_LOCAL_IN && looped_back(state));
-	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID, .rule = -1 };
 	struct sfw_proto_result res;
 	union sfw_proto_state ps;
-	bool create = false;
 	unsigned int verdict;
 	int ret, tries = 0;
 	u32 hash = 0;
 	u8 why;
 
 	/* 1. Parse once; what is broken by its form is INVALID. */
-	ret = sfw_path_parse(&v.pkt, skb, state->pf);
+	ret = sfw_path_parse(&v->pkt, skb, state->pf);
 	if (ret)
 		goto invalid;
-	v.parsed = true;
+	v->parsed = true;
 	if (state->hook != NF_INET_LOCAL_OUT && track && READ_ONCE(sn->params.checksum) &&
-	    checksum_bad(skb, state, &v.pkt)) {
+	    checksum_bad(skb, state, &v->pkt)) {
 		ret = SFW_INVALID_BAD_CHECKSUM;
 		goto invalid;
 	}
-	if (v.pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
-	    v.pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
-		if (v.pkt.icmp.is_error) {
-			v.ctinfo = icmp_error(sn, &v.pkt, &v.reason);
+	if (v->pkt.tuple.l4proto == SFW_IPPROTO_ICMP ||
+	    v->pkt.tuple.l4proto == SFW_IPPROTO_ICMPV6) {
+		if (v->pkt.icmp.is_error) {
+			v->ctinfo = icmp_error(sn, &v->pkt, &v->reason);
 			goto filter;
 		}
-		if (sfw_proto_icmp_untracked(&v.pkt)) {
+		if (sfw_proto_icmp_untracked(&v->pkt)) {
 			sfw_stat_inc(sn, SFW_STAT_IGNORE);
-			v.ctinfo = SFW_CT_UNTRACKED;
+			v->ctinfo = SFW_CT_UNTRACKED;
 			goto filter;
 		}
 	}
 
 	/* 2. Find its connection, either way round. */
-	hash = sfw_conntrack_hash(&v.pkt.tuple, sn->net_id);
+	hash = sfw_conntrack_hash(&v->pkt.tuple, sn->net_id);
 again:
-	v.ct = sfw_conntrack_find(sn, &v.pkt.tuple, hash, &v.dir);
+	v->ct = sfw_conntrack_find(sn, &v->pkt.tuple, hash, &v->dir);
 	if (!track) {
 		sfw_stat_inc(sn, SFW_STAT_IGNORE);
-		if (v.ct)
-			v.ctinfo = conn_classify(v.ct, v.dir);
+		if (v->ct)
+			v->ctinfo = conn_classify(v->ct, v->dir);
 		goto filter;
 	}
 
 	/* 3. The state machine: on the entry, or on a new one's private state. */
-	if (v.ct) {
+	if (v->ct) {
 		sfw_stat_inc(sn, SFW_STAT_FOUND);
-		ret = conn_update(sn, v.ct, v.dir, &v.pkt, &res);
+		ret = conn_update(sn, v->ct, v->dir, &v->pkt, &res);
 		if (ret == -EAGAIN && tries++ < 2)
 			goto again;
 		if (ret == -EAGAIN) {
 			/* Deleted under us each time: let the rules judge it as INVALID. */
-			v.ct = NULL;
+			v->ct = NULL;
 			goto filter;
 		}
 		if (ret)
 			goto invalid;
 		/* Translated at PRE_ROUTING for an announcement behind NAT: RELATED. */
-		if (!(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED) &&
-		    v.dir == SFW_DIR_ORIGINAL && sfw_expect_match(sn, &v.pkt.tuple))
+		if (!(READ_ONCE(v->ct->status) & SFW_CONN_CONFIRMED) &&
+		    v->dir == SFW_DIR_ORIGINAL && sfw_expect_match(sn, &v->pkt.tuple))
 			res.ctinfo = SFW_CT_RELATED;
 	} else {
-		ret = conn_first(sn, &v.pkt, &ps, &res);
+		ret = conn_first(sn, &v->pkt, &ps, &res);
 		if (ret)
 			goto invalid;
 		/* A data connection a helper saw announced: RELATED. */
-		if (sfw_expect_match(sn, &v.pkt.tuple))
+		if (sfw_expect_match(sn, &v->pkt.tuple))
 			res.ctinfo = SFW_CT_RELATED;
-		create = true;
+		v->create = true;
 	}
-	v.ctinfo = res.ctinfo;
+	v->ctinfo = res.ctinfo;
 
 filter:
 	/* 4. The rules, first match wins. */
-	verdict = sfw_rules_filter(sn, skb, state, chain, &v);
-	if (v.ct && !(READ_ONCE(v.ct->status) & SFW_CONN_CONFIRMED))
-		return confirm(sn, skb, state, chain, &v, verdict);
+	verdict = sfw_rules_filter(sn, skb, state, chain, v);
+	if (v->ct && !(READ_ONCE(v->ct->status) & SFW_CONN_CONFIRMED))
+		return confirm(sn, skb, state, chain, v, verdict);
 	if (verdict != NF_ACCEPT)
-		return drop(sn, state, chain, &v, rules_reason(&v));
+		return drop(sn, state, chain, v, rules_reason(v));
 	/* 4a. `ct loose`: the entry whose window this packet missed stops checking. */
-	if (v.loose && v.invalid_ct)
-		conn_loosen(sn, v.invalid_ct, v.dir, &v.pkt);
+	if (v->loose && v->invalid_ct)
+		conn_loosen(sn, v->invalid_ct, v->dir, &v->pkt);
 	/* 4b. What a helper connection's accepted payload announces. */
-	if (v.ct && track && v.pkt.payload_len && (v.ct->xflags & SFW_CONN_X_HELPER) &&
-	    !sfw_helper_packet(sn, v.ct, v.dir, skb, &v.pkt))
-		return drop(sn, state, chain, &v, SFW_DROP_R_HELPER);
-	if (!create)
+	if (v->ct && track && v->pkt.payload_len && (v->ct->xflags & SFW_CONN_X_HELPER) &&
+	    !sfw_helper_packet(sn, v->ct, v->dir, skb, &v->pkt))
+		return drop(sn, state, chain, v, SFW_DROP_R_HELPER);
+	if (!v->create)
 		return NF_ACCEPT;
 
 	/* 5. Create state on pass, translated if the postrouting chain says so. */
-	ret = create_on_pass(sn, skb, state, &v, hash, &ps, res.timeout, &why);
+	ret = create_on_pass(sn, skb, state, v, hash, &ps, res.timeout, &why);
 	if (ret == -EEXIST && tries++ < 2) {
 		/* Another CPU created it first: this packet is one of its. */
 		sfw_stat_inc(sn, SFW_STAT_CLASHRES);
-		create = false;
+		v->create = false;
 		goto again;
 	}
 	if (ret)
-		return drop(sn, state, chain, &v, why);
+		return drop(sn, state, chain, v, why);
 	sfw_stat_inc(sn, SFW_STAT_NEW);
 	return NF_ACCEPT;
 
 invalid:
-	v.reason = count_invalid(sn, ret);
+	v->reason = count_invalid(sn, ret);
 	/* The rules see no entry; a `ct loose` among them may loosen it (4a). */
-	v.invalid_ct = v.ct;
-	v.ct = NULL;
-	v.ctinfo = SFW_CT_INVALID;
+	v->invalid_ct = v->ct;
+	v->ct = NULL;
+	v->ctinfo = SFW_CT_INVALID;
 	goto filter;
+}
+
+/*
+ * The pass, and what it leaves: per-source counts the packet took for a
+ * connection that was not made (dropped, or made by another CPU first)
+ * go back (srclimit.c).
+ */
+static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
+			 const struct nf_hook_state *state, enum sfw_chain chain)
+{
+	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID, .rule = -1 };
+	unsigned int verdict = judge(sn, skb, state, chain, &v);
+
+	if (unlikely(v.held))
+		sfw_srclimit_put(sn, v.pkt.tuple.l3num, &v.pkt.tuple.src, v.held);
+	return verdict;
 }
 
 unsigned int sfw_path_filter(struct sfw_net *sn, struct sk_buff *skb,

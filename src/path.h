@@ -22,6 +22,9 @@ struct sfw_ct_verdict {
 	bool parsed;
 	u8 helper;		/* SFW_HELPER_*: the accepting rule's (rules.c) */
 	bool loose;		/* the accepting rule said `ct loose` (rules.c) */
+	bool create;		/* no entry: accepted, it makes one (path.c) */
+	bool limited;		/* the deciding rule was a per-source limit's (rules.c) */
+	u8 held;		/* per-source counts it holds (srclimit.h) until its entry does */
 	/* For the drop log (drop_log.c), and reason and invalid_ct above: */
 	s32 rule;		/* the rule that judged it, or -1: the policy (rules.c) */
 	u64 generation;		/* of the rule set that judged it */

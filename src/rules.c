@@ -48,6 +48,8 @@
 #include "expect.h"
 #include "nat.h"
 #include "rules.h"
+#include "setadd.h"
+#include "srclimit.h"
 
 static u64 sfw_set_seed __read_mostly;
 
@@ -138,19 +140,47 @@ s32 sfw_rules_match_count(const struct sfw_rules *rules, enum sfw_chain chain,
 	return i;
 }
 
+struct over_arg {
+	struct sfw_net *sn;
+	struct sfw_ct_verdict *v;	/* NULL: only asking (explain) */
+	const struct sfw_tuple *t;
+	bool new;
+};
+
+/* The matcher's question (ruleset.h): does @r's per-source limit hold? */
+static bool rule_over(void *arg, const struct sfw_rule *r, u8 what)
+{
+	struct over_arg *a = arg;
+	u8 none = 0;
+
+	/* A rate limits new connections only. */
+	if (what == SFW_RULE_F_CT_RATE)
+		return a->new && sfw_srclimit_rate_over(a->sn, r, a->t->l3num, &a->t->src,
+							a->v && a->v->create);
+
+	if (!a->v)
+		return sfw_srclimit_over(a->sn, r, a->t->l3num, &a->t->src, false, a->new, &none);
+	return sfw_srclimit_over(a->sn, r, a->t->l3num, &a->t->src, a->v->create, a->new,
+				 &a->v->held);
+}
+
 unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			      const struct nf_hook_state *state, enum sfw_chain chain,
 			      struct sfw_ct_verdict *v)
 {
 	struct sfw_rules *rules = rcu_dereference(sn->rules);
+	struct over_arg oa = { .sn = sn, .v = v, .t = &v->pkt.tuple };
 	const struct sfw_chain_rules *c;
-	struct sfw_match_pkt m;
+	struct sfw_match_pkt m = {};
 	u8 action;
 	s32 i;
 
 	if (!rules)
 		return NF_ACCEPT;
 	c = &rules->rs->chain[chain];
+	oa.new = v->ctinfo == SFW_CT_NEW;
+	m.over = rule_over;
+	m.over_arg = &oa;
 	m.t = v->parsed ? &v->pkt.tuple : NULL;
 	m.ctinfo = v->ctinfo;
 	m.reason = v->ctinfo == SFW_CT_INVALID ? v->reason : 0;
@@ -170,6 +200,11 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			v->helper = SFW_HELPER_FTP;
 		if (c->rules[i].flags & SFW_RULE_F_CT_LOOSE)
 			v->loose = true;
+		if (c->rules[i].flags & (SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE))
+			v->limited = true;
+		if (c->rules[i].add_set >= 0 && v->parsed)
+			sfw_setadd_queue(sn, rules->rs->sets[c->rules[i].add_set].name,
+					 v->pkt.tuple.l3num, &v->pkt.tuple.src);
 	}
 
 	switch (action) {
@@ -224,8 +259,11 @@ static void rules_free(struct sfw_rules *r)
 int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation)
 {
 	struct sfw_rules *r, *old;
+	char err[SFW_ERR_LEN];
+	bool pending;
 	unsigned int c;
 	u32 n = 0;
+	int ret;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r) {
@@ -249,10 +287,21 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 	}
 
 	mutex_lock(&sn->rules_lock);
+	old = rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_lock));
+	ret = sfw_srclimit_assign(sn, rs, old ? old->rs : NULL, err);
+	if (ret) {
+		mutex_unlock(&sn->rules_lock);
+		pr_info_ratelimited("%s\n", err);
+		rules_free(r);
+		return ret;
+	}
+	pending = sfw_setadd_carry(rs, old ? old->rs : NULL);
 	r->generation = ++sn->rules_generation;
 	rs->generation = r->generation;
 	old = rcu_replace_pointer(sn->rules, r, lockdep_is_held(&sn->rules_lock));
 	mutex_unlock(&sn->rules_lock);
+	if (pending)
+		sfw_setadd_kick(sn);
 	if (generation)
 		*generation = r->generation;
 
@@ -434,7 +483,7 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_ruleset *rs,
 			const struct sfw_conn *ct)
 {
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
-	struct sfw_match_pkt m;
+	struct sfw_match_pkt m = {};
 	enum sfw_chain chain;
 	struct sfw_tuple t;
 	s32 i;
@@ -455,9 +504,10 @@ static bool rules_admit(struct sfw_net *sn, const struct sfw_ruleset *rs,
 int sfw_rules_explain(struct sfw_net *sn, struct sfw_explain *x)
 {
 	const struct sfw_rules *r = rcu_dereference(sn->rules);
+	struct over_arg oa = { .sn = sn, .t = &x->t, .new = x->ctinfo == SFW_CT_NEW };
 	const struct sfw_chain_rules *c;
 	char iif[IFNAMSIZ], oif[IFNAMSIZ];
-	struct sfw_match_pkt m;
+	struct sfw_match_pkt m = { .over = rule_over, .over_arg = &oa };
 	s32 i;
 
 	if (!r)
@@ -517,12 +567,13 @@ int sfw_rules_init_net(struct net *net, struct sfw_net *sn)
 	mutex_init(&sn->rules_lock);
 	RCU_INIT_POINTER(sn->rules, NULL);
 	sn->set_elements_max = SFW_SET_ELEMENTS_MAX;
-	return 0;
+	return sfw_setadd_init_net(sn);
 }
 
 void sfw_rules_uninit_net(struct net *net, struct sfw_net *sn)
 {
-	/* The hooks are gone: nobody reads it any more. */
+	/* The hooks are gone: nobody reads it any more, nor queues additions. */
+	sfw_setadd_uninit_net(sn);
 	rules_free(rcu_dereference_protected(sn->rules, true));
 	RCU_INIT_POINTER(sn->rules, NULL);
 }

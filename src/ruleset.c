@@ -36,11 +36,12 @@ struct sfw_index_key {
 
 struct builder_rule {
 	struct sfw_rule r;
-	char set_name[2][SFW_SET_NAME_LEN];	/* source, destination */
+	char set_name[3][SFW_SET_NAME_LEN];	/* source, destination, add @set */
 };
 
 struct builder_set {
 	char name[SFW_SET_NAME_LEN];
+	u32 timeout;
 	u32 n;
 	struct sfw_prefix *elems;
 };
@@ -220,6 +221,66 @@ static int check_ct_invalid(enum sfw_chain chain, const struct sfw_rule *r, char
 	return 0;
 }
 
+/*
+ * `ct count over N [by ip saddr/L]` counts the connections a rule lets
+ * through, so it belongs where connections are made: input, forward and
+ * output; by a prefix of the rule's family.
+ */
+/* `by ip saddr/L` of a per-source limit: its family and length, against the rule's. */
+static int check_by(const char *what, u8 fam, u8 len, u8 family, char *err)
+{
+	if (!fam)
+		return 0;
+	if ((fam != SFW_AF_INET && fam != SFW_AF_INET6) ||
+	    len > (fam == SFW_AF_INET ? 32 : 128)) {
+		snprintf(err, SFW_ERR_LEN, "%s by: bad prefix /%u", what, len);
+		return -EINVAL;
+	}
+	if (family && family != fam) {
+		snprintf(err, SFW_ERR_LEN, "%s by %s saddr in a rule for %s", what,
+			 fam == SFW_AF_INET ? "ip" : "ip6", family == SFW_AF_INET ? "ip" : "ip6");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* `ct rate over N/unit [burst M]`: new connections, where they are made. */
+static int check_ct_rate(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	if (!(r->flags & SFW_RULE_F_CT_RATE))
+		return 0;
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "ct rate is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	if (!r->rate || r->rate > SFW_CT_RATE_MAX || r->rate_burst > SFW_CT_RATE_MAX ||
+	    (r->rate_unit != 1 && r->rate_unit != 60 && r->rate_unit != 3600)) {
+		snprintf(err, SFW_ERR_LEN,
+			 "ct rate over 1..%u per second, minute or hour, burst up to %u",
+			 SFW_CT_RATE_MAX, SFW_CT_RATE_MAX);
+		return -EINVAL;
+	}
+	return check_by("ct rate", r->rate_l3num, r->rate_len, r->family, err);
+}
+
+static int check_ct_count(enum sfw_chain chain, const struct sfw_rule *r, char *err)
+{
+	int ret = check_ct_rate(chain, r, err);
+
+	if (ret || !(r->flags & SFW_RULE_F_CT_COUNT))
+		return ret;
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "ct count is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	if (r->count_max > SFW_CT_COUNT_MAX) {
+		snprintf(err, SFW_ERR_LEN, "ct count over %u: at most %u", r->count_max,
+			 SFW_CT_COUNT_MAX);
+		return -EINVAL;
+	}
+	return check_by("ct count", r->count_l3num, r->count_len, r->family, err);
+}
+
 int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			     const struct sfw_rule *r,
 			     const struct sfw_port_range *sports,
@@ -266,6 +327,8 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 		return -EINVAL;
 	}
 	ret = check_ct_invalid(chain, r, err);
+	if (!ret)
+		ret = check_ct_count(chain, r, err);
 	if (ret)
 		return ret;
 	if (!str_ok(r->iif, sizeof(r->iif)) || !str_ok(r->oif, sizeof(r->oif)) ||
@@ -323,11 +386,27 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	b->nports += r->ndport;
 	br->r.saddr_set = -1;
 	br->r.daddr_set = -1;
+	br->r.add_set = -1;
 	/* NAT targets come with sfw_ruleset_builder_nat(), never from @r. */
 	br->r.nat_off = 0;
 	br->r.nnat = 0;
 	br->r.nat_lb = SFW_LB_NONE;
 	br->r.nat_sticky = 0;
+	br->r.count_slot = 0;
+	if (!(r->flags & SFW_RULE_F_CT_COUNT)) {
+		br->r.count_max = 0;
+		br->r.count_l3num = 0;
+	}
+	if (!br->r.count_l3num)
+		br->r.count_len = 0;
+	if (!(r->flags & SFW_RULE_F_CT_RATE)) {
+		br->r.rate = 0;
+		br->r.rate_unit = 0;
+		br->r.rate_burst = 0;
+		br->r.rate_l3num = 0;
+	}
+	if (!br->r.rate_l3num)
+		br->r.rate_len = 0;
 	memset(br->set_name, 0, sizeof(br->set_name));
 	if (saddr_set)
 		strcpy(br->set_name[0], saddr_set);
@@ -577,6 +656,51 @@ static int find_set(const struct sfw_ruleset_builder *b, const char *name)
 	return -1;
 }
 
+int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *name,
+				    u32 seconds, char *err)
+{
+	int i = find_set(b, name);
+
+	if (i < 0) {
+		snprintf(err, SFW_ERR_LEN, "timeout for no set @%s", name);
+		return -ENOENT;
+	}
+	if (seconds > SFW_SET_TIMEOUT_MAX) {
+		snprintf(err, SFW_ERR_LEN, "set @%s: timeout over %u seconds", name,
+			 SFW_SET_TIMEOUT_MAX);
+		return -EINVAL;
+	}
+	b->sets[i].timeout = seconds;
+	return 0;
+}
+
+int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				const char *name, char *err)
+{
+	struct builder_rule *br;
+
+	if (chain >= SFW_CHAIN_COUNT || !b->n[chain]) {
+		snprintf(err, SFW_ERR_LEN, "add @set without a rule");
+		return -EINVAL;
+	}
+	br = &b->rules[chain][b->n[chain] - 1];
+	if (br->set_name[2][0]) {
+		snprintf(err, SFW_ERR_LEN, "add @set given twice");
+		return -EINVAL;
+	}
+	if (!name[0] || strlen(name) >= SFW_SET_NAME_LEN) {
+		snprintf(err, SFW_ERR_LEN, "bad set name");
+		return -EINVAL;
+	}
+	/* Only where packets are judged for good (NAT chains translate). */
+	if (is_nat_chain(chain)) {
+		snprintf(err, SFW_ERR_LEN, "add @set is valid in chains input, forward and output");
+		return -EINVAL;
+	}
+	strcpy(br->set_name[2], name);
+	return 0;
+}
+
 static u32 key_hash(u32 key)
 {
 	key ^= key >> 16;
@@ -728,6 +852,7 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 		u32 k;
 
 		strcpy(s->name, b->sets[i].name);
+		s->timeout = b->sets[i].timeout;
 		for (k = 0; k < b->sets[i].n; k++) {
 			if (s->family && s->family != b->sets[i].elems[k].l3num)
 				s->family = 0xff;	/* both families */
@@ -765,7 +890,7 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 					 sfw_chain_names[c], i + 1, sfw_action_names[r->action]);
 				goto err;
 			}
-			for (k = 0; k < 2; k++) {
+			for (k = 0; k < 3; k++) {
 				int idx;
 
 				if (!br->set_name[k][0])
@@ -776,7 +901,9 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 						 sfw_chain_names[c], i + 1, br->set_name[k]);
 					goto err;
 				}
-				if (k)
+				if (k == 2)
+					r->add_set = idx;
+				else if (k)
 					r->daddr_set = idx;
 				else
 					r->saddr_set = idx;
@@ -807,8 +934,10 @@ void sfw_ruleset_free(struct sfw_ruleset *rs)
 		sfw_free(rs->chain[c].idx.keys);
 		sfw_free(rs->chain[c].idx.lists);
 	}
-	for (i = 0; rs->sets && i < rs->nsets; i++)
+	for (i = 0; rs->sets && i < rs->nsets; i++) {
 		sfw_addrset_free((struct sfw_addrset __force *)rs->sets[i].cur);
+		sfw_free(rs->sets[i].dl);
+	}
 	sfw_free(rs->sets);
 	sfw_free(rs->ports);
 	sfw_free(rs->nat);
@@ -845,7 +974,9 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 		return SFW_EXPLAIN_OIF;
 	if (!t)
 		return !r->family && !r->l4proto && !r->saddr.l3num && !r->daddr.l3num &&
-		       r->saddr_set < 0 && r->daddr_set < 0 ? SFW_EXPLAIN_MATCHED :
+		       r->saddr_set < 0 && r->daddr_set < 0 &&
+		       !(r->flags & (SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE)) ?
+		       SFW_EXPLAIN_MATCHED :
 		       SFW_EXPLAIN_NO_TUPLE;
 	if (r->family && t->l3num != r->family)
 		return SFW_EXPLAIN_FAMILY;
@@ -874,6 +1005,15 @@ enum sfw_explain_fail sfw_rule_mismatch(const struct sfw_ruleset *rs, const stru
 		if (!s || !sfw_addrset_lookup(s, t->l3num, &t->dst))
 			return SFW_EXPLAIN_DADDR_SET;
 	}
+	/* Last: it may count the packet (srclimit.c). */
+	if ((r->flags & SFW_RULE_F_CT_COUNT) &&
+	    ((r->count_l3num && t->l3num != r->count_l3num) || !m->over ||
+	     !m->over(m->over_arg, r, SFW_RULE_F_CT_COUNT)))
+		return SFW_EXPLAIN_CT_COUNT;
+	if ((r->flags & SFW_RULE_F_CT_RATE) &&
+	    ((r->rate_l3num && t->l3num != r->rate_l3num) || !m->over ||
+	     !m->over(m->over_arg, r, SFW_RULE_F_CT_RATE)))
+		return SFW_EXPLAIN_CT_RATE;
 	return SFW_EXPLAIN_MATCHED;
 }
 

@@ -58,6 +58,8 @@ extern const char *const sfw_action_names[SFW_ACT_COUNT];
 #define SFW_RULE_F_ICMP_TYPE	0x02	/* icmp_type is set */
 #define SFW_RULE_F_HELPER_FTP	0x04	/* ct helper set ftp: accept, TCP; input, forward, output */
 #define SFW_RULE_F_CT_LOOSE	0x08	/* ct loose: accept; the entry stops checking windows */
+#define SFW_RULE_F_CT_COUNT	0x10	/* ct count over count_max [by saddr/count_len] */
+#define SFW_RULE_F_CT_RATE	0x20	/* ct rate over rate/rate_unit [burst] [by saddr/rate_len] */
 
 #define SFW_IFNAMSIZ		16
 #define SFW_LOG_PREFIX_LEN	32
@@ -110,13 +112,41 @@ struct sfw_rule {
 	u16 nnat;
 	u8 nat_lb;		/* enum sfw_nat_lb_mode */
 	u32 nat_sticky;		/* seconds; 0: none */
+	/* ct count over count_max: the connections from the source address, or by prefix */
+	u32 count_max;
+	u8 count_l3num;		/* 0: the whole address; else by prefix count_len */
+	u8 count_len;
+	u8 count_slot;		/* the kernel's (srclimit.c); 0 elsewhere */
+	s16 add_set;		/* `add @set`: the packet's source goes into it; -1: none */
+	/* ct rate over rate/rate_unit burst rate_burst: new connections from the source */
+	u32 rate;
+	u32 rate_unit;		/* seconds: 1, 60 or 3600 */
+	u32 rate_burst;		/* 0: rate */
+	u8 rate_l3num;		/* 0: the whole address; else by prefix rate_len */
+	u8 rate_len;
+};
+
+#define SFW_CT_RATE_MAX		1000000	/* ct rate over at most this per unit */
+
+#define SFW_CT_COUNT_MAX	SFW_CT_COUNT_OVER_MAX	/* ct count over at most this */
+
+/* An element `add @set` put in a set with a timeout, and when it goes. */
+struct sfw_set_deadline {
+	struct sfw_prefix p;
+	unsigned long expires;		/* jiffies */
 };
 
 struct sfw_ruleset_set {
 	char name[SFW_SET_NAME_LEN];
 	u8 family;			/* 0 until an element says */
+	u32 timeout;			/* seconds `add @set` elements live; 0: for ever */
 	struct sfw_addrset __rcu *cur;	/* swapped whole on add/del */
+	/* The kernel's (setadd.c), under rules_lock: the elements that expire. */
+	u32 ndl, cap_dl;
+	struct sfw_set_deadline *dl;
 };
+
+#define SFW_SET_TIMEOUT_MAX	(7 * 86400)	/* a week, in seconds */
 
 /* One chain's index: (proto, dport) -> rule numbers, plus the unindexed ones. */
 struct sfw_chain_index {
@@ -151,6 +181,13 @@ struct sfw_match_pkt {
 	u8 ctinfo;		/* enum sfw_ctinfo */
 	u8 reason;		/* INVALID: enum sfw_invalid_reason; else 0 */
 	const char *iif, *oif;	/* NULL: none */
+	/*
+	 * The per-source limits (`ct count over`): does @r's hold for the
+	 * packet? Asked last, once every other test of @r passed, as it
+	 * may count the packet. NULL: they never hold.
+	 */
+	bool (*over)(void *arg, const struct sfw_rule *r, u8 what);	/* SFW_RULE_F_CT_* */
+	void *over_arg;
 };
 
 /* The first rule of @chain that matches, or -1 for the chain's policy. */
@@ -194,6 +231,12 @@ int sfw_ruleset_builder_nat(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 			    char *err);
 int sfw_ruleset_builder_set(struct sfw_ruleset_builder *b, const char *name,
 			    const struct sfw_prefix *elems, u32 n, char *err);
+/* Give set @name (defined already) a timeout for what `add @set` puts in it. */
+int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *name,
+				    u32 seconds, char *err);
+/* The rule just added to @chain puts packets' sources into set @name (`add @name`). */
+int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				const char *name, char *err);
 /* Compile; NULL with @err set on failure (-ENOMEM included). */
 struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed, char *err);
 void sfw_ruleset_free(struct sfw_ruleset *rs);

@@ -97,6 +97,10 @@ struct sfw_net {
 	struct mutex rules_lock;	/* serializes replacing and set changes */
 	u64 rules_generation;
 	unsigned int set_elements_max;	/* all sets together (net.sfw.set_elements_max) */
+	/* Per-source counts (srclimit.c): NULL until a rule set counts. */
+	struct sfw_srclimit_net __rcu *srclimit;
+	/* `add @set` and set timeouts (setadd.c). */
+	struct sfw_setadd_net *setadd;
 
 	/*
 	 * Rule changes through netlink (netlink_rules.c): one namespace's

@@ -175,7 +175,8 @@ static char *rule_text(struct view *v, const struct drop *d)
 	size_t len = 0;
 	FILE *f;
 
-	if (d->reason != SFW_DROP_R_RULE || !d->rule_pos || d->chain < 0 ||
+	if ((d->reason != SFW_DROP_R_RULE && d->reason != SFW_DROP_R_SOURCE_LIMIT) ||
+	    !d->rule_pos || d->chain < 0 ||
 	    d->chain >= SFW_CHAIN_COUNT)
 		return NULL;
 	rules_refresh(v, d->generation);
@@ -248,11 +249,11 @@ static void print_text(const struct drop *d, const char *text)
 		printf(" (not parsed)");
 	}
 	printf(" %s", NAME(sfw_drop_reason_names, d->reason));
-	if (d->reason == SFW_DROP_R_RULE)
+	if (d->reason == SFW_DROP_R_RULE || d->reason == SFW_DROP_R_SOURCE_LIMIT)
 		printf(" %s#%u", NAME(sfw_chain_names, d->chain), d->rule_pos);
 	else if (d->reason == SFW_DROP_R_POLICY)
 		printf(" %s", NAME(sfw_chain_names, d->chain));
-	if (d->reason == SFW_DROP_R_RULE) {
+	if (d->reason == SFW_DROP_R_RULE || d->reason == SFW_DROP_R_SOURCE_LIMIT) {
 		if (text)
 			printf(" \"%s\"", text);
 		else

@@ -97,6 +97,23 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_HELPER] = MNL_TYPE_U8,
 	[SFW_RULE_A_CT_REASONS] = MNL_TYPE_U32,
 	[SFW_RULE_A_CT_LOOSE] = MNL_TYPE_FLAG,
+	[SFW_RULE_A_CT_COUNT] = MNL_TYPE_NESTED,
+	[SFW_RULE_A_ADD_SET] = MNL_TYPE_NUL_STRING,
+	[SFW_RULE_A_CT_RATE] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type ct_rate_types[SFW_CT_RATE_A_MAX + 1] = {
+	[SFW_CT_RATE_A_OVER] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_UNIT] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_BURST] = MNL_TYPE_U32,
+	[SFW_CT_RATE_A_FAMILY] = MNL_TYPE_U8,
+	[SFW_CT_RATE_A_LEN] = MNL_TYPE_U8,
+};
+
+static const enum mnl_attr_data_type ct_count_types[SFW_CT_COUNT_A_MAX + 1] = {
+	[SFW_CT_COUNT_A_OVER] = MNL_TYPE_U32,
+	[SFW_CT_COUNT_A_FAMILY] = MNL_TYPE_U8,
+	[SFW_CT_COUNT_A_LEN] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type nat_types[SFW_NAT_A_MAX + 1] = {
@@ -126,7 +143,50 @@ static const enum mnl_attr_data_type set_types[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_NAME] = MNL_TYPE_NUL_STRING,
 	[SFW_SET_A_ELEMS] = MNL_TYPE_NESTED,
 	[SFW_SET_A_COUNT] = MNL_TYPE_U32,
+	[SFW_SET_A_TIMEOUT] = MNL_TYPE_U32,
 };
+
+/* SFW_RULE_A_CT_COUNT: over N, and by a prefix if both its family and length came. */
+static int get_ct_count(const struct nlattr *nest, struct sfw_rule *r)
+{
+	const struct nlattr *tb[SFW_CT_COUNT_A_MAX + 1];
+
+	if (parse_nested(nest, ct_count_types, SFW_CT_COUNT_A_MAX, tb) || !tb[SFW_CT_COUNT_A_OVER])
+		return -1;
+	r->flags |= SFW_RULE_F_CT_COUNT;
+	r->count_max = mnl_attr_get_u32(tb[SFW_CT_COUNT_A_OVER]);
+	if (tb[SFW_CT_COUNT_A_FAMILY] && tb[SFW_CT_COUNT_A_LEN]) {
+		r->count_l3num = mnl_attr_get_u8(tb[SFW_CT_COUNT_A_FAMILY]);
+		r->count_len = mnl_attr_get_u8(tb[SFW_CT_COUNT_A_LEN]);
+		if ((r->count_l3num != SFW_AF_INET && r->count_l3num != SFW_AF_INET6) ||
+		    r->count_len > (r->count_l3num == SFW_AF_INET ? 32 : 128))
+			return -1;
+	}
+	return 0;
+}
+
+/* SFW_RULE_A_CT_RATE. */
+static int get_ct_rate(const struct nlattr *nest, struct sfw_rule *r)
+{
+	const struct nlattr *tb[SFW_CT_RATE_A_MAX + 1];
+
+	if (parse_nested(nest, ct_rate_types, SFW_CT_RATE_A_MAX, tb) || !tb[SFW_CT_RATE_A_OVER] ||
+	    !tb[SFW_CT_RATE_A_UNIT])
+		return -1;
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = mnl_attr_get_u32(tb[SFW_CT_RATE_A_OVER]);
+	r->rate_unit = mnl_attr_get_u32(tb[SFW_CT_RATE_A_UNIT]);
+	if (tb[SFW_CT_RATE_A_BURST])
+		r->rate_burst = mnl_attr_get_u32(tb[SFW_CT_RATE_A_BURST]);
+	if (tb[SFW_CT_RATE_A_FAMILY] && tb[SFW_CT_RATE_A_LEN]) {
+		r->rate_l3num = mnl_attr_get_u8(tb[SFW_CT_RATE_A_FAMILY]);
+		r->rate_len = mnl_attr_get_u8(tb[SFW_CT_RATE_A_LEN]);
+		if ((r->rate_l3num != SFW_AF_INET && r->rate_l3num != SFW_AF_INET6) ||
+		    r->rate_len > (r->rate_l3num == SFW_AF_INET ? 32 : 128))
+			return -1;
+	}
+	return 0;
+}
 
 static int get_prefix(const struct nlattr *nest, struct sfw_prefix *p)
 {
@@ -338,6 +398,13 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 		rr->packets = mnl_attr_get_u64(tb[SFW_RULE_A_PACKETS]);
 	if (tb[SFW_RULE_A_BYTES])
 		rr->bytes = mnl_attr_get_u64(tb[SFW_RULE_A_BYTES]);
+	if (tb[SFW_RULE_A_ADD_SET])
+		snprintf(rr->add_set, sizeof(rr->add_set), "%s",
+			 mnl_attr_get_str(tb[SFW_RULE_A_ADD_SET]));
+	if (tb[SFW_RULE_A_CT_RATE] && get_ct_rate(tb[SFW_RULE_A_CT_RATE], r))
+		return -1;
+	if (tb[SFW_RULE_A_CT_COUNT] && get_ct_count(tb[SFW_RULE_A_CT_COUNT], r))
+		return -1;
 	if (tb[SFW_RULE_A_NAT] && get_nat(tb[SFW_RULE_A_NAT], rr))
 		return -1;
 	r->saddr_set = r->daddr_set = -1;
@@ -366,6 +433,8 @@ static int dump_set(struct dump *d, const struct nlattr *nest)
 		memset(s, 0, sizeof(*s));
 		snprintf(s->name, sizeof(s->name), "%s", name);
 	}
+	if (tb[SFW_SET_A_TIMEOUT])
+		s->timeout = mnl_attr_get_u32(tb[SFW_SET_A_TIMEOUT]);
 	if (!tb[SFW_SET_A_ELEMS])
 		return 0;
 	mnl_attr_for_each_nested(a, tb[SFW_SET_A_ELEMS]) {

@@ -138,6 +138,45 @@ cancel:
 }
 
 /* A rule's action and matches, in SFW_A_RULE's layout (include/uapi/linux/sfw.h). */
+/* `ct count over N [by ip saddr/L]` as SFW_RULE_A_CT_COUNT. */
+static bool put_ct_count(struct nlmsghdr *nlh, const struct sfw_rule *r)
+{
+	struct nlattr *nest;
+
+	if (!(r->flags & SFW_RULE_F_CT_COUNT))
+		return true;
+	nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_RULE_A_CT_COUNT);
+	if (!nest ||
+	    !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_COUNT_A_OVER, r->count_max) ||
+	    (r->count_l3num &&
+	     (!mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_COUNT_A_FAMILY, r->count_l3num) ||
+	      !mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_COUNT_A_LEN, r->count_len))))
+		return false;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+/* `ct rate over N/UNIT [burst M] [by ip saddr/L]` as SFW_RULE_A_CT_RATE. */
+static bool put_ct_rate(struct nlmsghdr *nlh, const struct sfw_rule *r)
+{
+	struct nlattr *nest;
+
+	if (!(r->flags & SFW_RULE_F_CT_RATE))
+		return true;
+	nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_RULE_A_CT_RATE);
+	if (!nest ||
+	    !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_OVER, r->rate) ||
+	    !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_UNIT, r->rate_unit) ||
+	    (r->rate_burst &&
+	     !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_CT_RATE_A_BURST, r->rate_burst)) ||
+	    (r->rate_l3num &&
+	     (!mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_RATE_A_FAMILY, r->rate_l3num) ||
+	      !mnl_attr_put_u8_check(nlh, MSG_MAX, SFW_CT_RATE_A_LEN, r->rate_len))))
+		return false;
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
 static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 {
 	const struct sfw_rule *r = &rr->r;
@@ -167,6 +206,10 @@ static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 		mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_RULE_A_CT_REASONS, r->reasons)) &&
 	       (!(r->flags & SFW_RULE_F_CT_LOOSE) ||
 		mnl_attr_put_check(nlh, MSG_MAX, SFW_RULE_A_CT_LOOSE, 0, NULL)) &&
+	       put_ct_count(nlh, r) &&
+	       put_ct_rate(nlh, r) &&
+	       (!rr->add_set[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_ADD_SET, rr->add_set)) &&
 	       put_nat(nlh, rr);
 }
 
@@ -248,6 +291,8 @@ static bool put_set(struct nlmsghdr *nlh, const struct rules_set *set, u32 *k)
 	if (!nest)
 		return false;
 	if (!mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_SET_A_NAME, set->name) ||
+	    (set->timeout &&
+	     !mnl_attr_put_u32_check(nlh, MSG_MAX, SFW_SET_A_TIMEOUT, set->timeout)) ||
 	    !(elems = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_SET_A_ELEMS))) {
 		mnl_attr_nest_cancel(nlh, nest);
 		return false;

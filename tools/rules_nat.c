@@ -136,7 +136,7 @@ static int nat_target(struct parser *p, struct rule_ctx *c, const struct tok *t,
 }
 
 /* N, Ns, Nm or Nh: seconds. */
-static int parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *out)
+int rules_parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *out)
 {
 	u64 v, mul = 1;
 	size_t len = t->len;
@@ -224,7 +224,7 @@ int rules_nat_stmt(struct parser *p, struct rule_ctx *c)
 		if (!lex_is(&p->tok, "timeout"))
 			return lex_fail(p, &p->tok, "expected timeout, not");
 		k = p->tok;
-		if (lex_value(p, &k) || parse_duration(p, &p->tok, 86400, &r->nat_sticky))
+		if (lex_value(p, &k) || rules_parse_duration(p, &p->tok, 86400, &r->nat_sticky))
 			return -1;
 		if (lex_next(p))
 			return -1;

@@ -75,11 +75,24 @@ static int parse_chain(struct parser *p, const struct tok *kw)
 	return ch;
 }
 
-/* One element of a set's list. */
+/* One element of a set's list, or its timeout. */
 static int set_elem(struct parser *p, void *arg)
 {
 	struct rules_set *s = arg;
 
+	if (lex_is(&p->tok, "timeout")) {
+		struct tok kw = p->tok;
+
+		if (s->timeout)
+			return lex_fail(p, &kw, "second");
+		if (lex_value(p, &kw))
+			return -1;
+		if (rules_parse_duration(p, &p->tok, SFW_SET_TIMEOUT_MAX, &s->timeout))
+			return -1;
+		if (!s->timeout)
+			return lex_fail(p, &p->tok, "a set's timeout is at least 1s, not");
+		return 0;
+	}
 	if (s->n >= SFW_RULES_SET_MAX)
 		return lex_fail(p, &p->tok, "more than %u elements in set %s at",
 			    SFW_RULES_SET_MAX, s->name);
@@ -91,7 +104,7 @@ static int set_elem(struct parser *p, void *arg)
 	return 0;
 }
 
-/* set NAME { [ADDR[/LEN] [, ADDR[/LEN]]... [,]] } */
+/* set NAME { [timeout DURATION,] [ADDR[/LEN] [, ADDR[/LEN]]... [,]] } */
 static int parse_set(struct parser *p, const struct tok *kw)
 {
 	struct rules_file *rf = p->rf;
@@ -246,6 +259,8 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 			if (!ret && (rules_nat_action(rr->r.action) || rr->r.nnat))
 				ret = sfw_ruleset_builder_nat(b, c, rr->nat, rr->r.nnat, rr->r.nat_lb,
 							      rr->r.nat_sticky, berr);
+			if (!ret && rr->add_set[0])
+				ret = sfw_ruleset_builder_add_set(b, c, rr->add_set, berr);
 			if (ret) {
 				snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, rr->line, berr);
 				return ret;
@@ -257,6 +272,8 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 
 		berr[0] = 0;
 		ret = sfw_ruleset_builder_set(b, s->name, s->elems, s->n, berr);
+		if (!ret && s->timeout)
+			ret = sfw_ruleset_builder_set_timeout(b, s->name, s->timeout, berr);
 		if (ret) {
 			snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, s->line, berr);
 			return ret;

@@ -31,6 +31,7 @@ struct rules_rule {
 	struct sfw_port_range *sports, *dports;
 	struct sfw_nat_range *nat;	/* snat, dnat, masquerade: r.nnat targets */
 	char saddr_set[SFW_SET_NAME_LEN], daddr_set[SFW_SET_NAME_LEN];	/* "": none */
+	char add_set[SFW_SET_NAME_LEN];	/* `add @NAME`; "": none */
 	u32 line;		/* where it was read; 0 if it came from elsewhere */
 	u64 packets, bytes;	/* printed with SFW_RULES_PRINT_COUNTERS; never parsed */
 };
@@ -46,6 +47,7 @@ struct rules_chain {
 struct rules_set {
 	char name[SFW_SET_NAME_LEN];
 	u32 line;
+	u32 timeout;		/* seconds (`timeout` in its braces); 0: none */
 	u32 n, cap;
 	struct sfw_prefix *elems;	/* normalized */
 };

@@ -70,6 +70,8 @@ bool lex_tok_num(const struct tok *t, u64 max, u64 *out);
 /* rules_rule.c: one rule (matches, counter, log, action) and what a set needs */
 int rules_parse_prefix(struct parser *p, const struct tok *t, u8 fam, struct sfw_prefix *pf);
 bool rules_set_name_ok(const char *s, size_t len);
+/* @t is @NAME: note the reference (checked at the file's end) and copy NAME to @out. */
+int rules_set_ref(struct parser *p, const struct tok *t, char *out);
 struct rules_set *rules_file_find_set(struct rules_file *rf, const char *name, size_t len);
 int rules_grow_array(void **arr, u32 *cap, u32 want, size_t size);
 int rules_parse_rule(struct parser *p, enum sfw_chain ch);
@@ -79,5 +81,7 @@ bool rules_nat_action(u8 a);
 bool rules_nat_chain(enum sfw_chain ch);
 int rules_nat_stmt(struct parser *p, struct rule_ctx *c);
 int rules_check_nat(struct parser *p, enum sfw_chain ch, struct rule_ctx *c);
+/* N, Ns, Nm or Nh, at most @max seconds, into *@out. */
+int rules_parse_duration(struct parser *p, const struct tok *t, u64 max, u32 *out);
 
 #endif /* _SFW_RULES_PARSE_PRIV_H */

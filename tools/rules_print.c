@@ -233,10 +233,27 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 				fprintf(f, "%s%s", n++ ? ", " : "", sfw_invalid_names[i]);
 		fputs(n > 1 ? " } " : " ", f);
 	}
+	if (r->flags & SFW_RULE_F_CT_COUNT) {
+		fprintf(f, "ct count over %u ", r->count_max);
+		if (r->count_l3num)
+			fprintf(f, "by %s saddr/%u ", r->count_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->count_len);
+	}
+	if (r->flags & SFW_RULE_F_CT_RATE) {
+		fprintf(f, "ct rate over %u/%s ", r->rate,
+			r->rate_unit == 3600 ? "hour" : r->rate_unit == 60 ? "minute" : "second");
+		if (r->rate_burst)
+			fprintf(f, "burst %u ", r->rate_burst);
+		if (r->rate_l3num)
+			fprintf(f, "by %s saddr/%u ", r->rate_l3num == SFW_AF_INET ? "ip" : "ip6",
+				r->rate_len);
+	}
 	if (flags & SFW_RULES_PRINT_COUNTERS)
 		fprintf(f, "counter packets %" PRIu64 " bytes %" PRIu64 " ", rr->packets, rr->bytes);
 	if (r->flags & SFW_RULE_F_HELPER_FTP)
 		fputs("ct helper set ftp ", f);
+	if (rr->add_set[0])
+		fprintf(f, "add @%.*s ", SFW_SET_NAME_LEN, rr->add_set);
 	if (r->flags & SFW_RULE_F_LOG) {
 		fputs("log ", f);
 		if (r->log_prefix[0]) {
@@ -282,6 +299,12 @@ void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
 		bool split = s->n > 4;	/* one element a line beyond a few */
 
 		fprintf(f, "set %s {", s->name);
+		if (s->timeout) {
+			fputs(split ? "\n  timeout " : " timeout ", f);
+			print_duration(f, s->timeout);
+			if (s->n)
+				fputc(',', f);
+		}
 		for (k = 0; k < s->n; k++) {
 			fputs(k ? (split ? ",\n  " : ", ") : (split ? "\n  " : " "), f);
 			print_prefix(f, &s->elems[k]);
@@ -419,6 +442,32 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 		sfw_json_set(o, "ct_helper", sfw_json_str("ftp"));
 	if (r->flags & SFW_RULE_F_CT_LOOSE)
 		sfw_json_set(o, "ct_loose", json_true());
+	if (r->flags & SFW_RULE_F_CT_COUNT) {
+		json_t *cnt = sfw_json_object();
+
+		sfw_json_set(cnt, "over", json_integer(r->count_max));
+		if (r->count_l3num) {
+			sfw_json_set(cnt, "family",
+				     sfw_json_str(r->count_l3num == SFW_AF_INET ? "ip" : "ip6"));
+			sfw_json_set(cnt, "prefix", json_integer(r->count_len));
+		}
+		sfw_json_set(o, "ct_count", cnt);
+	}
+	if (r->flags & SFW_RULE_F_CT_RATE) {
+		json_t *rt = sfw_json_object();
+
+		sfw_json_set(rt, "over", json_integer(r->rate));
+		sfw_json_set(rt, "per_seconds", json_integer(r->rate_unit));
+		sfw_json_set(rt, "burst", json_integer(r->rate_burst ? r->rate_burst : r->rate));
+		if (r->rate_l3num) {
+			sfw_json_set(rt, "family",
+				     sfw_json_str(r->rate_l3num == SFW_AF_INET ? "ip" : "ip6"));
+			sfw_json_set(rt, "prefix", json_integer(r->rate_len));
+		}
+		sfw_json_set(o, "ct_rate", rt);
+	}
+	if (rr->add_set[0])
+		sfw_json_set(o, "add_set", sfw_json_string(rr->add_set, SFW_SET_NAME_LEN));
 	if (r->flags & SFW_RULE_F_LOG) {
 		log = sfw_json_object();
 		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));
@@ -468,6 +517,8 @@ json_t *sfw_rules_json(const struct rules_file *rf, unsigned int flags)
 		for (k = 0; k < s->n; k++)
 			sfw_json_append(elems, sfw_json_str(prefix_str(&s->elems[k], buf)));
 		sfw_json_set(set_o, "elements", elems);
+		if (s->timeout)
+			sfw_json_set(set_o, "timeout", json_integer(s->timeout));
 		sfw_json_append(sets, set_o);
 	}
 	sfw_json_set(o, "sets", sets);

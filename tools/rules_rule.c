@@ -118,6 +118,34 @@ static int set_proto(struct parser *p, struct rule_ctx *c, u8 proto, const struc
 	return 0;
 }
 
+int rules_set_ref(struct parser *p, const struct tok *t, char *out)
+{
+	struct set_ref *ref;
+
+	if (t->type != T_WORD || t->s[0] != '@' || !rules_set_name_ok(t->s + 1, t->len - 1))
+		return lex_fail(p, t, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
+				SFW_SET_NAME_LEN - 1);
+	if (rules_grow_array((void **)&p->refs, &p->cap_refs, p->nrefs + 1, sizeof(*p->refs)))
+		return lex_nomem(p);
+	ref = &p->refs[p->nrefs++];
+	memset(ref->name, 0, sizeof(ref->name));
+	memcpy(ref->name, t->s + 1, t->len - 1);
+	ref->line = t->line;
+	ref->col = t->col;
+	memcpy(out, ref->name, sizeof(ref->name));
+	return 0;
+}
+
+/* add @SET: the packet's source goes into SET when the rule matches */
+static int stmt_add_set(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	if (c->rr.add_set[0])
+		return lex_fail(p, kw, "second");
+	if (lex_value(p, kw))
+		return -1;
+	return rules_set_ref(p, &p->tok, c->rr.add_set);
+}
+
 /* (ip|ip6|inet) (saddr|daddr) (ADDR[/LEN] | @SET) */
 static int match_addr(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
@@ -139,22 +167,8 @@ static int match_addr(struct parser *p, struct rule_ctx *c, const struct tok *kw
 		return -1;
 	if (lex_value(p, &side))
 		return -1;
-	if (p->tok.type == T_WORD && p->tok.s[0] == '@') {
-		struct set_ref *ref;
-
-		if (!rules_set_name_ok(p->tok.s + 1, p->tok.len - 1))
-			return lex_fail(p, &p->tok, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
-				    SFW_SET_NAME_LEN - 1);
-		if (rules_grow_array((void **)&p->refs, &p->cap_refs, p->nrefs + 1, sizeof(*p->refs)))
-			return lex_nomem(p);
-		ref = &p->refs[p->nrefs++];
-		memset(ref->name, 0, sizeof(ref->name));
-		memcpy(ref->name, p->tok.s + 1, p->tok.len - 1);
-		ref->line = p->tok.line;
-		ref->col = p->tok.col;
-		memcpy(set, ref->name, sizeof(ref->name));
-		return 0;
-	}
+	if (p->tok.type == T_WORD && p->tok.s[0] == '@')
+		return rules_set_ref(p, &p->tok, set);
 	if (rules_parse_prefix(p, &p->tok, fam, pf))
 		return -1;
 	return set_family(p, c, pf->l3num, kw);
@@ -382,7 +396,104 @@ static int action_ct_loose(struct parser *p, struct rule_ctx *c, const struct to
 	return 0;
 }
 
-/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose */
+/* [by ip saddr/LEN | by ip6 saddr/LEN] after a per-source limit (@what): 0 with *@l3num 0 if none. */
+static int limit_by(struct parser *p, struct rule_ctx *c, const char *what, u8 *l3num, u8 *len)
+{
+	struct tok fam;
+	u64 v;
+
+	lex_next(p);
+	if (!lex_is(&p->tok, "by")) {
+		lex_unget(p);
+		return 0;
+	}
+	if (lex_value(p, &p->tok))
+		return -1;
+	fam = p->tok;
+	if (!lex_is(&fam, "ip") && !lex_is(&fam, "ip6"))
+		return lex_fail(p, &fam, "%s by: expected ip or ip6, not", what);
+	*l3num = lex_is(&fam, "ip") ? SFW_AF_INET : SFW_AF_INET6;
+	if (lex_value(p, &fam))
+		return -1;
+	if (p->tok.type != T_WORD || p->tok.len < 7 || strncmp(p->tok.s, "saddr/", 6) ||
+	    !lex_parse_num(p->tok.s + 6, p->tok.len - 6, *l3num == SFW_AF_INET ? 32 : 128, &v))
+		return lex_fail(p, &p->tok, "%s by %s: expected saddr/LEN (up to /%u), not", what,
+				*l3num == SFW_AF_INET ? "ip" : "ip6",
+				*l3num == SFW_AF_INET ? 32 : 128);
+	*len = (u8)v;
+	if (c->rr.r.family && c->rr.r.family != *l3num)
+		return lex_fail(p, &fam, "%s by %s saddr in a rule for %s; at", what,
+				*l3num == SFW_AF_INET ? "ip" : "ip6",
+				c->rr.r.family == SFW_AF_INET ? "ip" : "ip6");
+	return 0;
+}
+
+/* ct rate over N/(second|minute|hour) [burst M] [by ip saddr/LEN | by ip6 saddr/LEN] */
+static int match_ct_rate(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	static const char *const unit_names[] = { "second", "minute", "hour" };
+	static const u32 unit_secs[] = { 1, 60, 3600 };
+	struct sfw_rule *r = &c->rr.r;
+	const char *slash;
+	unsigned int i;
+	u64 v;
+
+	if (r->flags & SFW_RULE_F_CT_RATE)
+		return lex_fail(p, kw, "second match on");
+	if (lex_value(p, kw))
+		return -1;
+	if (!lex_is(&p->tok, "over"))
+		return lex_fail(p, &p->tok, "ct rate: expected over, not");
+	if (lex_value(p, &p->tok))
+		return -1;
+	slash = p->tok.type == T_WORD ? memchr(p->tok.s, '/', p->tok.len) : NULL;
+	for (i = 0; slash && i < 3; i++)
+		if (strlen(unit_names[i]) == p->tok.len - (size_t)(slash + 1 - p->tok.s) &&
+		    !strncmp(slash + 1, unit_names[i], strlen(unit_names[i])))
+			break;
+	if (!slash || i == 3 ||
+	    !lex_parse_num(p->tok.s, slash - p->tok.s, SFW_CT_RATE_MAX, &v) || !v)
+		return lex_fail(p, &p->tok,
+				"ct rate over: N/second, N/minute or N/hour, N from 1 to %u, not",
+				SFW_CT_RATE_MAX);
+	r->flags |= SFW_RULE_F_CT_RATE;
+	r->rate = (u32)v;
+	r->rate_unit = unit_secs[i];
+	lex_next(p);
+	if (lex_is(&p->tok, "burst")) {
+		if (lex_value(p, &p->tok))
+			return -1;
+		if (p->tok.type != T_WORD || !lex_tok_num(&p->tok, SFW_CT_RATE_MAX, &v) || !v)
+			return lex_fail(p, &p->tok, "ct rate burst: 1 to %u, not", SFW_CT_RATE_MAX);
+		r->rate_burst = (u32)v;
+	} else {
+		lex_unget(p);
+	}
+	return limit_by(p, c, "ct rate", &r->rate_l3num, &r->rate_len);
+}
+
+/* ct count over N [by ip saddr/LEN | by ip6 saddr/LEN] */
+static int match_ct_count(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	struct sfw_rule *r = &c->rr.r;
+	u64 v;
+
+	if (r->flags & SFW_RULE_F_CT_COUNT)
+		return lex_fail(p, kw, "second match on");
+	if (lex_value(p, kw))
+		return -1;
+	if (!lex_is(&p->tok, "over"))
+		return lex_fail(p, &p->tok, "ct count: expected over, not");
+	if (lex_value(p, &p->tok))
+		return -1;
+	if (p->tok.type != T_WORD || !lex_tok_num(&p->tok, SFW_CT_COUNT_MAX, &v))
+		return lex_fail(p, &p->tok, "ct count over: a number up to %u, not", SFW_CT_COUNT_MAX);
+	r->flags |= SFW_RULE_F_CT_COUNT;
+	r->count_max = (u32)v;
+	return limit_by(p, c, "ct count", &r->count_l3num, &r->count_len);
+}
+
+/* ct state NAME[,NAME]... | ct state { NAME, ... } | ct helper set ftp | ct loose | ct count */
 static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	struct tok state, brace = { 0 };
@@ -395,8 +506,12 @@ static int match_ct(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 		return stmt_ct_helper(p, c, &state);
 	if (lex_is(&state, "loose"))
 		return action_ct_loose(p, c, kw);
+	if (lex_is(&state, "count"))
+		return match_ct_count(p, c, &state);
+	if (lex_is(&state, "rate"))
+		return match_ct_rate(p, c, &state);
 	if (!lex_is(&state, "state"))
-		return lex_fail(p, &state, "expected state, helper or loose, not");
+		return lex_fail(p, &state, "expected state, helper, loose, count or rate, not");
 	if (c->rr.r.ctstate)
 		return lex_fail(p, &state, "second match on");
 	if (lex_value(p, &state))
@@ -621,6 +736,8 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 			match_reason(p, c, &kw);
 		} else if (lex_is(&kw, "counter")) {
 			opt_counter(p, c, &kw);
+		} else if (lex_is(&kw, "add")) {
+			stmt_add_set(p, c, &kw);
 		} else if (lex_is(&kw, "log")) {
 			opt_log(p, c, &kw);
 		} else if (lex_is(&kw, "sport") || lex_is(&kw, "dport")) {

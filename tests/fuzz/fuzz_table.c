@@ -178,6 +178,12 @@ void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
 	FUZZ_CHECK(master->status & SFW_CONN_DYING);
 }
 
+/* The stubbed rules have no `ct count`: nothing is ever counted. */
+void sfw_srclimit_put(struct sfw_net *sn, u8 l3num, const union sfw_addr *src, u8 held)
+{
+	FUZZ_CHECK(!held);
+}
+
 /* ---- the driver ---- */
 
 /* Flow @f: 10.0.0.1-4 -> 10.0.1.1-2, sports 1000-1007, TCP or UDP. No

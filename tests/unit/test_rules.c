@@ -885,6 +885,154 @@ out:
 	tap_result(ok, "ruleset: ct state invalid reason, and ct loose's limits", why);
 }
 
+/*
+ * Issue 16: `ct count over N [by ip saddr/L]`. The matcher asks its
+ * caller (the kernel's srclimit.c; here a stand-in holding one count per
+ * prefix) last, once every other test of the rule passed, and a rule
+ * that counts never matches without someone to ask.
+ */
+struct fake_counts {
+	u32 host, net;		/* connections from the address, from its /24 */
+	u32 asked;
+	bool rate_over;		/* what a ct rate question gets */
+};
+
+static bool fake_over(void *arg, const struct sfw_rule *r, u8 what)
+{
+	struct fake_counts *fc = arg;
+
+	fc->asked++;
+	if (what == SFW_RULE_F_CT_RATE)
+		return fc->rate_over;
+	return (r->count_l3num ? fc->net : fc->host) >= r->count_max;
+}
+
+static void test_ct_count(void)
+{
+	static const struct sfw_port_range ssh = { 22, 22 };
+	static const struct {
+		const char *what;
+		u32 host, net;
+		u8 l3num;
+		u16 dport;
+		u8 ctinfo;
+		bool ask;	/* a callback given */
+		s32 want;
+		u32 asked;
+	} rows[] = {
+		{ "ssh, 9 from the address: under", 9, 0, SFW_AF_INET, 22, SFW_CT_NEW, true, 2, 2 },
+		{ "ssh, the 11th: over 10", 10, 0, SFW_AF_INET, 22, SFW_CT_NEW, true, 0, 1 },
+		{ "another port: the ssh rule is not asked", 10, 0, SFW_AF_INET, 80, SFW_CT_NEW, true, 2, 1 },
+		{ "its /24 has 3: over 3", 0, 3, SFW_AF_INET, 80, SFW_CT_NEW, true, 1, 1 },
+		{ "by ip saddr/24: an IPv6 packet never", 0, 3, SFW_AF_INET6, 80, SFW_CT_NEW, true, 2, 0 },
+		{ "established: ct state first", 10, 0, SFW_AF_INET, 22, SFW_CT_ESTABLISHED, true, 2, 1 },
+		{ "nobody to ask: never over", 10, 3, SFW_AF_INET, 22, SFW_CT_NEW, false, 2, 0 },
+	};
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	struct sfw_rule r0 = { .l4proto = SFW_IPPROTO_TCP, .ctstate = 1 << SFW_CT_NEW, .ndport = 1,
+			       .flags = SFW_RULE_F_CT_COUNT, .count_max = 10,
+			       .action = SFW_ACT_REJECT, .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule r1 = { .flags = SFW_RULE_F_CT_COUNT, .count_max = 3,
+			       .count_l3num = SFW_AF_INET, .count_len = 24,
+			       .action = SFW_ACT_DROP, .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule r2 = { .action = SFW_ACT_ACCEPT, .saddr_set = -1, .daddr_set = -1 };
+	struct sfw_rule bad;
+	char err[SFW_ERR_LEN], why[200] = "";
+	struct sfw_ruleset *rs = NULL;
+	unsigned int i;
+	int ok = 0;
+
+#define REFUSED(chain, desc) do {							if (!sfw_ruleset_builder_rule(b, chain, &bad, NULL, NULL, NULL, NULL, err)) { 		snprintf(why, sizeof(why), "builder took %s", desc);				goto out;								}									} while (0)
+	bad = r1;
+	REFUSED(SFW_CHAIN_PREROUTING, "ct count in prerouting");
+	bad.count_len = 33;
+	REFUSED(SFW_CHAIN_INPUT, "by ip saddr/33");
+	bad = r1;
+	bad.family = SFW_AF_INET6;
+	REFUSED(SFW_CHAIN_INPUT, "by ip saddr in an ip6 rule");
+	bad = r1;
+	bad.count_max = SFW_CT_COUNT_MAX + 1;
+	REFUSED(SFW_CHAIN_INPUT, "ct count over 2^24 + 1");
+#undef REFUSED
+	if (sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &r0, NULL, &ssh, NULL, NULL, err) ||
+	    sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &r1, NULL, NULL, NULL, NULL, err) ||
+	    sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &r2, NULL, NULL, NULL, NULL, err)) {
+		snprintf(why, sizeof(why), "builder: %s", err);
+		goto out;
+	}
+	rs = sfw_ruleset_compile(b, 5, err);
+	if (!rs) {
+		snprintf(why, sizeof(why), "compile: %s", err);
+		goto out;
+	}
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct fake_counts fc = { .host = rows[i].host, .net = rows[i].net };
+		struct sfw_tuple t = { .l3num = rows[i].l3num, .l4proto = SFW_IPPROTO_TCP,
+				       .dport = htons(rows[i].dport) };
+		struct sfw_match_pkt m = { .t = &t, .ctinfo = rows[i].ctinfo };
+		s32 got;
+
+		if (rows[i].ask) {
+			m.over = fake_over;
+			m.over_arg = &fc;
+		}
+		got = sfw_ruleset_match(rs, SFW_CHAIN_INPUT, &m);
+		if (got != rows[i].want || fc.asked != rows[i].asked) {
+			snprintf(why, sizeof(why), "%s: rule %d asked %u times, expected %d and %u",
+				 rows[i].what, got, fc.asked, rows[i].want, rows[i].asked);
+			goto out;
+		}
+	}
+	{
+		struct fake_counts fc = { .host = 9 };
+		struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_TCP,
+				       .dport = htons(22) };
+		struct sfw_match_pkt m = { .t = &t, .ctinfo = SFW_CT_NEW, .over = fake_over,
+					   .over_arg = &fc };
+		enum sfw_explain_fail f = sfw_rule_mismatch(rs, &rs->chain[SFW_CHAIN_INPUT].rules[0], &m);
+
+		if (f != SFW_EXPLAIN_CT_COUNT) {
+			snprintf(why, sizeof(why), "explain: under the count fails %d, expected %d",
+				 f, SFW_EXPLAIN_CT_COUNT);
+			goto out;
+		}
+	}
+	{
+		/* A rule with both: count first, then rate; either failing names itself. */
+		struct sfw_rule both = { .flags = SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE,
+					 .count_max = 5, .rate = 3, .rate_unit = 60,
+					 .action = SFW_ACT_DROP, .saddr_set = -1, .daddr_set = -1 };
+		struct fake_counts fc = { .host = 9 };
+		struct sfw_tuple t = { .l3num = SFW_AF_INET, .l4proto = SFW_IPPROTO_UDP };
+		struct sfw_match_pkt m = { .t = &t, .ctinfo = SFW_CT_NEW, .over = fake_over,
+					   .over_arg = &fc };
+		enum sfw_explain_fail f1, f2, f3;
+
+		f1 = sfw_rule_mismatch(rs, &both, &m);
+		fc.rate_over = true;
+		f2 = sfw_rule_mismatch(rs, &both, &m);
+		fc.host = 1;
+		f3 = sfw_rule_mismatch(rs, &both, &m);
+		if (f1 != SFW_EXPLAIN_CT_RATE || f2 != SFW_EXPLAIN_MATCHED || f3 != SFW_EXPLAIN_CT_COUNT) {
+			snprintf(why, sizeof(why), "count and rate: %d %d %d, expected %d %d %d",
+				 f1, f2, f3, SFW_EXPLAIN_CT_RATE, SFW_EXPLAIN_MATCHED,
+				 SFW_EXPLAIN_CT_COUNT);
+			goto out;
+		}
+		bad = both;
+		bad.rate_unit = 7;
+		if (!sfw_ruleset_builder_rule(b, SFW_CHAIN_INPUT, &bad, NULL, NULL, NULL, NULL, err)) {
+			snprintf(why, sizeof(why), "builder took ct rate per 7 seconds");
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	sfw_ruleset_builder_free(b);
+	sfw_ruleset_free(rs);
+	tap_result(ok, "ruleset: ct count over N and ct rate, by prefix, asked last", why);
+}
+
 int main(void)
 {
 	test_prefix();
@@ -896,6 +1044,7 @@ int main(void)
 	test_nat_compile();
 	test_stateful_basics();
 	test_invalid_reasons();
+	test_ct_count();
 	test_index_equals_scan();
 	return tap_done();
 }

@@ -79,6 +79,32 @@ static const struct row rows[] = {
 	  "  ct state invalid reason bad_tcp_flags drop\n"
 	  "  ct state invalid reason tcp_ack_too_old accept\n"
 	  "  ct state invalid reason { tcp_seq_out_of_window, tcp_rst_out_of_window } log prefix \"oow\" ct loose\n" },
+	/* Issue 16: per-source limits. */
+	{ "chain input policy drop\n tcp dport 22 ct state new ct count over 10 reject\n"
+	  " ct count over 3 by ip saddr/24 log drop\n"
+	  " ct count over 100 by ip6 saddr/64 counter drop\n"
+	  " ct state new ct count over 0 drop\n",
+	  "chain input policy drop\n"
+	  "  tcp dport 22 ct state new ct count over 10 reject\n"
+	  "  ct count over 3 by ip saddr/24 log drop\n"
+	  "  ct count over 100 by ip6 saddr/64 drop\n"
+	  "  ct state new ct count over 0 drop\n" },
+	{ "chain input policy drop\n tcp dport 22 ct count over 5 add @blocked reject\n ip saddr @blocked drop\n"
+	  "set blocked { timeout 10m }\nset ban2 { 10.0.0.1, timeout 90 }\nset b3 { timeout 2h,\n 10.9.9.9 }\n",
+	  "chain input policy drop\n"
+	  "  tcp dport 22 ct count over 5 add @blocked reject\n"
+	  "  ip saddr @blocked drop\n"
+	  "set blocked { timeout 10m }\n"
+	  "set ban2 { timeout 90, 10.0.0.1 }\n"
+	  "set b3 { timeout 2h, 10.9.9.9 }\n" },
+	{ "chain forward\n tcp dport 22 ct state new ct rate over 3/minute add @b reject\n"
+	  " ct rate over 100/second burst 200 by ip saddr/24 drop\n"
+	  " ct rate over 1/hour by ip6 saddr/64 ct count over 2 log drop\nset b { timeout 1h }\n",
+	  "chain forward policy accept\n"
+	  "  tcp dport 22 ct state new ct rate over 3/minute add @b reject\n"
+	  "  ct rate over 100/second burst 200 by ip saddr/24 drop\n"
+	  "  ct count over 2 ct rate over 1/hour by ip6 saddr/64 log drop\n"
+	  "set b { timeout 1h }\n" },
 	{ "chain input\n meta nfproto ipv6 accept\n meta nfproto ipv4 meta l4proto icmp drop\n",
 	  "chain input policy accept\n  meta nfproto ipv6 accept\n  meta nfproto ipv4 meta l4proto icmp drop\n" },
 	{ "chain input\n tcp dport 23 log prefix \"telnet: \" reject\n log drop\n log prefix x accept\n",
@@ -161,7 +187,37 @@ static const struct row rows[] = {
 	  F ":2:51: second action 'accept'" },
 	{ "chain input\n ct state invalid reason tcp_ack_too_old accept ct loose\n",
 	  F ":2:49: the action must come last; found after it 'ct'" },
-	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper or loose, not 'status'" },
+	{ "chain input\n  ct status new accept\n", F ":2:6: expected state, helper, loose, count or rate, not 'status'" },
+	{ "chain input\n add @nope drop\n", F ":2:6: unknown set '@nope'" },
+	{ "chain input\n add @a add @a drop\nset a { }\n", F ":2:9: second 'add'" },
+	{ "chain input\n add blocked drop\n",
+	  F ":2:6: bad set name (a letter, then letters, digits, _ - .; at most 31) 'blocked'" },
+	{ "set a { timeout 0 }\n", F ":1:17: a set's timeout is at least 1s, not '0'" },
+	{ "set a { timeout 8d }\n", F ":1:17: bad duration (N, Ns, Nm or Nh, at most 604800s) '8d'" },
+	{ "set a { timeout 1m, timeout 2m }\n", F ":1:21: second 'timeout'" },
+	{ "chain input\n ct rate over 5 drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '5'" },
+	{ "chain input\n ct rate over 5/day drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '5/day'" },
+	{ "chain input\n ct rate over 0/second drop\n",
+	  F ":2:15: ct rate over: N/second, N/minute or N/hour, N from 1 to 1000000, not '0/second'" },
+	{ "chain input\n ct rate over 5/second burst 0 drop\n",
+	  F ":2:30: ct rate burst: 1 to 1000000, not '0'" },
+	{ "chain input\n ct rate over 5/second by ip saddr/40 drop\n",
+	  F ":2:30: ct rate by ip: expected saddr/LEN (up to /32), not 'saddr/40'" },
+	{ "chain prerouting\n ct rate over 5/second drop\n",
+	  F ":2:24: ct rate is valid in chains input, forward and output: 'drop'" },
+	{ "chain input\n ct count 10 drop\n", F ":2:11: ct count: expected over, not '10'" },
+	{ "chain input\n ct count over ten drop\n", F ":2:16: ct count over: a number up to 16777216, not 'ten'" },
+	{ "chain input\n ct count over 1 ct count over 2 drop\n", F ":2:21: second match on 'count'" },
+	{ "chain input\n ct count over 3 by ether saddr/24 drop\n",
+	  F ":2:21: ct count by: expected ip or ip6, not 'ether'" },
+	{ "chain input\n ct count over 3 by ip saddr/33 drop\n",
+	  F ":2:24: ct count by ip: expected saddr/LEN (up to /32), not 'saddr/33'" },
+	{ "chain input\n ct count over 3 by ip daddr/24 drop\n",
+	  F ":2:24: ct count by ip: expected saddr/LEN (up to /32), not 'daddr/24'" },
+	{ "chain input\n ip6 saddr ::1 ct count over 3 by ip saddr/24 drop\n",
+	  F ":2:35: ct count by ip saddr in a rule for ip6; at 'ip'" },
 	{ "chain forward\n  udp dport 21 ct helper set ftp accept\n",
 	  F ":2:34: ct helper set ftp needs tcp and accept, in input, forward or output; at 'accept'" },
 	{ "chain forward\n  tcp dport 21 ct helper set ftp drop\n",

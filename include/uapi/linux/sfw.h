@@ -203,6 +203,32 @@
  *		                   as if in window (needs ACCEPT, chain input,
  *		                   forward or output, and SFW_RULE_A_CT_REASONS
  *		                   within SFW_INVALID_REASONS_WINDOW)
+ *		SFW_RULE_A_CT_COUNT: nest (`ct count over N [by ip saddr/L]`):
+ *		                   the rule matches when the source address
+ *		                   (or its prefix) has N connections counted
+ *		                   already; a new connection the rule lets
+ *		                   through is counted until it ends (chains
+ *		                   input, forward and output)
+ *			SFW_CT_COUNT_A_OVER: u32, N (required, at most 2^24)
+ *			SFW_CT_COUNT_A_FAMILY: u8, AF_INET or AF_INET6: count
+ *			                   by prefix (none: by whole address)
+ *			SFW_CT_COUNT_A_LEN: u8, that prefix's length (with _FAMILY)
+ *		SFW_RULE_A_CT_RATE: nest (`ct rate over N/UNIT [burst M]
+ *		                   [by ip saddr/L]`): on a new connection's
+ *		                   first packet, the rule matches when its
+ *		                   source (or prefix) opened more than N per
+ *		                   UNIT, beyond a burst of M (a token bucket
+ *		                   per source; chains input, forward, output)
+ *			SFW_CT_RATE_A_OVER: u32, N (required, 1..10^6)
+ *			SFW_CT_RATE_A_UNIT: u32, seconds: 1, 60 or 3600 (required)
+ *			SFW_CT_RATE_A_BURST: u32, M (none: N)
+ *			SFW_CT_RATE_A_FAMILY, SFW_CT_RATE_A_LEN: u8, by prefix,
+ *			                   as SFW_CT_COUNT_A_*
+ *		SFW_RULE_A_ADD_SET: string, a set's name (`add @NAME`): when
+ *		                   the rule matches, the packet's source
+ *		                   address goes into that set, soon after (a
+ *		                   work item adds it; chains input, forward
+ *		                   and output)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
  *
  * An address set (its elements are addresses or prefixes of either family):
@@ -212,6 +238,10 @@
  *		SFW_SET_A_ELEMS: nest, any number of
  *			SFW_ELEMS_A_ADDR: nest, an address or prefix (as above)
  *		SFW_SET_A_COUNT: u32, elements in the set (replies only)
+ *		SFW_SET_A_TIMEOUT: u32, seconds an element `add @NAME` put
+ *		                   there stays (at most a week; none: for
+ *		                   ever); elements loaded or added by
+ *		                   SFW_CMD_SET_ADD have none
  *
  * Errors in rules and sets name the rule: the extack message reads
  * "input rule 3: ports need tcp or udp" (or "set @name: ..."), and the
@@ -796,9 +826,35 @@ enum sfw_rule_attr {
 	SFW_RULE_A_CT_HELPER,	/* u8: enum sfw_ct_helper */
 	SFW_RULE_A_CT_REASONS,	/* u32: 1 << enum sfw_invalid_reason */
 	SFW_RULE_A_CT_LOOSE,	/* flag */
+	SFW_RULE_A_CT_COUNT,	/* nest: enum sfw_ct_count_attr */
+	SFW_RULE_A_ADD_SET,	/* string: a set's name */
+	SFW_RULE_A_CT_RATE,	/* nest: enum sfw_ct_rate_attr */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
+
+/* SFW_RULE_A_CT_COUNT */
+enum sfw_ct_count_attr {
+	SFW_CT_COUNT_A_UNSPEC,
+	SFW_CT_COUNT_A_OVER,	/* u32 */
+	SFW_CT_COUNT_A_FAMILY,	/* u8: AF_INET, AF_INET6 */
+	SFW_CT_COUNT_A_LEN,	/* u8: prefix length */
+	__SFW_CT_COUNT_A_LAST
+};
+#define SFW_CT_COUNT_A_MAX (__SFW_CT_COUNT_A_LAST - 1)
+#define SFW_CT_COUNT_OVER_MAX	(1U << 24)
+
+/* SFW_RULE_A_CT_RATE */
+enum sfw_ct_rate_attr {
+	SFW_CT_RATE_A_UNSPEC,
+	SFW_CT_RATE_A_OVER,	/* u32: connections per unit */
+	SFW_CT_RATE_A_UNIT,	/* u32: seconds, 1, 60 or 3600 */
+	SFW_CT_RATE_A_BURST,	/* u32: 0 or none: OVER */
+	SFW_CT_RATE_A_FAMILY,	/* u8: AF_INET, AF_INET6 */
+	SFW_CT_RATE_A_LEN,	/* u8: prefix length */
+	__SFW_CT_RATE_A_LAST
+};
+#define SFW_CT_RATE_A_MAX (__SFW_CT_RATE_A_LAST - 1)
 
 enum sfw_addr_attr {
 	SFW_ADDR_A_UNSPEC,
@@ -829,6 +885,7 @@ enum sfw_set_attr {
 	SFW_SET_A_NAME,		/* string */
 	SFW_SET_A_ELEMS,	/* nest: enum sfw_elems_attr */
 	SFW_SET_A_COUNT,	/* u32 */
+	SFW_SET_A_TIMEOUT,	/* u32: seconds */
 	__SFW_SET_A_LAST
 };
 #define SFW_SET_A_MAX (__SFW_SET_A_LAST - 1)
@@ -926,6 +983,8 @@ enum sfw_explain_fail {
 	SFW_EXPLAIN_SADDR_SET,
 	SFW_EXPLAIN_DADDR_SET,
 	SFW_EXPLAIN_CT_REASON,	/* tested right after CT_STATE: an INVALID packet's reason */
+	SFW_EXPLAIN_CT_COUNT,	/* tested last: the source's count is not over N */
+	SFW_EXPLAIN_CT_RATE,	/* after CT_COUNT: the source's new connections are within the rate */
 	__SFW_EXPLAIN_FAIL_LAST
 };
 #define SFW_EXPLAIN_FAIL_MAX (__SFW_EXPLAIN_FAIL_LAST - 1)
@@ -958,7 +1017,7 @@ enum sfw_drop_reason {
 	SFW_DROP_R_POLICY,	/* the chain's policy: chain, generation */
 	SFW_DROP_R_INVALID,	/* the tracker alone, for SFW_DROP_A_INVALID */
 	SFW_DROP_R_TABLE_FULL,	/* a new connection found no room (conntrack_max) */
-	SFW_DROP_R_SOURCE_LIMIT, /* reserved: a per-source limit */
+	SFW_DROP_R_SOURCE_LIMIT, /* a per-source limit's rule (ct count, ct rate): rule, generation */
 	SFW_DROP_R_INSERT_FAILED, /* its entry could not be hashed (chain too long, a race) */
 	SFW_DROP_R_NAT,		/* no source translation could be bound */
 	SFW_DROP_R_HELPER,	/* a helper (ftp) refused the payload */
