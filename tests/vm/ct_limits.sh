@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: release
 # Per-source limits (issue 16 item 1): `ct count over N`.
 #
 #   client ------------------ gateway ------------------ server
