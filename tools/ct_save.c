@@ -108,28 +108,16 @@ static int tcp_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The attributes only a save asks for (SFW_A_CT_FULL); conn_parse()
+ * (conn.c) reads the ones every connection message has.
+ */
 static const enum mnl_attr_data_type full_types[SFW_CT_A_MAX + 1] = {
-	[SFW_CT_A_ORIG] = MNL_TYPE_NESTED,
-	[SFW_CT_A_REPLY] = MNL_TYPE_NESTED,
-	[SFW_CT_A_STATUS] = MNL_TYPE_U32,
-	[SFW_CT_A_TIMEOUT] = MNL_TYPE_U32,
-	[SFW_CT_A_TCP_STATE] = MNL_TYPE_U8,
-	[SFW_CT_A_PACKETS_ORIG] = MNL_TYPE_U64,
-	[SFW_CT_A_BYTES_ORIG] = MNL_TYPE_U64,
-	[SFW_CT_A_PACKETS_REPLY] = MNL_TYPE_U64,
-	[SFW_CT_A_BYTES_REPLY] = MNL_TYPE_U64,
-	[SFW_CT_A_PAD] = MNL_TYPE_UNSPEC,
 	[SFW_CT_A_AGE] = MNL_TYPE_U32,
 	[SFW_CT_A_TCP] = MNL_TYPE_NESTED,
 	[SFW_CT_A_MASQ_DEV] = MNL_TYPE_NUL_STRING,
 	[SFW_CT_A_IN_DEV] = MNL_TYPE_NUL_STRING,
 	[SFW_CT_A_LOCAL] = MNL_TYPE_FLAG,
-};
-
-struct saving {
-	struct sfw_ct_record r;
-	struct tuple t[2];
-	bool has_ct;
 };
 
 static void dev_copy(char *out, const struct nlattr *attr)
@@ -139,40 +127,14 @@ static void dev_copy(char *out, const struct nlattr *attr)
 
 static int full_cb(const struct nlattr *attr, void *data)
 {
-	struct saving *s = data;
-	struct sfw_ct_record *r = &s->r;
+	struct sfw_ct_record *r = data;
 	int type = mnl_attr_get_type(attr);
 
-	if (type > SFW_CT_A_MAX)
-		return MNL_CB_OK;
+	if (type > SFW_CT_A_MAX || full_types[type] == MNL_TYPE_UNSPEC)
+		return MNL_CB_OK;	/* conn_parse()'s, or a newer kernel's */
 	if (mnl_attr_validate(attr, full_types[type]) < 0)
 		return MNL_CB_ERROR;
 	switch (type) {
-	case SFW_CT_A_ORIG:
-		return mnl_attr_parse_nested(attr, tuple_attr_cb, &s->t[0]);
-	case SFW_CT_A_REPLY:
-		return mnl_attr_parse_nested(attr, tuple_attr_cb, &s->t[1]);
-	case SFW_CT_A_STATUS:
-		r->status = mnl_attr_get_u32(attr);
-		break;
-	case SFW_CT_A_TIMEOUT:
-		r->timeout = mnl_attr_get_u32(attr);
-		break;
-	case SFW_CT_A_TCP_STATE:
-		r->tcp_state = mnl_attr_get_u8(attr);
-		break;
-	case SFW_CT_A_PACKETS_ORIG:
-		r->packets[0] = mnl_attr_get_u64(attr);
-		break;
-	case SFW_CT_A_BYTES_ORIG:
-		r->bytes[0] = mnl_attr_get_u64(attr);
-		break;
-	case SFW_CT_A_PACKETS_REPLY:
-		r->packets[1] = mnl_attr_get_u64(attr);
-		break;
-	case SFW_CT_A_BYTES_REPLY:
-		r->bytes[1] = mnl_attr_get_u64(attr);
-		break;
 	case SFW_CT_A_AGE:
 		r->age = mnl_attr_get_u32(attr);
 		break;
@@ -193,14 +155,27 @@ static int full_cb(const struct nlattr *attr, void *data)
 
 static int top_cb(const struct nlattr *attr, void *data)
 {
-	struct saving *s = data;
-
 	if (mnl_attr_get_type(attr) != SFW_A_CT)
 		return MNL_CB_OK;
-	if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-		return MNL_CB_ERROR;
-	s->has_ct = true;
-	return mnl_attr_parse_nested(attr, full_cb, s);
+	return mnl_attr_parse_nested(attr, full_cb, data);
+}
+
+/* A connection message of the save's dump as a record; -1 if malformed. */
+static int record_parse(const struct nlmsghdr *nlh, struct sfw_ct_record *r)
+{
+	struct conn c;
+
+	memset(r, 0, sizeof(*r));
+	if (conn_parse(nlh, &c))
+		return -1;
+	tuple_to(&c.t[0], &r->orig);
+	tuple_to(&c.t[1], &r->reply);
+	r->status = c.status;
+	r->timeout = c.timeout;
+	r->tcp_state = c.state < 0 ? 0 : (uint8_t)c.state;
+	memcpy(r->packets, c.packets, sizeof(r->packets));
+	memcpy(r->bytes, c.bytes, sizeof(r->bytes));
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_cb, r) < 0 ? -1 : 0;
 }
 
 struct save {
@@ -211,27 +186,26 @@ struct save {
 static int save_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct save *sv = data;
-	struct saving s;
+	struct sfw_ct_record r;
+	const char *why;
 	char line[1024];
 
-	memset(&s, 0, sizeof(s));
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), top_cb, &s) < 0 || !s.has_ct)
+	if (record_parse(nlh, &r))
 		return MNL_CB_ERROR;
-	tuple_to(&s.t[0], &s.r.orig);
-	tuple_to(&s.t[1], &s.r.reply);
 	/* Due now: it would be gone by the time a restore reads it. */
-	if (!s.r.timeout) {
+	if (!r.timeout) {
 		sv->skipped++;
 		return MNL_CB_OK;
 	}
 	/* A save never writes what a restore would refuse. */
-	if (sfw_ct_record_check(&s.r)) {
+	why = sfw_ct_record_check(&r);
+	if (why) {
 		fprintf(stderr, "sfwctl: ct save: skipping a connection the kernel described "
-			"inconsistently: %s\n", sfw_ct_record_check(&s.r));
+			"inconsistently: %s\n", why);
 		sv->skipped++;
 		return MNL_CB_OK;
 	}
-	ct_file_format(&s.r, line, sizeof(line));
+	ct_file_format(&r, line, sizeof(line));
 	fputs(line, sv->out);
 	sv->n++;
 	return MNL_CB_OK;
