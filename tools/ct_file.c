@@ -31,6 +31,7 @@
 
 #include "ct_file.h"
 #include "names.h"
+#include "rules_parse_priv.h"	/* lex_parse_num(): the rule lexer's decimal reader */
 
 #define CT_FILE_MAGIC	"sfw-conntrack"
 #define LINE_MAX_WORDS	64
@@ -193,27 +194,6 @@ static int fail(struct line_ctx *c, unsigned int col, const char *fmt, ...)
 	return -1;
 }
 
-/* A decimal number of @s (@len bytes) up to @max. */
-static bool number(const char *s, size_t len, uint64_t max, uint64_t *v)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	if (!len || len > 20)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (n > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
-			return false;
-		n = n * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (n > max)
-		return false;
-	*v = n;
-	return true;
-}
-
 /* Split @v on commas into exactly @n numbers up to @max each. */
 static bool numbers(const struct word *v, unsigned int n, uint64_t max, uint64_t *out)
 {
@@ -226,7 +206,7 @@ static bool numbers(const struct word *v, unsigned int n, uint64_t max, uint64_t
 
 		if ((i + 1 < n) != (c != NULL))
 			return false;
-		if (!number(p, (size_t)(stop - p), max, &out[i]))
+		if (!lex_parse_num(p, (size_t)(stop - p), max, &out[i]))
 			return false;
 		p = stop + 1;
 	}
@@ -374,7 +354,7 @@ static int key_value(struct line_ctx *c, const struct word *w)
 	case K_RDPORT:
 	case K_ID:
 	case K_RID:
-		if (!number(v.s, v.len, 65535, n))
+		if (!lex_parse_num(v.s, v.len, 65535, n))
 			return fail(c, v.col, "%s is a number from 0 to 65535", keys[i]);
 		if (i == K_DPORT || i == K_RDPORT)
 			t->dport = htons((uint16_t)n[0]);
@@ -385,7 +365,7 @@ static int key_value(struct line_ctx *c, const struct word *w)
 	case K_RTYPE:
 	case K_CODE:
 	case K_RCODE:
-		if (!number(v.s, v.len, 255, n))
+		if (!lex_parse_num(v.s, v.len, 255, n))
 			return fail(c, v.col, "%s is a number from 0 to 255", keys[i]);
 		if (i == K_TYPE || i == K_RTYPE)
 			t->dport = htons((uint16_t)((ntohs(t->dport) & 0xff) | n[0] << 8));
@@ -393,12 +373,12 @@ static int key_value(struct line_ctx *c, const struct word *w)
 			t->dport = htons((uint16_t)((ntohs(t->dport) & 0xff00) | n[0]));
 		return 0;
 	case K_TIMEOUT:
-		if (!number(v.s, v.len, UINT32_MAX, n) || !n[0])
+		if (!lex_parse_num(v.s, v.len, UINT32_MAX, n) || !n[0])
 			return fail(c, v.col, "timeout is seconds, 1 or more");
 		r->timeout = (uint32_t)n[0];
 		return 0;
 	case K_AGE:
-		if (!number(v.s, v.len, UINT32_MAX, n))
+		if (!lex_parse_num(v.s, v.len, UINT32_MAX, n))
 			return fail(c, v.col, "age is seconds");
 		r->age = (uint32_t)n[0];
 		return 0;
@@ -421,7 +401,7 @@ static int key_value(struct line_ctx *c, const struct word *w)
 		r->tcp_flags = (uint8_t)f;
 		return 0;
 	case K_RETRANS:
-		if (!number(v.s, v.len, SFW_TCP_RETRANS_MAX, n))
+		if (!lex_parse_num(v.s, v.len, SFW_TCP_RETRANS_MAX, n))
 			return fail(c, v.col, "retrans is a number from 0 to %d", SFW_TCP_RETRANS_MAX);
 		r->tcp_retrans = (uint8_t)n[0];
 		return 0;
@@ -523,7 +503,7 @@ static int parse_line(struct line_ctx *c, const struct word *w, unsigned int n)
 		p = SFW_IPPROTO_ICMP;
 	else if (w[0].len == 6 && !memcmp(w[0].s, "icmpv6", 6))
 		p = SFW_IPPROTO_ICMPV6;
-	else if (!number(w[0].s, w[0].len, 255, &p) || !p)
+	else if (!lex_parse_num(w[0].s, w[0].len, 255, &p) || !p)
 		return fail(c, w[0].col, "a connection starts with its protocol (tcp, udp, icmp, icmpv6 or 1-255): '%.*s'",
 			    (int)w[0].len, w[0].s);
 	r->orig.l4proto = (uint8_t)p;
@@ -579,7 +559,7 @@ int ct_file_parse(const char *text, size_t len, struct sfw_ct_record **recs,
 				     CT_FILE_MAGIC, CT_FILE_VERSION);
 				goto err;
 			}
-			if (!number(w[1].s, w[1].len, UINT32_MAX, &v) || v != CT_FILE_VERSION) {
+			if (!lex_parse_num(w[1].s, w[1].len, UINT32_MAX, &v) || v != CT_FILE_VERSION) {
 				fail(&c, w[1].col, "format version '%.*s'; this sfwctl reads version %d",
 				     (int)w[1].len, w[1].s, CT_FILE_VERSION);
 				goto err;

@@ -16,6 +16,7 @@
 #include "fuzz.h"
 #include "ct_record.h"
 #include "../../tools/ct_file.c"
+#include "../../tools/rules_lex.c"
 
 static void roundtrip(const struct sfw_ct_record *recs, size_t n)
 {
