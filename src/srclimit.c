@@ -102,21 +102,32 @@ static void rec_free_rcu(struct rcu_head *head)
 	kmem_cache_free(srclimit_cache, container_of(head, struct srclimit_rec, rcu));
 }
 
+/*
+ * @src of family @l3num masked to /@len of family @fam (@fam 0: the whole
+ * address, of either family): false if @fam is another family.
+ */
+static bool source_prefix(u8 fam, u8 len, u8 l3num, const union sfw_addr *src,
+			  struct sfw_prefix *p)
+{
+	if (fam && fam != l3num)
+		return false;
+	*p = (struct sfw_prefix){ .l3num = l3num };
+	p->len = fam ? len : (l3num == SFW_AF_INET ? 32 : 128);
+	if (l3num == SFW_AF_INET)
+		p->addr.ip = src->ip;
+	else
+		p->addr = *src;
+	return !sfw_prefix_normalize(p);
+}
+
 /* @src masked to slot @k's prefix: false if the slot does not apply to @l3num. */
 static bool slot_key(const struct sfw_srclimit_net *sl, u8 k, u8 l3num,
 		     const union sfw_addr *src, union sfw_addr *key)
 {
-	u8 fam = READ_ONCE(sl->slot[k].l3num), len = READ_ONCE(sl->slot[k].len);
-	struct sfw_prefix p = { .l3num = l3num };
+	struct sfw_prefix p;
 
-	if (fam && fam != l3num)
-		return false;
-	p.len = fam ? len : (l3num == SFW_AF_INET ? 32 : 128);
-	if (l3num == SFW_AF_INET)
-		p.addr.ip = src->ip;
-	else
-		p.addr = *src;
-	if (sfw_prefix_normalize(&p))
+	if (!source_prefix(READ_ONCE(sl->slot[k].l3num), READ_ONCE(sl->slot[k].len), l3num,
+			   src, &p))
 		return false;
 	*key = p.addr;
 	return true;
@@ -253,22 +264,16 @@ bool sfw_srclimit_rate_over(struct sfw_net *sn, const struct sfw_rule *r, u8 l3n
 			    const union sfw_addr *src, bool take)
 {
 	struct sfw_srclimit_net *sl = rcu_dereference(sn->srclimit);
-	struct sfw_prefix p = { .l3num = l3num };
 	u64 now = ktime_get_ns(), cost, cap, credit;
+	struct sfw_prefix p;
 	struct srclimit_rate *rt, *found = NULL;
 	struct hlist_node *tmp;
 	bool over;
 	spinlock_t *lock;
 	u32 h;
 
-	if (!sl)
-		return false;
-	p.len = r->rate_l3num ? r->rate_len : (l3num == SFW_AF_INET ? 32 : 128);
-	if (l3num == SFW_AF_INET)
-		p.addr.ip = src->ip;
-	else
-		p.addr = *src;
-	if (sfw_prefix_normalize(&p))
+	/* The matcher calls this only for a packet of the rule's family. */
+	if (!sl || !source_prefix(r->rate_l3num, r->rate_len, l3num, src, &p))
 		return false;
 	cost = rate_cost(r);
 	cap = rate_cap(r);
