@@ -71,7 +71,7 @@ int sfw_ct_restore(struct sfw_net *sn, const struct sfw_ct_record *r,
 				 (r->local ? SFW_CONN_X_LOCAL : 0), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (!ct) {
 		NL_SET_ERR_MSG(extack, "the connection table is full");
-		ret = -ENOMEM;
+		ret = -ENOSPC;
 		goto out;
 	}
 	if (nat) {
@@ -82,14 +82,12 @@ int sfw_ct_restore(struct sfw_net *sn, const struct sfw_ct_record *r,
 		}
 	}
 	ret = sfw_conntrack_restore(sn, ct, &inner, h, r);
+	if (ret == -ENOSPC)
+		NL_SET_ERR_MSG(extack, "a chain of the table is full");
 out:
 	local_bh_enable();
 	rcu_read_unlock();
 	if (ret == -EEXIST)
 		NL_SET_ERR_MSG(extack, "a connection with that tuple is tracked already");
-	else if (ret == -ENOSPC)
-		NL_SET_ERR_MSG(extack, "a chain of the table is full");
-	if (ret == -ENOMEM)
-		ret = -ENOSPC;	/* the table is full, or no memory was left for it */
 	return ret;
 }
