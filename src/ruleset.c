@@ -37,6 +37,7 @@ struct sfw_index_key {
 struct builder_rule {
 	struct sfw_rule r;
 	char set_name[3][SFW_SET_NAME_LEN];	/* source, destination, add @set */
+	char flow_table[SFW_SET_NAME_LEN];	/* flow add @ft */
 };
 
 struct builder_set {
@@ -56,6 +57,8 @@ struct sfw_ruleset_builder {
 	struct sfw_nat_range *nat;	/* the rules' NAT targets */
 	u32 nsets;
 	struct builder_set sets[SFW_SETS_MAX];
+	u32 nflowtables;
+	struct sfw_ruleset_flowtable flowtables[SFW_FLOWTABLES_MAX];
 };
 
 /* Grow @*arr of @size-byte items to hold @want; 0 or -ENOMEM. */
@@ -387,6 +390,7 @@ int sfw_ruleset_builder_rule(struct sfw_ruleset_builder *b, enum sfw_chain chain
 	br->r.saddr_set = -1;
 	br->r.daddr_set = -1;
 	br->r.add_set = -1;
+	br->r.flow_table = -1;
 	/* NAT targets come with sfw_ruleset_builder_nat(), never from @r. */
 	br->r.nat_off = 0;
 	br->r.nnat = 0;
@@ -701,6 +705,125 @@ int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain ch
 	return 0;
 }
 
+static bool find_dev(const struct sfw_ruleset_flowtable *ft, const char *dev)
+{
+	u32 i;
+
+	for (i = 0; i < ft->ndevs; i++)
+		if (!strncmp(ft->devs[i], dev, SFW_IFNAMSIZ))
+			return true;
+	return false;
+}
+
+static int find_flowtable(const struct sfw_ruleset_flowtable *ft, u32 n, const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(ft[i].name, name))
+			return i;
+	return -1;
+}
+
+const struct sfw_ruleset_flowtable *sfw_ruleset_flowtable(const struct sfw_ruleset *rs,
+							  const char *name)
+{
+	int i = find_flowtable(rs->flowtables, rs->nflowtables, name);
+
+	return i < 0 ? NULL : &rs->flowtables[i];
+}
+
+int sfw_ruleset_flowtable_of(const struct sfw_ruleset *rs, const char *dev)
+{
+	u32 i, k;
+
+	for (i = 0; i < rs->nflowtables; i++)
+		for (k = 0; k < rs->flowtables[i].ndevs; k++)
+			if (!strncmp(rs->flowtables[i].devs[k], dev, SFW_IFNAMSIZ))
+				return i;
+	return -1;
+}
+
+int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *name,
+				  const char (*devs)[SFW_IFNAMSIZ], u32 n, char *err)
+{
+	struct sfw_ruleset_flowtable *ft;
+	u32 i, k;
+
+	if (!name[0] || strlen(name) >= SFW_SET_NAME_LEN) {
+		snprintf(err, SFW_ERR_LEN, "bad flowtable name");
+		return -EINVAL;
+	}
+	if (find_flowtable(b->flowtables, b->nflowtables, name) >= 0) {
+		snprintf(err, SFW_ERR_LEN, "flowtable %s defined twice", name);
+		return -EEXIST;
+	}
+	if (b->nflowtables >= SFW_FLOWTABLES_MAX) {
+		snprintf(err, SFW_ERR_LEN, "more than %u flowtables", SFW_FLOWTABLES_MAX);
+		return -ENOSPC;
+	}
+	if (!n || n > SFW_FLOWTABLE_DEVS_MAX) {
+		snprintf(err, SFW_ERR_LEN, "flowtable %s: 1 to %u devices, not %u", name,
+			 SFW_FLOWTABLE_DEVS_MAX, n);
+		return -EINVAL;
+	}
+	ft = &b->flowtables[b->nflowtables];
+	memset(ft, 0, sizeof(*ft));
+	for (i = 0; i < n; i++) {
+		if (!devs[i][0] || strnlen(devs[i], SFW_IFNAMSIZ) >= SFW_IFNAMSIZ) {
+			snprintf(err, SFW_ERR_LEN, "flowtable %s: bad device name", name);
+			return -EINVAL;
+		}
+		for (k = 0; k < b->nflowtables; k++)
+			if (find_dev(&b->flowtables[k], devs[i])) {
+				snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s is in flowtable %s",
+					 name, devs[i], b->flowtables[k].name);
+				return -EBUSY;
+			}
+		if (find_dev(ft, devs[i])) {
+			snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s given twice",
+				 name, devs[i]);
+			return -EINVAL;
+		}
+		strcpy(ft->devs[ft->ndevs++], devs[i]);
+	}
+	strcpy(ft->name, name);
+	b->nflowtables++;
+	return 0;
+}
+
+int sfw_ruleset_builder_flow_add(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				 const char *name, char *err)
+{
+	struct builder_rule *br;
+
+	if (chain >= SFW_CHAIN_COUNT || !b->n[chain]) {
+		snprintf(err, SFW_ERR_LEN, "flow add without a rule");
+		return -EINVAL;
+	}
+	br = &b->rules[chain][b->n[chain] - 1];
+	if (br->flow_table[0]) {
+		snprintf(err, SFW_ERR_LEN, "flow add given twice");
+		return -EINVAL;
+	}
+	if (!name[0] || strlen(name) >= SFW_SET_NAME_LEN) {
+		snprintf(err, SFW_ERR_LEN, "bad flowtable name");
+		return -EINVAL;
+	}
+	/* Only forwarded packets have a way out the fast path can take. */
+	if (chain != SFW_CHAIN_FORWARD) {
+		snprintf(err, SFW_ERR_LEN, "flow add is valid in chain forward only");
+		return -EINVAL;
+	}
+	if (br->r.action != SFW_ACT_ACCEPT) {
+		snprintf(err, SFW_ERR_LEN, "flow add needs accept, not %s",
+			 sfw_action_names[br->r.action]);
+		return -EINVAL;
+	}
+	strcpy(br->flow_table, name);
+	return 0;
+}
+
 static u32 key_hash(u32 key)
 {
 	key ^= key >> 16;
@@ -846,6 +969,13 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 		goto nomem;
 	if (b->nnat)
 		memcpy(rs->nat, b->nat, b->nnat * sizeof(*rs->nat));
+	rs->nflowtables = b->nflowtables;
+	rs->flowtables = sfw_zalloc_acct((b->nflowtables ? b->nflowtables : 1) *
+					 sizeof(*rs->flowtables));
+	if (!rs->flowtables)
+		goto nomem;
+	if (b->nflowtables)
+		memcpy(rs->flowtables, b->flowtables, b->nflowtables * sizeof(*rs->flowtables));
 
 	for (i = 0; i < b->nsets; i++) {
 		struct sfw_ruleset_set *s = &rs->sets[i];
@@ -908,6 +1038,17 @@ struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed,
 				else
 					r->saddr_set = idx;
 			}
+			if (br->flow_table[0]) {
+				int idx = find_flowtable(b->flowtables, b->nflowtables,
+							 br->flow_table);
+
+				if (idx < 0) {
+					snprintf(err, SFW_ERR_LEN, "%s rule %u: no flowtable @%s",
+						 sfw_chain_names[c], i + 1, br->flow_table);
+					goto err;
+				}
+				r->flow_table = idx;
+			}
 		}
 		if (build_index(rs, ch))
 			goto nomem;
@@ -941,6 +1082,7 @@ void sfw_ruleset_free(struct sfw_ruleset *rs)
 	sfw_free(rs->sets);
 	sfw_free(rs->ports);
 	sfw_free(rs->nat);
+	sfw_free(rs->flowtables);
 	sfw_free(rs);
 }
 

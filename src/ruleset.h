@@ -124,6 +124,7 @@ struct sfw_rule {
 	u32 rate_burst;		/* 0: rate */
 	u8 rate_l3num;		/* 0: the whole address; else by prefix rate_len */
 	u8 rate_len;
+	s8 flow_table;		/* `flow add @ft`: its flowtable's index; -1: none */
 };
 
 #define SFW_CT_RATE_MAX		1000000	/* ct rate over at most this per unit */
@@ -164,6 +165,13 @@ struct sfw_chain_rules {
 	struct sfw_chain_index idx;
 };
 
+/* `flowtable NAME { devices = { DEV, ... } }`: where the fast path runs. */
+struct sfw_ruleset_flowtable {
+	char name[SFW_SET_NAME_LEN];
+	u32 ndevs;
+	char devs[SFW_FLOWTABLE_DEVS_MAX][SFW_IFNAMSIZ];
+};
+
 struct sfw_ruleset {
 	u64 generation;
 	struct sfw_chain_rules chain[SFW_CHAIN_COUNT];
@@ -173,7 +181,15 @@ struct sfw_ruleset {
 	struct sfw_ruleset_set *sets;
 	u32 nnat;
 	struct sfw_nat_range *nat;
+	u32 nflowtables;
+	struct sfw_ruleset_flowtable *flowtables;
 };
+
+/* The flowtable named @name in @rs, or NULL. */
+const struct sfw_ruleset_flowtable *sfw_ruleset_flowtable(const struct sfw_ruleset *rs,
+							  const char *name);
+/* The flowtable of @rs device @dev is in, or -1. */
+int sfw_ruleset_flowtable_of(const struct sfw_ruleset *rs, const char *dev);
 
 /* What a rule can look at: the packet's tuple (NULL if it had none), its state, the devices. */
 struct sfw_match_pkt {
@@ -237,6 +253,15 @@ int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *n
 /* The rule just added to @chain puts packets' sources into set @name (`add @name`). */
 int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 				const char *name, char *err);
+/*
+ * Define flowtable @name with its @n devices (1..SFW_FLOWTABLE_DEVS_MAX;
+ * a device in one flowtable at most). 0, or a negative errno with @err.
+ */
+int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *name,
+				  const char (*devs)[SFW_IFNAMSIZ], u32 n, char *err);
+/* The rule just added to @chain puts its flows on flowtable @name (`flow add @name`). */
+int sfw_ruleset_builder_flow_add(struct sfw_ruleset_builder *b, enum sfw_chain chain,
+				 const char *name, char *err);
 /* Compile; NULL with @err set on failure (-ENOMEM included). */
 struct sfw_ruleset *sfw_ruleset_compile(struct sfw_ruleset_builder *b, u64 seed, char *err);
 void sfw_ruleset_free(struct sfw_ruleset *rs);

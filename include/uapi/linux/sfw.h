@@ -229,7 +229,31 @@
  *		                   address goes into that set, soon after (a
  *		                   work item adds it; chains input, forward
  *		                   and output)
+ *		SFW_RULE_A_FLOW_ADD: string, a flowtable's name (`flow add
+ *		                   @NAME`): the rule accepts, and the
+ *		                   connection of the packet, if it came in
+ *		                   and goes out by devices of that
+ *		                   flowtable, goes onto the fast path in the
+ *		                   packet's direction (needs ACCEPT and chain
+ *		                   forward; see SFW_A_FLOWTABLE)
  *		SFW_RULE_A_PACKETS, SFW_RULE_A_BYTES: u64 (replies only)
+ *
+ * A flowtable (`flowtable NAME { devices = { DEV, ... } }`): the devices
+ * on whose ingress sfw's fast path runs. A packet of a connection a
+ * `flow add` rule put there, arriving by one of them, is looked up by its
+ * tuple, counted and timed by its connection's state machine, translated
+ * (NAT), its TTL or hop limit decremented, and handed to the output
+ * device's neighbour, skipping routing and the netfilter hooks. It goes
+ * the slow way when the rule set changed since (the generation; the slow
+ * way may put it back), for TCP FIN, RST and SYN, a packet bigger than
+ * the output MTU, a TTL of 1, IP options or a fragment. A device is in
+ * one flowtable at most; each must exist when the rule set is loaded
+ * (ENODEV) and leaves the flowtable when it goes.
+ *
+ *	SFW_A_FLOWTABLE: nest
+ *		SFW_FLOWTABLE_A_NAME: string (< 32)
+ *		SFW_FLOWTABLE_A_DEVS: nest, 1..SFW_FLOWTABLE_DEVS_MAX of
+ *			SFW_FLOWTABLE_A_DEV: string, interface name (< 16)
  *
  * An address set (its elements are addresses or prefixes of either family):
  *
@@ -259,12 +283,13 @@
  *
  * SFW_CMD_RULESET_ADD
  *	do:   any number of SFW_A_CHAIN (policies), SFW_A_RULE (each appended
- *	      to its SFW_RULE_A_CHAIN; SFW_RULE_A_POS not allowed) and SFW_A_SET
+ *	      to its SFW_RULE_A_CHAIN; SFW_RULE_A_POS not allowed), SFW_A_SET
  *	      (with SFW_SET_A_NAME and SFW_SET_A_ELEMS; a name seen before in
  *	      the transaction appends to that set, so a large set spans
- *	      messages), in order. ENOENT without an open transaction of
- *	      this socket. Any error ends the transaction (nothing changes)
- *	      and the extack names the rule or set.
+ *	      messages) and SFW_A_FLOWTABLE (each name once), in order.
+ *	      ENOENT without an open transaction of this socket. Any error
+ *	      ends the transaction (nothing changes) and the extack names
+ *	      the rule, set or flowtable.
  *
  * SFW_CMD_RULESET_COMMIT
  *	do:   SFW_A_COMMIT_FLAGS (optional): u32, SFW_COMMIT_F_* bits.
@@ -293,7 +318,8 @@
  *	      (SFW_A_RULE with every field, SFW_RULE_A_CHAIN, _POS and the
  *	      counters), then each set (SFW_A_SET with SFW_SET_A_NAME,
  *	      SFW_SET_A_COUNT and SFW_SET_A_ELEMS; a large set spans several
- *	      messages, each with a part of the elements in order). Every
+ *	      messages, each with a part of the elements in order), then
+ *	      each flowtable (SFW_A_FLOWTABLE, one message each). Every
  *	      message carries SFW_A_GENERATION. Nothing when no rule set is
  *	      loaded. A dump during which the rules or a set changed is
  *	      flagged NLM_F_DUMP_INTR: dump again.
@@ -500,6 +526,7 @@ enum sfw_attr {
 	SFW_A_EXPLAIN,		/* nest: enum sfw_explain_attr */
 	SFW_A_DROP,		/* nest: enum sfw_drop_attr */
 	SFW_A_CT_FULL,		/* flag: a CT_GET dump for a save */
+	SFW_A_FLOWTABLE,	/* nest: enum sfw_flowtable_attr */
 	__SFW_A_LAST
 };
 #define SFW_A_MAX (__SFW_A_LAST - 1)
@@ -670,6 +697,9 @@ enum sfw_stats_attr {
 	 * that fit only because of net.sfw.conntrack_reserve.
 	 */
 	SFW_STATS_A_RESERVE,
+	/* The fast path: flows put on it, packets it forwarded. */
+	SFW_STATS_A_OFFLOAD,
+	SFW_STATS_A_FASTPATH,
 	__SFW_STATS_A_LAST
 };
 #define SFW_STATS_A_MAX (__SFW_STATS_A_LAST - 1)
@@ -829,6 +859,7 @@ enum sfw_rule_attr {
 	SFW_RULE_A_CT_COUNT,	/* nest: enum sfw_ct_count_attr */
 	SFW_RULE_A_ADD_SET,	/* string: a set's name */
 	SFW_RULE_A_CT_RATE,	/* nest: enum sfw_ct_rate_attr */
+	SFW_RULE_A_FLOW_ADD,	/* string: a flowtable's name */
 	__SFW_RULE_A_LAST
 };
 #define SFW_RULE_A_MAX (__SFW_RULE_A_LAST - 1)
@@ -889,6 +920,18 @@ enum sfw_set_attr {
 	__SFW_SET_A_LAST
 };
 #define SFW_SET_A_MAX (__SFW_SET_A_LAST - 1)
+
+#define SFW_FLOWTABLES_MAX	8	/* per rule set */
+#define SFW_FLOWTABLE_DEVS_MAX	32	/* per flowtable */
+
+enum sfw_flowtable_attr {
+	SFW_FLOWTABLE_A_UNSPEC,
+	SFW_FLOWTABLE_A_NAME,	/* string */
+	SFW_FLOWTABLE_A_DEVS,	/* nest: SFW_FLOWTABLE_A_DEV, any number */
+	SFW_FLOWTABLE_A_DEV,	/* string: an interface name */
+	__SFW_FLOWTABLE_A_LAST
+};
+#define SFW_FLOWTABLE_A_MAX (__SFW_FLOWTABLE_A_LAST - 1)
 
 enum sfw_elems_attr {
 	SFW_ELEMS_A_UNSPEC,
