@@ -25,7 +25,7 @@
 #     arrives, by the fast path again;
 #   - FIN: closing the stream leaves its entry in TIME_WAIT (the slow
 #     path saw both FINs); RST: a connection closed with SO_LINGER 0
-#     leaves its entry in CLOSE;
+#     leaves its entry in CLOSE (the client killed with SO_LINGER 0);
 #   - a flowtable naming a missing device refuses the load with a message
 #     naming it, and the running rules stay (generation unchanged);
 #   - a flowtable device deleted under traffic unhooks cleanly.
@@ -170,15 +170,17 @@ busywait 10000 ct_has "$gateway" "tcp .* TIME_WAIT src=$C dst=$S sport=41004 dpo
 	pass "FIN: the stream's entry is in TIME_WAIT" ||
 	fail "FIN: $(ct_lines "$gateway" "sport=41004 dport=5004" || echo no entry)"
 
-# RST: SO_LINGER 0 closes with a reset, which the slow path sees.
+# RST: a client killed with SO_LINGER 0 resets its connection, and the
+# slow path sees the reset.
 off0=$(sfw_stat "$gateway" offload)
 tcp_open r "$client" "TCP:$S:5200,sourceport=41300,linger=0"
 tcp_send r one
-busywait 10000 grep -q one "$T/rst.out" || fail "RST: the first line did not arrive"
+busywait 10000 grep -qs one "$T/rst.out" || fail "RST: the first line did not arrive"
 tcp_send r two
-busywait 10000 grep -q two "$T/rst.out" || fail "RST: the second line did not arrive"
+busywait 10000 grep -qs two "$T/rst.out" || fail "RST: the second line did not arrive"
 check_ge "RST: the connection was offloaded" "$(($(sfw_stat "$gateway" offload) - off0))" 1
-tcp_close r
+kill -KILL "${TCP_HOLD_PID[r]}"
+tcp_close r 2>/dev/null
 busywait 10000 ct_has "$gateway" "tcp .* CLOSE src=$C dst=$S sport=41300 dport=5200 " &&
 	pass "RST: the entry is in CLOSE" ||
 	fail "RST: $(ct_lines "$gateway" "sport=41300 dport=5200" || echo no entry)"
@@ -198,8 +200,9 @@ check_eq "the running rules stayed" \
 
 # A flowtable device goes under traffic.
 cl ping -c 200 -i 0.01 -W 1 "$S" >/dev/null 2>&1 &
+pid=$!
 sleep 0.5
 gw ip link del g0
-wait
+wait $pid
 pass "the flowtable device went under traffic"
 exit $ret
