@@ -325,8 +325,10 @@ static unsigned int fastpath(struct sfw_net *sn, struct sk_buff *skb, u8 pf)
 
 	/* 2. Its flow: from this device, offloaded by the rules running now. */
 	f = rhashtable_lookup(&ftn->flows, &pkt.tuple, sfw_flow_params);
-	if (!f || f->iif != skb->dev->ifindex ||
-	    READ_ONCE(f->epoch) != smp_load_acquire(&sn->flow_epoch))
+	if (!f || f->iif != skb->dev->ifindex)
+		return NF_ACCEPT;
+	/* Pairs with rules.c's release after a swap: a change since sends it the slow way. */
+	if (READ_ONCE(f->epoch) != smp_load_acquire(&sn->flow_epoch))
 		return NF_ACCEPT;
 	out = dev_get_by_index_rcu(dev_net(skb->dev), f->oif);
 	if (!out || !(out->flags & IFF_UP) || !fits(skb, out))

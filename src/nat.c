@@ -942,8 +942,11 @@ bool sfw_nat_translate_flow(struct sk_buff *skb, const struct sfw_pkt *pkt,
 			    const struct sfw_conn *ct, enum sfw_dir dir)
 {
 	const struct sfw_conn_nat *cn = sfw_conn_nat(ct);
-	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
 	struct sfw_ep dst, src;
+	u8 manip;
+
+	/* Pairs with bind_source's release: the keys are there if the flags say so. */
+	manip = cn ? smp_load_acquire(&cn->manip) : 0;
 
 	/* As prerouting() then postrouting() would: the destination, then the source. */
 	if (dir == SFW_DIR_ORIGINAL) {

@@ -957,7 +957,7 @@ static int txn_add_flowtable(struct sfw_rules_txn *t, const struct nlattr *nest,
 		}
 		n++;
 	}
-	ret = sfw_ruleset_builder_flowtable(t->b, name, (const char (*)[SFW_IFNAMSIZ])devs, n, err);
+	ret = sfw_ruleset_builder_flowtable(t->b, name, devs[0], n, err);
 	if (ret)
 		rules_err(extack, nest, "%s", err);
 out:
@@ -1261,7 +1261,7 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 	for (i = 0; i < rs->nflowtables; i++) {
 		const struct sfw_ruleset_flowtable *ft = &rs->flowtables[i];
 
-		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs, ft->ndevs, err);
+		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs[0], ft->ndevs, err);
 		if (ret) {
 			rules_err(extack, NULL, "%s", err);
 			goto err;

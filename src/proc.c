@@ -50,7 +50,7 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "%s ", sfw_stat_names[SFW_STATS_A_ENTRIES]);
 	for (i = 0; i < SFW_STAT_RESERVE; i++)
 		seq_printf(seq, " %s", sfw_stat_names[sfw_stat_attr(i)]);
-	seq_printf(seq, " wheel_max_us wheel_runs");
+	seq_puts(seq, " wheel_max_us wheel_runs");
 	for (i = SFW_STAT_RESERVE; i < SFW_STAT_COUNT; i++)
 		seq_printf(seq, " %s", sfw_stat_names[sfw_stat_attr(i)]);
 	seq_putc(seq, '\n');

@@ -263,6 +263,7 @@ static void rules_free(struct sfw_rules *r)
 /* Under rules_lock, after a change is swapped in: offloaded flows go the slow way. */
 static void flow_epoch_bump(struct sfw_net *sn)
 {
+	/* Pairs with the acquires of sfw_rules_filter() and the fast path. */
 	smp_store_release(&sn->flow_epoch, sn->flow_epoch + 1);
 }
 

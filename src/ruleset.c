@@ -745,7 +745,7 @@ int sfw_ruleset_flowtable_of(const struct sfw_ruleset *rs, const char *dev)
 }
 
 int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *name,
-				  const char (*devs)[SFW_IFNAMSIZ], u32 n, char *err)
+				  const char *devs, u32 n, char *err)
 {
 	struct sfw_ruleset_flowtable *ft;
 	u32 i, k;
@@ -770,22 +770,24 @@ int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *nam
 	ft = &b->flowtables[b->nflowtables];
 	memset(ft, 0, sizeof(*ft));
 	for (i = 0; i < n; i++) {
-		if (!devs[i][0] || strnlen(devs[i], SFW_IFNAMSIZ) >= SFW_IFNAMSIZ) {
+		const char *dev = devs + (size_t)i * SFW_IFNAMSIZ;
+
+		if (!dev[0] || strnlen(dev, SFW_IFNAMSIZ) >= SFW_IFNAMSIZ) {
 			snprintf(err, SFW_ERR_LEN, "flowtable %s: bad device name", name);
 			return -EINVAL;
 		}
 		for (k = 0; k < b->nflowtables; k++)
-			if (find_dev(&b->flowtables[k], devs[i])) {
+			if (find_dev(&b->flowtables[k], dev)) {
 				snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s is in flowtable %s",
-					 name, devs[i], b->flowtables[k].name);
+					 name, dev, b->flowtables[k].name);
 				return -EBUSY;
 			}
-		if (find_dev(ft, devs[i])) {
+		if (find_dev(ft, dev)) {
 			snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s given twice",
-				 name, devs[i]);
+				 name, dev);
 			return -EINVAL;
 		}
-		strcpy(ft->devs[ft->ndevs++], devs[i]);
+		strcpy(ft->devs[ft->ndevs++], dev);
 	}
 	strcpy(ft->name, name);
 	b->nflowtables++;

@@ -254,11 +254,12 @@ int sfw_ruleset_builder_set_timeout(struct sfw_ruleset_builder *b, const char *n
 int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 				const char *name, char *err);
 /*
- * Define flowtable @name with its @n devices (1..SFW_FLOWTABLE_DEVS_MAX;
- * a device in one flowtable at most). 0, or a negative errno with @err.
+ * Define flowtable @name with its @n devices (1..SFW_FLOWTABLE_DEVS_MAX,
+ * @devs holding their names SFW_IFNAMSIZ bytes apart; a device in one
+ * flowtable at most). 0, or a negative errno with @err.
  */
 int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *name,
-				  const char (*devs)[SFW_IFNAMSIZ], u32 n, char *err);
+				  const char *devs, u32 n, char *err);
 /* The rule just added to @chain puts its flows on flowtable @name (`flow add @name`). */
 int sfw_ruleset_builder_flow_add(struct sfw_ruleset_builder *b, enum sfw_chain chain,
 				 const char *name, char *err);

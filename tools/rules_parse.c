@@ -389,7 +389,7 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 		const struct rules_flowtable *ft = &rf->flowtables[i];
 
 		berr[0] = 0;
-		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs, ft->ndevs, berr);
+		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs[0], ft->ndevs, berr);
 		if (ret) {
 			snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, ft->line, berr);
 			return ret;
