@@ -230,6 +230,9 @@ void sfw_flowtable_forget(struct sfw_net *sn, struct sfw_conn *ct)
 	struct sfw_flow *f;
 	int d;
 
+	/* A namespace without one (the tracker's self-test at load) has none to forget. */
+	if (!ftn)
+		return;
 	/* Pairs with the offload's: DYING is set, then records are looked for. */
 	smp_mb();
 	if (!atomic_read(&ftn->count))
