@@ -380,6 +380,15 @@ def hist_percentile(hist, q):
     return hist[-1][:2]
 
 
+def clip(b, top):
+    """A percentile's bucket (lo, hi) with hi lowered to the exact
+    maximum @top where that is lower: no value lies above the maximum."""
+    if b is None:
+        return None
+    lo, hi = b
+    return (lo, top if hi is None or top < hi else hi)
+
+
 def fbucket(b, unit=""):
     if b is None:
         return "-"
@@ -396,16 +405,17 @@ def expiry_work(expiry):
         return None
     ex = hist_parse(expiry.get("wheel_examined_hist", ""))
     lag = hist_parse(expiry.get("wheel_lag_hist_ms", ""))
+    top, lag_top = int(expiry.get("wheel_examined_max", 0)), int(expiry.get("wheel_lag_max_ms", 0))
     return {"runs": int(expiry["wheel_runs"]),
             "idle": sum(n for lo, hi, n in ex if hi == 0),
             "examined": int(expiry.get("wheel_examined", 0)),
-            "max": int(expiry.get("wheel_examined_max", 0)),
+            "max": top,
             "budget": int(expiry.get("wheel_budget", 0)),
-            "p99": hist_percentile(ex, 0.99),
+            "p99": clip(hist_percentile(ex, 0.99), top),
             "reaped": int(expiry.get("wheel_reaped", 0)),
             "lagged": sum(n for _, _, n in lag),
-            "lag_max": int(expiry.get("wheel_lag_max_ms", 0)),
-            "lag_p99": hist_percentile(lag, 0.99)}
+            "lag_max": lag_top,
+            "lag_p99": clip(hist_percentile(lag, 0.99), lag_top)}
 
 
 def expiry_goals(expiry):
@@ -438,7 +448,7 @@ def expiry_goals(expiry):
         ci = [b[0], float("inf") if b[1] is None else b[1]]
         out.append((w2, fbucket(b), ci, "<= %d" % LAG_GOAL_MS,
                     verdict(ci, LAG_GOAL_MS),
-                    "log2 bucket; max %d ms" % x["lag_max"]))
+                    "its log2 bucket, capped by the max, %d ms" % x["lag_max"]))
     return out
 
 
@@ -466,7 +476,8 @@ def expiry_md(expiry):
             "it examined, and for each entry it reaps how late past its expiry "
             "that was (/proc/net/sfw/wheel); the bench reads them once every "
             "entry is gone. The 99th percentiles come from log2 histograms, so "
-            "each is the bucket it falls in (bounds included). A run examines "
+            "each is the bucket it falls in (bounds included), its top "
+            "lowered to the exact maximum where that is lower. A run examines "
             "at most the budget (SFW_WHEEL_BUDGET) and stops sooner once it "
             "has run SFW_WHEEL_RUN_US; a run that stopped short is followed at "
             "once by the next. The lag goal is two 250 ms ticks: an entry is "
@@ -585,11 +596,16 @@ def self_test():
           "wheel_lag_hist_ms": "0:12,128-255:199000,256-511:988"}
     g = expiry_goals(ex)
     check("expiry: examined max within the budget", (g[0][1], g[0][4]), ("1024", "met"))
-    check("expiry: lag p99 in 128-255 ms", (g[1][1], g[1][4]), ("128-255", "met"))
+    check("expiry: lag p99 in 128-255 ms, max 300", (g[1][1], g[1][4]), ("128-255", "met"))
     ex["wheel_lag_hist_ms"] = "128-255:1000,256-511:100"
+    check("expiry: lag p99 in 256-511, the max 300 decides",
+          (expiry_goals(ex)[1][1], expiry_goals(ex)[1][4]), ("256-300", "met"))
+    ex["wheel_lag_max_ms"] = "510"
     check("expiry: lag p99 across the goal", expiry_goals(ex)[1][4], "not resolved")
     ex["wheel_lag_hist_ms"] = "512-1023:1000"
+    ex["wheel_lag_max_ms"] = "700"
     check("expiry: lag p99 above the goal", expiry_goals(ex)[1][4], "missed")
+    check("clip: open bucket", clip((1024, None), 5000), (1024, 5000))
     ex["wheel_examined_max"] = "1500"
     check("expiry: a run past the budget", expiry_goals(ex)[0][4], "missed")
     check("expiry: no wheel file",
