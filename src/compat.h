@@ -33,6 +33,13 @@
 	register_net_sysctl(net, path, table)
 #endif
 
+/* skb_gso_validate_network_len() moved to <net/gso.h> in 6.5. */
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+#include <net/gso.h>
+#else
+#include <linux/skbuff.h>
+#endif
+
 /* A sysctl handler's table is const from 6.11 on. */
 #if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
 #define sfw_ctl_table const struct ctl_table

@@ -54,6 +54,7 @@
 #include "srclimit.h"
 #include "ct_limits.h"
 #include "expect.h"
+#include "flowtable.h"
 #include "nat.h"
 #include "netlink.h"
 #include "timer_wheel.h"
@@ -255,6 +256,8 @@ void sfw_conntrack_destroy(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_ct_
 	local_bh_enable();
 	/* The event shows the tuples users saw: before the NAT keys go. */
 	sfw_netlink_event(sn, ct, SFW_EVENT_DESTROY, why);
+	/* Off the fast path while its NAT tuples, the records' keys, are there. */
+	sfw_flowtable_forget(sn, ct);
 	sfw_nat_unhash(sn, ct);
 	sfw_expect_master_gone(sn, ct);
 	sfw_srclimit_conn_put(sn, ct);

@@ -26,6 +26,7 @@
 #include "conntrack.h"
 #include "drop_log.h"
 #include "expect.h"
+#include "flowtable.h"
 #include "nat.h"
 #include "path.h"
 #include "srclimit.h"
@@ -118,6 +119,10 @@ static int __net_init sfw_net_init(struct net *net)
 	if (ret)
 		goto err_expect;
 
+	ret = sfw_flowtable_init_net(net, sn);
+	if (ret)
+		goto err_flowtable;
+
 	ret = sfw_conntrack_init_net(net, sn);
 	if (ret)
 		goto err_conntrack;
@@ -163,6 +168,8 @@ err_rules:
 	sfw_conntrack_uninit_net(net, sn);
 	sfw_srclimit_uninit_net(sn);
 err_conntrack:
+	sfw_flowtable_uninit_net(net, sn);
+err_flowtable:
 	sfw_expect_uninit_net(net, sn);
 err_expect:
 	sfw_nat_uninit_net(net, sn);
@@ -178,6 +185,7 @@ static void __net_exit sfw_net_pre_exit(struct net *net)
 	struct sfw_net *sn = sfw_net(net);
 
 	nf_unregister_net_hooks(net, sn->ops, ARRAY_SIZE(sn->ops));
+	sfw_flowtable_pre_exit_net(net, sn);
 }
 
 /* A grace period after sfw_net_pre_exit(): no packet is inside a hook. */
@@ -191,6 +199,7 @@ static void __net_exit sfw_net_exit(struct net *net)
 	sfw_rules_uninit_net(net, sn);
 	sfw_conntrack_uninit_net(net, sn);
 	sfw_srclimit_uninit_net(sn);
+	sfw_flowtable_uninit_net(net, sn);
 	sfw_expect_uninit_net(net, sn);
 	sfw_nat_uninit_net(net, sn);
 	free_percpu(sn->stats);
@@ -219,8 +228,14 @@ int sfw_hooks_init(void)
 	ret = sfw_nat_init();
 	if (ret)
 		goto err_nat;
+	/* The flowtables' device notifier, likewise. */
+	ret = sfw_flowtable_init();
+	if (ret)
+		goto err_flowtable;
 	return 0;
 
+err_flowtable:
+	sfw_nat_uninit();
 err_nat:
 	unregister_pernet_subsys(&sfw_net_ops);
 err_pernet:
@@ -229,6 +244,7 @@ err_pernet:
 
 void sfw_hooks_uninit(void)
 {
+	sfw_flowtable_uninit();
 	sfw_nat_uninit();
 	unregister_pernet_subsys(&sfw_net_ops);
 }

@@ -938,6 +938,34 @@ static unsigned int postrouting(struct sfw_net *sn, struct sk_buff *skb,
 	return ok ? NF_ACCEPT : NF_DROP;
 }
 
+bool sfw_nat_translate_flow(struct sk_buff *skb, const struct sfw_pkt *pkt,
+			    const struct sfw_conn *ct, enum sfw_dir dir)
+{
+	const struct sfw_conn_nat *cn = sfw_conn_nat(ct);
+	u8 manip = cn ? smp_load_acquire(&cn->manip) : 0;
+	struct sfw_ep dst, src;
+
+	/* As prerouting() then postrouting() would: the destination, then the source. */
+	if (dir == SFW_DIR_ORIGINAL) {
+		ep_get(&ct->tuple, false, &dst);
+		if (!translate(skb, pkt, false, &dst))
+			return false;
+		if (manip & SFW_NAT_SRC) {
+			ep_get(&cn->key[SFW_DIR_REPLY].t, false, &src);
+			return translate(skb, pkt, true, &src);
+		}
+		return true;
+	}
+	ep_get(&ct->tuple, true, &dst);
+	if (!translate(skb, pkt, false, &dst))
+		return false;
+	if (manip & SFW_NAT_DST) {
+		ep_get(&cn->key[SFW_DIR_ORIGINAL].t, false, &src);
+		return translate(skb, pkt, true, &src);
+	}
+	return true;
+}
+
 unsigned int sfw_nat_prerouting(struct sfw_net *sn, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {

@@ -76,6 +76,13 @@ const struct sfw_rule *sfw_nat_source_rule(struct sfw_net *sn, const struct sk_b
 int sfw_nat_bind_source(struct sfw_net *sn, const struct nf_hook_state *state,
 			struct sfw_conn *ct, const struct sfw_tuple *t,
 			const struct sfw_ruleset *rs, const struct sfw_rule *r);
+/*
+ * The fast path (flowtable.c): translate @pkt of @skb, a packet of @ct in
+ * direction @dir as it arrived, both ways as PRE_ROUTING and POST_ROUTING
+ * would. False: it could not be made writable (drop it).
+ */
+bool sfw_nat_translate_flow(struct sk_buff *skb, const struct sfw_pkt *pkt,
+			    const struct sfw_conn *ct, enum sfw_dir dir);
 /* @ct is going: take its outer tuples out of the NAT table. */
 void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct);
 /* The tuples users see: as the first packet arrived, as a reply arrives. */

@@ -1263,7 +1263,9 @@ static int stats_fill(struct sk_buff *skb, struct sfw_net *sn)
 		     SFW_STATS_A_CLASHRES + SFW_STAT_HOOK + NF_INET_LOCAL_OUT !=
 		     SFW_STATS_A_LOCAL_OUT ||
 		     SFW_STAT_REAPED + 1 != SFW_STAT_RESERVE ||
-		     SFW_STAT_RESERVE + 1 != SFW_STAT_COUNT);
+		     SFW_STATS_A_RESERVE + (SFW_STAT_FASTPATH - SFW_STAT_RESERVE) !=
+		     SFW_STATS_A_FASTPATH ||
+		     SFW_STAT_FASTPATH + 1 != SFW_STAT_COUNT);
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
 

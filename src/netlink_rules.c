@@ -189,6 +189,7 @@ static const struct nla_policy rule_policy[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_COUNT] = NLA_POLICY_NESTED(ct_count_policy),
 	[SFW_RULE_A_ADD_SET] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 	[SFW_RULE_A_CT_RATE] = NLA_POLICY_NESTED(ct_rate_policy),
+	[SFW_RULE_A_FLOW_ADD] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 };
 
 /* RULE_DEL names a rule and says nothing else. */
@@ -207,6 +208,15 @@ static const struct nla_policy set_policy[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_TIMEOUT] = { .type = NLA_U32 },	/* the builder caps it */
 };
 
+static const struct nla_policy flowtable_devs_policy[SFW_FLOWTABLE_A_MAX + 1] = {
+	[SFW_FLOWTABLE_A_DEV] = { .type = NLA_NUL_STRING, .len = SFW_RULE_IFNAME_MAX - 1 },
+};
+
+static const struct nla_policy flowtable_policy[SFW_FLOWTABLE_A_MAX + 1] = {
+	[SFW_FLOWTABLE_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
+	[SFW_FLOWTABLE_A_DEVS] = NLA_POLICY_NESTED_ARRAY(flowtable_devs_policy),
+};
+
 static const struct nla_policy set_name_policy[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
 };
@@ -219,6 +229,7 @@ const struct nla_policy sfw_nl_ruleset_add_policy[SFW_A_MAX + 1] = {
 	[SFW_A_CHAIN] = NLA_POLICY_NESTED(chain_policy),
 	[SFW_A_RULE] = NLA_POLICY_NESTED(rule_policy),
 	[SFW_A_SET] = NLA_POLICY_NESTED(set_policy),
+	[SFW_A_FLOWTABLE] = NLA_POLICY_NESTED(flowtable_policy),
 };
 
 const struct nla_policy sfw_nl_ruleset_commit_policy[SFW_A_MAX + 1] = {
@@ -331,6 +342,7 @@ struct nl_rule {
 	struct sfw_rule r;
 	char sset[SFW_SET_NAME_LEN], dset[SFW_SET_NAME_LEN];
 	char aset[SFW_SET_NAME_LEN];	/* add @aset; "": none */
+	char flow[SFW_SET_NAME_LEN];	/* flow add @flow; "": none */
 	struct nl_nat nat;	/* .t points at targets[] */
 	struct sfw_port_range sports[SFW_PORT_RANGES_MAX], dports[SFW_PORT_RANGES_MAX];
 	struct sfw_nat_range targets[SFW_NAT_TARGETS_MAX];
@@ -657,6 +669,11 @@ static int rule_parse(struct nl_rule *nr, const struct nlattr *nest,
 		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_RULE_A_ADD_SET], "empty set name");
 		return -EINVAL;
 	}
+	if (tb[SFW_RULE_A_FLOW_ADD] &&
+	    nla_strscpy(nr->flow, tb[SFW_RULE_A_FLOW_ADD], sizeof(nr->flow)) <= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SFW_RULE_A_FLOW_ADD], "empty flowtable name");
+		return -EINVAL;
+	}
 	nr->nat.t = nr->targets;
 	if (tb[SFW_RULE_A_NAT]) {
 		ret = nat_parse(nr, tb[SFW_RULE_A_NAT], extack);
@@ -681,8 +698,8 @@ static bool nat_action(u8 action)
 static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 pos,
 		      const struct sfw_rule *r, const struct sfw_port_range *sports,
 		      const struct sfw_port_range *dports, const char *sset, const char *dset,
-		      const char *aset, const struct nl_nat *nat, const struct nlattr *attr,
-		      struct netlink_ext_ack *extack)
+		      const char *aset, const char *flow, const struct nl_nat *nat,
+		      const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	char err[SFW_ERR_LEN] = "";
 	int ret;
@@ -694,6 +711,8 @@ static int rule_build(struct sfw_ruleset_builder *b, enum sfw_chain chain, u32 p
 		ret = sfw_ruleset_builder_nat(b, chain, nat->t, nat->n, nat->lb, nat->sticky, err);
 	if (!ret && aset && aset[0])
 		ret = sfw_ruleset_builder_add_set(b, chain, aset, err);
+	if (!ret && flow && flow[0])
+		ret = sfw_ruleset_builder_flow_add(b, chain, flow, err);
 	if (ret)
 		rules_err(extack, attr, "%s rule %u: %s", sfw_chain_names[chain], pos, err);
 	return ret;
@@ -897,6 +916,55 @@ static int txn_add_set(struct sfw_rules_txn *t, const struct nlattr *nest,
 	return tb[SFW_SET_A_ELEMS] ? elems_add(t, s, tb[SFW_SET_A_ELEMS], extack) : 0;
 }
 
+/* SFW_A_FLOWTABLE: straight into the builder, which words what is wrong. */
+static int txn_add_flowtable(struct sfw_rules_txn *t, const struct nlattr *nest,
+			     struct netlink_ext_ack *extack)
+{
+	char (*devs)[SFW_IFNAMSIZ] = NULL;
+	struct nlattr *tb[SFW_FLOWTABLE_A_MAX + 1];
+	char name[SFW_SET_NAME_LEN], err[SFW_ERR_LEN] = "";
+	const struct nlattr *a;
+	u32 n = 0;
+	int rem, ret;
+
+	ret = nla_parse_nested(tb, SFW_FLOWTABLE_A_MAX, nest, flowtable_policy, extack);
+	if (ret)
+		return ret;
+	if (!tb[SFW_FLOWTABLE_A_NAME] ||
+	    nla_strscpy(name, tb[SFW_FLOWTABLE_A_NAME], sizeof(name)) <= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "a flowtable needs a name (SFW_FLOWTABLE_A_NAME)");
+		return -EINVAL;
+	}
+	if (!tb[SFW_FLOWTABLE_A_DEVS]) {
+		rules_err(extack, nest, "flowtable %s: no devices (SFW_FLOWTABLE_A_DEVS)", name);
+		return -EINVAL;
+	}
+	devs = kcalloc(SFW_FLOWTABLE_DEVS_MAX, SFW_IFNAMSIZ, GFP_KERNEL_ACCOUNT);
+	if (!devs)
+		return -ENOMEM;
+	ret = -EINVAL;
+	nla_for_each_nested(a, tb[SFW_FLOWTABLE_A_DEVS], rem) {
+		if (nla_type(a) != SFW_FLOWTABLE_A_DEV)
+			continue;
+		if (n >= SFW_FLOWTABLE_DEVS_MAX) {
+			rules_err(extack, a, "flowtable %s: more than %u devices", name,
+				  SFW_FLOWTABLE_DEVS_MAX);
+			goto out;
+		}
+		if (nla_strscpy(devs[n], a, SFW_IFNAMSIZ) <= 0) {
+			rules_err(extack, a, "flowtable %s: empty device name", name);
+			goto out;
+		}
+		n++;
+	}
+	ret = sfw_ruleset_builder_flowtable(t->b, name, (const char (*)[SFW_IFNAMSIZ])devs, n, err);
+	if (ret)
+		rules_err(extack, nest, "%s", err);
+out:
+	kfree(devs);
+	return ret;
+}
+
 static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 			struct netlink_ext_ack *extack)
 {
@@ -912,7 +980,8 @@ static int txn_add_rule(struct sfw_rules_txn *t, const struct nlattr *nest,
 	}
 	if (!ret)
 		ret = rule_build(t->b, nr->chain, t->nrules[nr->chain] + 1, &nr->r, nr->sports,
-				 nr->dports, nr->sset, nr->dset, nr->aset, &nr->nat, nest, extack);
+				 nr->dports, nr->sset, nr->dset, nr->aset, nr->flow, &nr->nat, nest,
+				 extack);
 	if (!ret)
 		t->nrules[nr->chain]++;
 	kvfree(nr);
@@ -945,6 +1014,9 @@ int sfw_nl_ruleset_add(struct sk_buff *skb, struct genl_info *info)
 			break;
 		case SFW_A_SET:
 			ret = txn_add_set(t, attr, info->extack);
+			break;
+		case SFW_A_FLOWTABLE:
+			ret = txn_add_flowtable(t, attr, info->extack);
 			break;
 		}
 		if (ret)
@@ -1040,6 +1112,7 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 	struct sfw_rules_txn *t;
 	struct sfw_rules *r;
 	u32 flags = 0, expired = 0;
+	char err[SFW_ERR_LEN] = "";
 	u64 generation;
 	int ret;
 
@@ -1067,7 +1140,9 @@ int sfw_nl_ruleset_commit(struct sk_buff *skb, struct genl_info *info)
 		generation = r ? r->generation : 0;
 		ret = 0;
 	} else {
-		ret = sfw_rules_replace(sn, rs, &generation);
+		ret = sfw_rules_replace(sn, rs, &generation, err);
+		if (ret && err[0])
+			rules_err(info->extack, NULL, "%s", err);
 		atomic_inc(&sn->rules_changes);
 		if (!ret && (flags & SFW_COMMIT_F_RECHECK))
 			ret = sfw_rules_recheck(sn, &expired);
@@ -1148,7 +1223,8 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 				const struct nl_rule *nr = ch->add;
 
 				ret = rule_build(b, c, pos++, &nr->r, nr->sports, nr->dports,
-						 nr->sset, nr->dset, nr->aset, &nr->nat, attr, extack);
+						 nr->sset, nr->dset, nr->aset, nr->flow, &nr->nat, attr,
+						 extack);
 				if (ret)
 					goto err;
 			}
@@ -1160,8 +1236,9 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 			nat.sticky = r->nat_sticky;
 			ret = rule_build(b, c, pos++, r, rs->ports + r->sport_off,
 					 rs->ports + r->dport_off, set_name(rs, r->saddr_set),
-					 set_name(rs, r->daddr_set), set_name(rs, r->add_set), &nat,
-					 NULL, extack);
+					 set_name(rs, r->daddr_set), set_name(rs, r->add_set),
+					 r->flow_table >= 0 ? rs->flowtables[r->flow_table].name : NULL,
+					 &nat, NULL, extack);
 			if (ret)
 				goto err;
 		}
@@ -1176,6 +1253,15 @@ static struct sfw_ruleset_builder *rebuild(struct sfw_net *sn, const struct sfw_
 		if (!ret)
 			ret = sfw_ruleset_builder_set_timeout(b, rs->sets[i].name,
 							      rs->sets[i].timeout, err);
+		if (ret) {
+			rules_err(extack, NULL, "%s", err);
+			goto err;
+		}
+	}
+	for (i = 0; i < rs->nflowtables; i++) {
+		const struct sfw_ruleset_flowtable *ft = &rs->flowtables[i];
+
+		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs, ft->ndevs, err);
 		if (ret) {
 			rules_err(extack, NULL, "%s", err);
 			goto err;
@@ -1216,6 +1302,7 @@ static int rule_change(struct genl_info *info, u8 cmd)
 	struct nl_rule *nr = NULL;
 	struct rule_change ch = {};
 	bool recheck = recheck_asked(info);
+	char err[SFW_ERR_LEN] = "";
 	struct sfw_ruleset *rs;
 	struct sfw_rules *r;
 	u64 generation = 0;
@@ -1283,7 +1370,9 @@ static int rule_change(struct genl_info *info, u8 cmd)
 	ret = -EINVAL;
 	if (!rs)
 		goto out;
-	ret = sfw_rules_replace(sn, rs, &generation);
+	ret = sfw_rules_replace(sn, rs, &generation, err);
+	if (ret && err[0])
+		rules_err(info->extack, NULL, "%s", err);
 	atomic_inc(&sn->rules_changes);
 	if (!ret && recheck)
 		ret = sfw_rules_recheck(sn, &expired);
@@ -1385,10 +1474,12 @@ int sfw_nl_set_del(struct sk_buff *skb, struct genl_info *info)
 
 /* Dumps: chains, rules, sets, with a cursor that survives between messages. */
 
-enum dump_phase { DUMP_CHAINS, DUMP_RULES, DUMP_SETS, DUMP_DONE };
+enum dump_phase { DUMP_CHAINS, DUMP_RULES, DUMP_SETS, DUMP_FLOWTABLES, DUMP_DONE };
 
 struct rules_dump {
 	enum dump_phase phase;
+	bool sets_only;		/* SET_GET: no flowtables */
+	u32 flowtable;		/* DUMP_FLOWTABLES */
 	u32 chain, rule;	/* DUMP_CHAINS, DUMP_RULES */
 	u32 set, elem;		/* DUMP_SETS */
 	char name[SFW_SET_NAME_LEN];	/* SET_GET of one set; "" all */
@@ -1558,6 +1649,8 @@ static int rule_put(struct sk_buff *skb, const struct sfw_rules *r, u32 c, u32 i
 	    ct_rate_put(skb, rule) ||
 	    (rule->add_set >= 0 &&
 	     nla_put_string(skb, SFW_RULE_A_ADD_SET, rs->sets[rule->add_set].name)) ||
+	    (rule->flow_table >= 0 &&
+	     nla_put_string(skb, SFW_RULE_A_FLOW_ADD, rs->flowtables[rule->flow_table].name)) ||
 	    nat_put(skb, rs, rule) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_PACKETS, cnt.packets, SFW_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, SFW_RULE_A_BYTES, cnt.bytes, SFW_RULE_A_PAD)) {
@@ -1598,6 +1691,30 @@ cancel:
 	return -EMSGSIZE;
 }
 
+static int flowtable_put(struct sk_buff *skb, const struct sfw_ruleset_flowtable *ft)
+{
+	struct nlattr *nest = nla_nest_start(skb, SFW_A_FLOWTABLE), *devs;
+	u32 i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, SFW_FLOWTABLE_A_NAME, ft->name))
+		goto cancel;
+	devs = nla_nest_start(skb, SFW_FLOWTABLE_A_DEVS);
+	if (!devs)
+		goto cancel;
+	for (i = 0; i < ft->ndevs; i++)
+		if (nla_put_string(skb, SFW_FLOWTABLE_A_DEV, ft->devs[i]))
+			goto cancel;
+	nla_nest_end(skb, devs);
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
 static int dump_start(struct netlink_callback *cb, enum dump_phase phase)
 {
 	struct rules_dump *d = kzalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
@@ -1605,6 +1722,7 @@ static int dump_start(struct netlink_callback *cb, enum dump_phase phase)
 	if (!d)
 		return -ENOMEM;
 	d->phase = phase;
+	d->sets_only = phase == DUMP_SETS;
 	cb->args[0] = (long)d;
 	return 0;
 }
@@ -1732,7 +1850,7 @@ int sfw_nl_rules_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			u32 elem = d->elem;
 
 			if (d->set >= rs->nsets) {
-				d->phase = DUMP_DONE;
+				d->phase = d->sets_only ? DUMP_DONE : DUMP_FLOWTABLES;
 				break;
 			}
 			s = &rs->sets[d->set];
@@ -1754,6 +1872,16 @@ int sfw_nl_rules_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			}
 			break;
 		}
+		case DUMP_FLOWTABLES:
+			if (d->flowtable >= rs->nflowtables) {
+				d->phase = DUMP_DONE;
+				break;
+			}
+			ret = dump_msg(skb, cb, r->generation,
+				       flowtable_put(skb, &rs->flowtables[d->flowtable]));
+			if (!ret)
+				d->flowtable++;
+			break;
 		case DUMP_DONE:
 			break;
 		}

@@ -80,6 +80,7 @@
 #include "drop_log.h"
 #include "srclimit.h"
 #include "expect.h"
+#include "flowtable.h"
 #include "nat.h"
 #include "netlink.h"
 #include "path.h"
@@ -182,10 +183,10 @@ static int conn_first(struct sfw_net *sn, const struct sfw_pkt *pkt,
  * The state machine on @ct, found in direction @dir, under its wheel
  * stripe's lock. 0 with @res->ctinfo, a positive invalid reason, or
  * -EAGAIN when the entry is going (deleted meanwhile, or reopened by
- * this very packet): look again.
+ * this very packet): look again. The fast path (flowtable.c) runs it too.
  */
-static int conn_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
-		       const struct sfw_pkt *pkt, struct sfw_proto_result *res)
+int sfw_path_update(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir dir,
+		    const struct sfw_pkt *pkt, struct sfw_proto_result *res)
 {
 	spinlock_t *lock = sfw_timer_wheel_lock(sn->wheel, sfw_conn_stripe(ct));
 	u32 age = 0, now;
@@ -376,7 +377,7 @@ static void conn_loosen(struct sfw_net *sn, struct sfw_conn *ct, enum sfw_dir di
 	sfw_proto_tcp_loosen(&ct->ps.tcp);
 	spin_unlock(lock);
 	/* Gone meanwhile, or judged otherwise now: the rule accepted it all the same. */
-	conn_update(sn, ct, dir, pkt, &res);
+	sfw_path_update(sn, ct, dir, pkt, &res);
 }
 
 static unsigned int judge(struct sfw_net *sn, struct sk_buff *skb,
@@ -428,7 +429,7 @@ again:
 	/* 3. The state machine: on the entry, or on a new one's private state. */
 	if (v->ct) {
 		sfw_stat_inc(sn, SFW_STAT_FOUND);
-		ret = conn_update(sn, v->ct, v->dir, &v->pkt, &res);
+		ret = sfw_path_update(sn, v->ct, v->dir, &v->pkt, &res);
 		if (ret == -EAGAIN && tries++ < 2)
 			goto again;
 		if (ret == -EAGAIN) {
@@ -467,6 +468,9 @@ filter:
 	if (v->ct && track && v->pkt.payload_len && (v->ct->xflags & SFW_CONN_X_HELPER) &&
 	    !sfw_helper_packet(sn, v->ct, v->dir, skb, &v->pkt))
 		return drop(sn, state, chain, v, SFW_DROP_R_HELPER);
+	/* 4c. `flow add @ft`: an established flow's direction goes on the fast path. */
+	if (v->flow_table >= 0 && v->ct && v->ctinfo == SFW_CT_ESTABLISHED)
+		sfw_flowtable_offload(sn, skb, state, v);
 	if (!v->create)
 		return NF_ACCEPT;
 
@@ -500,7 +504,7 @@ invalid:
 static unsigned int pass(struct sfw_net *sn, struct sk_buff *skb,
 			 const struct nf_hook_state *state, enum sfw_chain chain)
 {
-	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID, .rule = -1 };
+	struct sfw_ct_verdict v = { .ctinfo = SFW_CT_INVALID, .rule = -1, .flow_table = -1 };
 	unsigned int verdict = judge(sn, skb, state, chain, &v);
 
 	if (unlikely(v.held))

@@ -46,12 +46,16 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 
 	/*
 	 * The per-CPU counters are the uapi's, from CLASHRES on (netlink.c
-	 * pins it); "reserve", added later, comes last, after the wheel's.
+	 * pins it); "reserve", "offload" and "fastpath", added later, come
+	 * last, after the wheel's.
 	 */
 	seq_printf(seq, "%s ", sfw_stat_names[SFW_STATS_A_ENTRIES]);
 	for (i = 0; i < SFW_STAT_RESERVE; i++)
 		seq_printf(seq, " %s", sfw_stat_names[sfw_stat_attr(i)]);
-	seq_printf(seq, " wheel_max_us wheel_runs %s\n", sfw_stat_names[SFW_STATS_A_RESERVE]);
+	seq_printf(seq, " wheel_max_us wheel_runs");
+	for (i = SFW_STAT_RESERVE; i < SFW_STAT_COUNT; i++)
+		seq_printf(seq, " %s", sfw_stat_names[sfw_stat_attr(i)]);
+	seq_putc(seq, '\n');
 
 	for_each_possible_cpu(cpu) {
 		const struct sfw_cpu_stats *st = per_cpu_ptr(sn->stats, cpu);
@@ -59,8 +63,10 @@ static int sfw_proc_stat_show(struct seq_file *seq, void *v)
 		seq_printf(seq, "%08x ", entries);
 		for (i = 0; i < SFW_STAT_RESERVE; i++)
 			seq_printf(seq, " %08x", READ_ONCE(st->cnt[i]));
-		seq_printf(seq, " %08x %08x %08x\n", max_us, runs,
-			   READ_ONCE(st->cnt[SFW_STAT_RESERVE]));
+		seq_printf(seq, " %08x %08x", max_us, runs);
+		for (i = SFW_STAT_RESERVE; i < SFW_STAT_COUNT; i++)
+			seq_printf(seq, " %08x", READ_ONCE(st->cnt[i]));
+		seq_putc(seq, '\n');
 	}
 	return 0;
 }

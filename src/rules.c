@@ -46,6 +46,7 @@
 
 #include "conntrack.h"
 #include "expect.h"
+#include "flowtable.h"
 #include "nat.h"
 #include "rules.h"
 #include "setadd.h"
@@ -187,6 +188,8 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 	m.iif = state->in ? state->in->name : NULL;
 	m.oif = state->out ? state->out->name : NULL;
 
+	/* Before the rules are read: a change after this sends its flows the slow way. */
+	v->epoch = smp_load_acquire(&sn->flow_epoch);
 	i = sfw_rules_match_count(rules, chain, &m, skb->len);
 	v->rule = i;
 	v->generation = rules->generation;
@@ -200,6 +203,7 @@ unsigned int sfw_rules_filter(struct sfw_net *sn, struct sk_buff *skb,
 			v->helper = SFW_HELPER_FTP;
 		if (c->rules[i].flags & SFW_RULE_F_CT_LOOSE)
 			v->loose = true;
+		v->flow_table = c->rules[i].flow_table;
 		if (c->rules[i].flags & (SFW_RULE_F_CT_COUNT | SFW_RULE_F_CT_RATE))
 			v->limited = true;
 		if (c->rules[i].add_set >= 0 && v->parsed)
@@ -256,10 +260,16 @@ static void rules_free(struct sfw_rules *r)
 	kfree(r);
 }
 
-int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation)
+/* Under rules_lock, after a change is swapped in: offloaded flows go the slow way. */
+static void flow_epoch_bump(struct sfw_net *sn)
+{
+	smp_store_release(&sn->flow_epoch, sn->flow_epoch + 1);
+}
+
+int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation,
+		      char *err)
 {
 	struct sfw_rules *r, *old;
-	char err[SFW_ERR_LEN];
 	bool pending;
 	unsigned int c;
 	u32 n = 0;
@@ -286,12 +296,18 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 		return -ENOMEM;
 	}
 
+	/* The flowtables' devices, hooked before the rules that offload to them. */
+	ret = sfw_flowtable_hook(sn, rs, err);
+	if (ret) {
+		rules_free(r);
+		return ret;
+	}
 	mutex_lock(&sn->rules_lock);
 	old = rcu_dereference_protected(sn->rules, lockdep_is_held(&sn->rules_lock));
 	ret = sfw_srclimit_assign(sn, rs, old ? old->rs : NULL, err);
 	if (ret) {
 		mutex_unlock(&sn->rules_lock);
-		pr_info_ratelimited("%s\n", err);
+		sfw_flowtable_unhook(sn, old ? old->rs : NULL);
 		rules_free(r);
 		return ret;
 	}
@@ -299,7 +315,9 @@ int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generatio
 	r->generation = ++sn->rules_generation;
 	rs->generation = r->generation;
 	old = rcu_replace_pointer(sn->rules, r, lockdep_is_held(&sn->rules_lock));
+	flow_epoch_bump(sn);
 	mutex_unlock(&sn->rules_lock);
+	sfw_flowtable_unhook(sn, rs);
 	if (pending)
 		sfw_setadd_kick(sn);
 	if (generation)
@@ -320,7 +338,9 @@ void sfw_rules_flush(struct sfw_net *sn)
 	old = rcu_replace_pointer(sn->rules, NULL, lockdep_is_held(&sn->rules_lock));
 	if (old)
 		sn->rules_generation++;
+	flow_epoch_bump(sn);
 	mutex_unlock(&sn->rules_lock);
+	sfw_flowtable_unhook(sn, NULL);
 	synchronize_net();
 	sfw_nat_targets_gone(sn, old ? old->rs : NULL, NULL);
 	rules_free(old);
@@ -407,6 +427,7 @@ int sfw_rules_set_update(struct sfw_net *sn, const char *name, bool add,
 	if (ret || !set)
 		goto out;
 	rcu_assign_pointer(s->cur, set);
+	flow_epoch_bump(sn);
 	mutex_unlock(&sn->rules_lock);
 
 	gone->set = cur;

@@ -47,8 +47,12 @@ static inline bool sfw_rules_loaded(struct sfw_net *sn)
 	return rcu_access_pointer(sn->rules);
 }
 
-/* Under no lock; they take rules_lock. @rs is consumed (freed on error). */
-int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation);
+/*
+ * Under no lock; they take rules_lock. @rs is consumed (freed on error);
+ * @err (SFW_ERR_LEN) says why it was refused.
+ */
+int sfw_rules_replace(struct sfw_net *sn, struct sfw_ruleset *rs, u64 *generation,
+		      char *err);
 void sfw_rules_flush(struct sfw_net *sn);
 void sfw_rules_counters_reset(struct sfw_net *sn);
 /*

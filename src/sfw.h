@@ -52,6 +52,8 @@ enum sfw_stat {
 	 * the wheel's (sfw_stat_attr()).
 	 */
 	SFW_STAT_RESERVE,
+	SFW_STAT_OFFLOAD,	/* a direction of a flow went on the fast path (flowtable.c) */
+	SFW_STAT_FASTPATH,	/* a packet the fast path forwarded */
 	SFW_STAT_COUNT
 };
 
@@ -66,6 +68,7 @@ struct sfw_expect_net;
 struct sfw_rules;
 struct sfw_rules_txn;
 struct sfw_drop_log;
+struct sfw_flowtable_net;
 
 /* net.sfw.set_elements_max's default: elements in all of a namespace's sets. */
 #define SFW_SET_ELEMENTS_MAX	(1U << 20)
@@ -97,6 +100,12 @@ struct sfw_net {
 	struct mutex rules_lock;	/* serializes replacing and set changes */
 	u64 rules_generation;
 	unsigned int set_elements_max;	/* all sets together (net.sfw.set_elements_max) */
+	/*
+	 * The fast path (flowtable.c), and the epoch its flows are checked
+	 * against: bumped (release) after each change of the rules or a set.
+	 */
+	struct sfw_flowtable_net *flowtable;
+	u64 flow_epoch;
 	/* Per-source counts (srclimit.c): NULL until a rule set counts. */
 	struct sfw_srclimit_net __rcu *srclimit;
 	/* `add @set` and set timeouts (setadd.c). */
@@ -130,7 +139,8 @@ struct sfw_net *sfw_net(const struct net *net);
 /* The uapi attribute (enum sfw_stats_attr) of counter @f. */
 static inline int sfw_stat_attr(enum sfw_stat f)
 {
-	return f == SFW_STAT_RESERVE ? SFW_STATS_A_RESERVE : SFW_STATS_A_CLASHRES + f;
+	return f >= SFW_STAT_RESERVE ? SFW_STATS_A_RESERVE + (f - SFW_STAT_RESERVE) :
+	       SFW_STATS_A_CLASHRES + f;
 }
 
 static inline void sfw_stat_inc(struct sfw_net *sn, enum sfw_stat f)

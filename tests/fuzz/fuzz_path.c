@@ -144,6 +144,19 @@ void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct)
 {
 }
 
+/* No flowtable here: nothing is offloaded, so nothing is forgotten. */
+void sfw_flowtable_forget(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	FUZZ_CHECK(ct->status & SFW_CONN_DYING);
+}
+
+/* The stubbed rules never say `flow add`. */
+void sfw_flowtable_offload(struct sfw_net *sn, struct sk_buff *skb,
+			   const struct nf_hook_state *state, const struct sfw_ct_verdict *v)
+{
+	FUZZ_CHECK(false);
+}
+
 void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
 {
 	FUZZ_CHECK(master->status & SFW_CONN_DYING);

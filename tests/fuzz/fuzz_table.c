@@ -173,6 +173,12 @@ void sfw_nat_unhash(struct sfw_net *sn, struct sfw_conn *ct)
 	FUZZ_CHECK(ct->net_id == sn->net_id || !ct->net_id);
 }
 
+/* No flowtable here: nothing is offloaded, so nothing is forgotten. */
+void sfw_flowtable_forget(struct sfw_net *sn, struct sfw_conn *ct)
+{
+	FUZZ_CHECK(ct->status & SFW_CONN_DYING);
+}
+
 void sfw_expect_master_gone(struct sfw_net *sn, struct sfw_conn *master)
 {
 	FUZZ_CHECK(master->status & SFW_CONN_DYING);

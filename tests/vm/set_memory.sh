@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: 6.1 debug
 # Address sets and memory (issue #12, item 3): what a namespace's sets
 # hold is charged to the memory cgroup of whoever loaded them, and all of
 # a namespace's sets together are bounded by net.sfw.set_elements_max,
