@@ -95,6 +95,8 @@ const char *const sfw_stat_names[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_POST_ROUTING]	= "post_routing",
 	[SFW_STATS_A_REAPED]		= "reaped",
 	[SFW_STATS_A_RESERVE]		= "reserve",
+	[SFW_STATS_A_OFFLOAD]		= "offload",
+	[SFW_STATS_A_FASTPATH]		= "fastpath",
 };
 
 const char *sfw_l4proto_name(unsigned int l4proto)

@@ -214,7 +214,7 @@ static const struct nla_policy flowtable_devs_policy[SFW_FLOWTABLE_A_MAX + 1] = 
 
 static const struct nla_policy flowtable_policy[SFW_FLOWTABLE_A_MAX + 1] = {
 	[SFW_FLOWTABLE_A_NAME] = { .type = NLA_NUL_STRING, .len = SFW_SET_NAME_MAX - 1 },
-	[SFW_FLOWTABLE_A_DEVS] = NLA_POLICY_NESTED_ARRAY(flowtable_devs_policy),
+	[SFW_FLOWTABLE_A_DEVS] = NLA_POLICY_NESTED(flowtable_devs_policy),
 };
 
 static const struct nla_policy set_name_policy[SFW_SET_A_MAX + 1] = {

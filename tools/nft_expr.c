@@ -485,6 +485,8 @@ void nft_expr(struct xlate *x, const struct nftnl_expr *e)
 	} else if (!strcmp(name, "reject")) {
 		x->rr->r.action = SFW_ACT_REJECT;
 		x->verdict = true;
+	} else if (!strcmp(name, "flow_offload")) {
+		nft_flow_offload(x, e);
 	} else {
 		nft_xerr(x, "the '%s' expression is not supported", name);
 		x->load = L_NONE;

@@ -71,6 +71,8 @@ static void x_rule(struct xlate *x, struct nftnl_rule *r, struct rules_chain *ch
 	}
 	x->expr = NULL;
 	nftnl_expr_iter_destroy(it);
+	if (x->errors == before)
+		nft_flow_offload_end(x);
 	if (!x->verdict && x->errors == before)
 		nft_xerr(x, "a rule without accept, drop or reject (sfw rules always decide)");
 	ch->n++;
@@ -117,6 +119,7 @@ static void translate(struct xlate *x)
 			continue;
 		}
 		seen[sc] = true;
+		x->sc = sc;
 		ch = &x->rf->chain[sc];
 		ch->defined = true;
 		ch->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP ?
@@ -156,10 +159,11 @@ static void import_help(void)
 	     "and output with their policies; ct state, ip/ip6 saddr/daddr, ip6 nexthdr,\n"
 	     "tcp/udp sport/dport (values, ranges, sets), iifname/oifname, icmp and\n"
 	     "icmpv6 type, meta l4proto, named address sets; log [prefix]; accept,\n"
-	     "drop, reject; counters are ignored. Prints the result, or loads it with\n"
-	     "--load. Anything else is named once, by table, chain and rule handle\n"
-	     "(nft -a list ruleset) with libnftnl's text of the expression, and\n"
-	     "nothing happens (exit 1). So does a missing TABLE, or no table at all.");
+	     "drop, reject; flow add @FT with its flowtable; counters are ignored.\n"
+	     "Prints the result, or loads it with --load. Anything else is named\n"
+	     "once, by table, chain and rule handle (nft -a list ruleset) with\n"
+	     "libnftnl's text of the expression, and nothing happens (exit 1). So\n"
+	     "does a missing TABLE, or no table at all.");
 }
 
 int ruleset_import_nft(struct nl *nl, int argc, char **argv)

@@ -2,8 +2,8 @@
 /*
  * nft_import.h - what the files of `sfwctl ruleset import-nft` share:
  * the nftables objects read (nft_read.c), the translation state of one
- * rule, the expression translator (nft_expr.c) and the set importer
- * (nft_sets.c); nft_import.c walks the chains and runs the command.
+ * rule, the expression translator (nft_expr.c), the set importer
+ * (nft_sets.c) and the flowtable importer (nft_flowtables.c); nft_import.c walks the chains and runs the command.
  */
 #ifndef _SFWCTL_NFT_IMPORT_H
 #define _SFWCTL_NFT_IMPORT_H
@@ -13,6 +13,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/set.h>
+#include <libnftnl/flowtable.h>
 #include "sfwctl.h"
 #include "rules_parse.h"
 
@@ -22,9 +23,10 @@ struct nft_objs {
 	struct nftnl_chain_list *chains;
 	struct nftnl_rule_list *rules;
 	struct nftnl_set_list *sets;
+	struct nftnl_flowtable_list *flowtables;
 };
 
-/* Dump tables, chains, rules, sets and their elements into @o; dies on error. */
+/* Dump tables, chains, rules, sets and their elements, flowtables into @o; dies on error. */
 void nft_read(struct nft_objs *o);
 
 struct xlate {
@@ -35,12 +37,14 @@ struct xlate {
 	/* the rule being translated */
 	const char *fam, *table, *chain;
 	uint32_t family;
+	int sc;			/* the sfw chain the rules go to */
 	uint64_t handle;
 	struct rules_rule *rr;
 	const struct nftnl_expr *expr;	/* the expression being read, for messages */
 	bool verdict;
 	char **bad_sets;	/* sets already reported, so that each is reported once */
 	u32 nbad_sets, cap_bad_sets;
+	const char *ft_tables[SFW_FLOWTABLES_MAX];	/* the table of each rf->flowtables[] */
 	/* the last load: what the next cmp/lookup/range compares */
 	enum { L_NONE, L_META, L_CT, L_NET, L_TRANSPORT } load;
 	uint32_t key, offset, len;
@@ -64,5 +68,11 @@ int nft_set_intervals(struct nftnl_set *s, uint32_t len, uint8_t (**lo)[16],
 		      uint8_t (**hi)[16], u32 *n);
 /* Copy the named address set @s into x->rf once; false after reporting why not. */
 bool nft_set_import(struct xlate *x, struct nftnl_set *s, u8 l3num);
+
+/* nft_flowtables.c */
+/* flow_offload (`flow add @ft`): the flowtable's name, and the flowtable itself once. */
+void nft_flow_offload(struct xlate *x, const struct nftnl_expr *e);
+/* At the rule's end: a flow add without a verdict is an accept, if that is what nft does. */
+void nft_flow_offload_end(struct xlate *x);
 
 #endif /* _SFWCTL_NFT_IMPORT_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nft_read.c - import-nft's input: this namespace's nftables tables,
- * chains, rules, sets and set elements, one netlink dump each, parsed by
+ * chains, rules, sets and set elements, flowtables, one netlink dump each, parsed by
  * libnftnl into lists that the translation walks.
  */
 #include <errno.h>
@@ -75,6 +75,16 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int flowtable_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_flowtable *ft = nftnl_flowtable_alloc();
+
+	if (!ft || nftnl_flowtable_nlmsg_parse(nlh, ft) < 0)
+		die("import-nft: cannot parse a flowtable");
+	nftnl_flowtable_list_add_tail(ft, data);
+	return MNL_CB_OK;
+}
+
 static int elem_cb(const struct nlmsghdr *nlh, void *data)
 {
 	if (nftnl_set_elems_nlmsg_parse(nlh, data) < 0)
@@ -98,7 +108,8 @@ void nft_read(struct nft_objs *o)
 	o->chains = nftnl_chain_list_alloc();
 	o->rules = nftnl_rule_list_alloc();
 	o->sets = nftnl_set_list_alloc();
-	if (!o->tables || !o->chains || !o->rules || !o->sets)
+	o->flowtables = nftnl_flowtable_list_alloc();
+	if (!o->tables || !o->chains || !o->rules || !o->sets || !o->flowtables)
 		die("out of memory");
 
 	nlh = nftnl_nlmsg_build_hdr(nft_buf, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NLM_F_DUMP, ++nft_seq);
@@ -114,6 +125,10 @@ void nft_read(struct nft_objs *o)
 	nlh = nftnl_nlmsg_build_hdr(nft_buf, NFT_MSG_GETSET, NFPROTO_UNSPEC, NLM_F_DUMP, ++nft_seq);
 	if (nft_talk(nlh, set_cb, o->sets) < 0)
 		die("import-nft: cannot list sets: %s", strerror(errno));
+	nlh = nftnl_nlmsg_build_hdr(nft_buf, NFT_MSG_GETFLOWTABLE, NFPROTO_UNSPEC, NLM_F_DUMP,
+				    ++nft_seq);
+	if (nft_talk(nlh, flowtable_cb, o->flowtables) < 0)
+		die("import-nft: cannot list flowtables: %s", strerror(errno));
 
 	it = nftnl_set_list_iter_create(o->sets);
 	while ((s = nftnl_set_list_iter_next(it))) {

@@ -94,11 +94,13 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 
 	/*
 	 * The rule as a one-rule file: its chain on line 1, the rule on line
-	 * 2, then an empty set for each @name so that the parser lets the
-	 * reference through (the kernel checks that the set exists).
+	 * 2, then an empty set for each @name, or for `flow add @name` a
+	 * flowtable of a stand-in device, so that the parser lets the
+	 * reference through (the kernel checks that the set or flowtable
+	 * exists).
 	 */
 	for (int i = a; i < argc; i++)
-		len += strlen(argv[i]) * 2 + 32;
+		len += strlen(argv[i]) * 2 + 64;
 	text = calloc(1, len + 64);
 	if (!text)
 		die("out of memory");
@@ -106,9 +108,14 @@ static int rule_change(struct nl *nl, int argc, char **argv, uint8_t cmd)
 	for (int i = a; i < argc; i++)
 		p += sprintf(p, "%s%s", i > a ? " " : "", argv[i]);
 	*p++ = '\n';
-	for (int i = a; i < argc; i++)
-		if (argv[i][0] == '@' && argv[i][1])
+	for (int i = a; i < argc; i++) {
+		if (argv[i][0] != '@' || !argv[i][1])
+			continue;
+		if (i - a >= 2 && !strcmp(argv[i - 1], "add") && !strcmp(argv[i - 2], "flow"))
+			p += sprintf(p, "flowtable %s { devices = { stub%d } }\n", argv[i] + 1, i);
+		else
 			p += sprintf(p, "set %s { }\n", argv[i] + 1);
+	}
 	rf = sfw_rules_parse("rule", text, p - text, err);
 	free(text);
 	if (!rf) {

@@ -63,6 +63,7 @@ const enum mnl_attr_data_type rules_top_types[SFW_A_MAX + 1] = {
 	[SFW_A_RULE] = MNL_TYPE_NESTED,
 	[SFW_A_SET] = MNL_TYPE_NESTED,
 	[SFW_A_GENERATION] = MNL_TYPE_U64,
+	[SFW_A_FLOWTABLE] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type chain_types[SFW_CHAIN_A_MAX + 1] = {
@@ -100,6 +101,7 @@ static const enum mnl_attr_data_type rule_types[SFW_RULE_A_MAX + 1] = {
 	[SFW_RULE_A_CT_COUNT] = MNL_TYPE_NESTED,
 	[SFW_RULE_A_ADD_SET] = MNL_TYPE_NUL_STRING,
 	[SFW_RULE_A_CT_RATE] = MNL_TYPE_NESTED,
+	[SFW_RULE_A_FLOW_ADD] = MNL_TYPE_NUL_STRING,
 };
 
 static const enum mnl_attr_data_type ct_rate_types[SFW_CT_RATE_A_MAX + 1] = {
@@ -144,6 +146,11 @@ static const enum mnl_attr_data_type set_types[SFW_SET_A_MAX + 1] = {
 	[SFW_SET_A_ELEMS] = MNL_TYPE_NESTED,
 	[SFW_SET_A_COUNT] = MNL_TYPE_U32,
 	[SFW_SET_A_TIMEOUT] = MNL_TYPE_U32,
+};
+
+static const enum mnl_attr_data_type flowtable_types[SFW_FLOWTABLE_A_MAX + 1] = {
+	[SFW_FLOWTABLE_A_NAME] = MNL_TYPE_NUL_STRING,
+	[SFW_FLOWTABLE_A_DEVS] = MNL_TYPE_NESTED,
 };
 
 /* SFW_RULE_A_CT_COUNT: over N, and by a prefix if both its family and length came. */
@@ -401,6 +408,9 @@ static int dump_rule(struct dump *d, const struct nlattr *nest)
 	if (tb[SFW_RULE_A_ADD_SET])
 		snprintf(rr->add_set, sizeof(rr->add_set), "%s",
 			 mnl_attr_get_str(tb[SFW_RULE_A_ADD_SET]));
+	if (tb[SFW_RULE_A_FLOW_ADD])
+		snprintf(rr->flow_table, sizeof(rr->flow_table), "%s",
+			 mnl_attr_get_str(tb[SFW_RULE_A_FLOW_ADD]));
 	if (tb[SFW_RULE_A_CT_RATE] && get_ct_rate(tb[SFW_RULE_A_CT_RATE], r))
 		return -1;
 	if (tb[SFW_RULE_A_CT_COUNT] && get_ct_count(tb[SFW_RULE_A_CT_COUNT], r))
@@ -448,6 +458,32 @@ static int dump_set(struct dump *d, const struct nlattr *nest)
 	return 0;
 }
 
+/* One flowtable, whole in its message: name and 1..SFW_FLOWTABLE_DEVS_MAX devices. */
+static int dump_flowtable(struct dump *d, const struct nlattr *nest)
+{
+	const struct nlattr *tb[SFW_FLOWTABLE_A_MAX + 1];
+	struct rules_file *rf = d->rf;
+	struct rules_flowtable *ft;
+	const struct nlattr *a;
+
+	if (parse_nested(nest, flowtable_types, SFW_FLOWTABLE_A_MAX, tb) ||
+	    !tb[SFW_FLOWTABLE_A_NAME] || !tb[SFW_FLOWTABLE_A_DEVS] ||
+	    rf->nflowtables >= SFW_FLOWTABLES_MAX)
+		return -1;
+	ft = &rf->flowtables[rf->nflowtables++];
+	memset(ft, 0, sizeof(*ft));
+	snprintf(ft->name, sizeof(ft->name), "%s", mnl_attr_get_str(tb[SFW_FLOWTABLE_A_NAME]));
+	mnl_attr_for_each_nested(a, tb[SFW_FLOWTABLE_A_DEVS]) {
+		if (mnl_attr_get_type(a) != SFW_FLOWTABLE_A_DEV)
+			continue;
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ||
+		    ft->ndevs >= SFW_FLOWTABLE_DEVS_MAX)
+			return -1;
+		snprintf(ft->devs[ft->ndevs++], SFW_IFNAMSIZ, "%s", mnl_attr_get_str(a));
+	}
+	return ft->ndevs ? 0 : -1;
+}
+
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[SFW_A_MAX + 1];
@@ -463,7 +499,8 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if ((tb[SFW_A_CHAIN] && dump_chain(d, tb[SFW_A_CHAIN])) ||
 	    (tb[SFW_A_RULE] && dump_rule(d, tb[SFW_A_RULE])) ||
-	    (tb[SFW_A_SET] && dump_set(d, tb[SFW_A_SET]))) {
+	    (tb[SFW_A_SET] && dump_set(d, tb[SFW_A_SET])) ||
+	    (tb[SFW_A_FLOWTABLE] && dump_flowtable(d, tb[SFW_A_FLOWTABLE]))) {
 		errno = EBADMSG;
 		return MNL_CB_ERROR;
 	}

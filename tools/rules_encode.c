@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rules_encode.c - rules and sets as netlink attributes (every SFW_A_RULE
+ * rules_encode.c - rules, sets and flowtables as netlink attributes (every SFW_A_RULE
  * sfwctl sends is written by rules_put_rule()), and the sender of a rule
  * set load's transaction: RULESET_ADD messages of up to
  * MSG_MAX bytes (a large set continues from one message to the next),
@@ -210,6 +210,8 @@ static bool put_rule_fields(struct nlmsghdr *nlh, const struct rules_rule *rr)
 	       put_ct_rate(nlh, r) &&
 	       (!rr->add_set[0] ||
 		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_ADD_SET, rr->add_set)) &&
+	       (!rr->flow_table[0] ||
+		mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_RULE_A_FLOW_ADD, rr->flow_table)) &&
 	       put_nat(nlh, rr);
 }
 
@@ -248,8 +250,9 @@ static bool msg_empty(const struct nlmsghdr *nlh)
 /* The kernel refused part of a load: say where in the file, if we can. */
 void rules_load_error(struct sender *s)
 {
-	char chain[16];
+	char chain[16], name[SFW_SET_NAME_LEN];
 	unsigned int n;
+	u32 i;
 	int c;
 
 	if (s->rf && sscanf(s->nl->errmsg, "%15s rule %u:", chain, &n) == 2 &&
@@ -257,6 +260,12 @@ void rules_load_error(struct sender *s)
 	    s->rf->chain[c].rules[n - 1].line)
 		die("%s:%u: %s (%s)", s->rf->name, s->rf->chain[c].rules[n - 1].line,
 		    s->nl->errmsg, strerror(errno));
+	/* "flowtable NAME: ..." (a device that does not exist, say): its line. */
+	if (s->rf && sscanf(s->nl->errmsg, "flowtable %31[^ :]", name) == 1)
+		for (i = 0; i < s->rf->nflowtables; i++)
+			if (!strcmp(s->rf->flowtables[i].name, name) && s->rf->flowtables[i].line)
+				die("%s:%u: %s (%s)", s->rf->name, s->rf->flowtables[i].line,
+				    s->nl->errmsg, strerror(errno));
 	kernel_error(s->nl, "ruleset load");
 }
 
@@ -319,4 +328,38 @@ void rules_send_set(struct sender *s, const struct rules_set *set)
 			return;
 		rules_sender_flush(s);
 	}
+}
+
+/* SFW_A_FLOWTABLE: the name and every device, in one nest; false if it does not fit. */
+static bool put_flowtable(struct nlmsghdr *nlh, const struct rules_flowtable *ft)
+{
+	struct nlattr *nest = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_A_FLOWTABLE), *devs;
+	u32 i;
+
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_FLOWTABLE_A_NAME, ft->name))
+		goto cancel;
+	devs = mnl_attr_nest_start_check(nlh, MSG_MAX, SFW_FLOWTABLE_A_DEVS);
+	if (!devs)
+		goto cancel;
+	for (i = 0; i < ft->ndevs; i++)
+		if (!mnl_attr_put_strz_check(nlh, MSG_MAX, SFW_FLOWTABLE_A_DEV, ft->devs[i]))
+			goto cancel;
+	mnl_attr_nest_end(nlh, devs);
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+
+cancel:
+	mnl_attr_nest_cancel(nlh, nest);
+	return false;
+}
+
+void rules_send_flowtable(struct sender *s, const struct rules_flowtable *ft)
+{
+	if (put_flowtable(s->nlh, ft))
+		return;
+	rules_sender_flush(s);
+	if (!put_flowtable(s->nlh, ft))
+		die("ruleset load: flowtable %s does not fit in a message", ft->name);
 }

@@ -170,6 +170,10 @@ int lex_next(struct parser *p)
 		t->type = T_COMMA;
 		p->pos++;
 		return 0;
+	case '=':	/* nft's `devices = { ... }` in a flowtable */
+		t->type = T_EQUALS;
+		p->pos++;
+		return 0;
 	case '"':
 		return lex_string(p, t);
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * rules_nl.h - what the rule commands' files share: the netlink encoding
- * of rules and sets (rules_encode.c), the decoding of dumps back into a
+ * of rules, sets and flowtables (rules_encode.c), the decoding of dumps back into a
  * struct rules_file (rules_decode.c), and the rule and set commands
  * (rule_set_cmd.c) that ruleset_cmd.c's dispatch table names.
  */
@@ -31,6 +31,7 @@ void rules_sender_start(struct sender *s);
 void rules_sender_flush(struct sender *s);
 void rules_send_rule(struct sender *s, unsigned int chain, const struct rules_rule *rr);
 void rules_send_set(struct sender *s, const struct rules_set *set);
+void rules_send_flowtable(struct sender *s, const struct rules_flowtable *ft);
 
 /* rules_decode.c */
 /* What a dump rebuilds: the running set as a rules_file, and its chains' policy counters. */

@@ -11,8 +11,9 @@
  * local struct and appended only once it is complete. The first error is
  * recorded with its position and the offending word, every later step
  * returns at once, and the caller frees the partial file: nothing
- * half-built ever leaves sfw_rules_parse(). Set references are checked
- * at the end, so a set may be defined after the rules that use it.
+ * half-built ever leaves sfw_rules_parse(). Set and flowtable references
+ * are checked at the end, so either may be defined after the rules that
+ * use it.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -135,6 +136,140 @@ static int parse_set(struct parser *p, const struct tok *kw)
 	return expect_end(p);
 }
 
+/* One device of a flowtable: in no other flowtable, and not twice in this one. */
+static int flowtable_dev(struct parser *p, void *arg)
+{
+	struct rules_flowtable *ft = arg, *other;
+	char dev[SFW_IFNAMSIZ];
+
+	if (ft->ndevs >= SFW_FLOWTABLE_DEVS_MAX)
+		return lex_fail(p, &p->tok, "more than %u devices in flowtable %s at",
+				SFW_FLOWTABLE_DEVS_MAX, ft->name);
+	if (rules_parse_ifname(p, &p->tok, dev))
+		return -1;
+	other = rules_file_flowtable_of(p->rf, dev);
+	if (other == ft)
+		return lex_fail(p, &p->tok, "device given twice in flowtable %s:", ft->name);
+	if (other)
+		return lex_fail(p, &p->tok,
+				"a device is in one flowtable at most; already in %s (line %u):",
+				other->name, other->line);
+	memcpy(ft->devs[ft->ndevs++], dev, sizeof(dev));
+	return 0;
+}
+
+/* devices = { DEV, ... } | devices = DEV, p->tok at `devices`. */
+static int flowtable_devices(struct parser *p, struct rules_flowtable *ft)
+{
+	struct tok kw = p->tok;
+
+	if (ft->ndevs)
+		return lex_fail(p, &kw, "second");
+	if (lex_value(p, &kw))
+		return -1;
+	if (p->tok.type != T_EQUALS)
+		return lex_fail(p, &p->tok, "expected '=' after devices, not");
+	kw = p->tok;
+	if (lex_value(p, &kw))
+		return -1;
+	if (p->tok.type != T_LBRACE)
+		return flowtable_dev(p, ft);
+	if (lex_braced_list(p, flowtable_dev, ft))
+		return -1;
+	if (!ft->ndevs)
+		return lex_fail(p, &p->tok, "empty device list at");
+	return 0;
+}
+
+/*
+ * hook ingress priority PRIO, p->tok at `hook`: nft's words, read and
+ * ignored. sfw's fast path runs where sfw's hooks run; the priority of
+ * an nft flowtable has no meaning here.
+ */
+static int flowtable_hook(struct parser *p, bool *seen)
+{
+	struct tok kw = p->tok;
+	u64 v;
+
+	if (*seen)
+		return lex_fail(p, &kw, "second");
+	*seen = true;
+	if (lex_value(p, &kw))
+		return -1;
+	if (!lex_is(&p->tok, "ingress"))
+		return lex_fail(p, &p->tok, "a flowtable's hook is ingress, not");
+	kw = p->tok;
+	if (lex_value(p, &kw))
+		return -1;
+	if (!lex_is(&p->tok, "priority"))
+		return lex_fail(p, &p->tok, "expected priority, not");
+	kw = p->tok;
+	if (lex_value(p, &kw))
+		return -1;
+	if (lex_is(&p->tok, "filter") ||
+	    (p->tok.type == T_WORD && p->tok.s[0] == '-' &&
+	     lex_parse_num(p->tok.s + 1, p->tok.len - 1, INT32_MAX, &v)) ||
+	    lex_tok_num(&p->tok, INT32_MAX, &v))
+		return 0;
+	return lex_fail(p, &p->tok, "flowtable priority: a number or filter, not");
+}
+
+/*
+ * flowtable NAME { [hook ingress priority PRIO [;]] devices = { DEV, ... } [;] }
+ * (nft's syntax; `devices = DEV` for one.)
+ */
+static int parse_flowtable(struct parser *p, const struct tok *kw)
+{
+	struct rules_file *rf = p->rf;
+	struct rules_flowtable *ft, *other;
+	struct tok brace;
+	bool hook = false;
+
+	if (lex_value(p, kw))
+		return -1;
+	if (p->tok.type != T_WORD || !rules_set_name_ok(p->tok.s, p->tok.len))
+		return lex_fail(p, &p->tok,
+				"bad flowtable name (a letter, then letters, digits, _ - .; at most %u)",
+				SFW_SET_NAME_LEN - 1);
+	other = rules_file_find_flowtable(rf, p->tok.s, p->tok.len);
+	if (other)
+		return lex_fail(p, &p->tok, "flowtable defined twice (first on line %u)", other->line);
+	if (rf->nflowtables >= SFW_FLOWTABLES_MAX)
+		return lex_fail(p, &p->tok, "more than %u flowtables at", SFW_FLOWTABLES_MAX);
+	ft = &rf->flowtables[rf->nflowtables++];
+	memset(ft, 0, sizeof(*ft));
+	memcpy(ft->name, p->tok.s, p->tok.len);
+	ft->line = p->tok.line;
+	if (lex_value(p, &p->tok))
+		return -1;
+	if (p->tok.type != T_LBRACE)
+		return lex_fail(p, &p->tok, "expected '{', not");
+	brace = p->tok;
+	for (;;) {
+		if (lex_next_in_braces(p))
+			return -1;
+		if (p->tok.type == T_EOF)
+			return lex_fail(p, &brace, "unterminated");
+		if (p->tok.type == T_RBRACE)
+			break;
+		if (lex_is(&p->tok, "devices")) {
+			if (flowtable_devices(p, ft))
+				return -1;
+		} else if (lex_is(&p->tok, "hook")) {
+			if (flowtable_hook(p, &hook))
+				return -1;
+		} else if (lex_is(&p->tok, "flags") || lex_is(&p->tok, "counter")) {
+			return lex_fail(p, &p->tok,
+					"not supported in a flowtable (sfw's fast path is software only, and counts in the connection):");
+		} else {
+			return lex_fail(p, &p->tok, "expected devices or hook in a flowtable, not");
+		}
+	}
+	if (!ft->ndevs)
+		return lex_fail(p, &p->tok, "flowtable %s needs devices = { ... } before", ft->name);
+	return expect_end(p);
+}
+
 static int parse_all(struct parser *p)
 {
 	int cur = -1;	/* the chain rules go to; a set ends it */
@@ -160,23 +295,29 @@ static int parse_all(struct parser *p)
 			cur = -1;
 			if (parse_set(p, &kw))
 				return -1;
+		} else if (lex_is(&kw, "flowtable")) {
+			cur = -1;
+			if (parse_flowtable(p, &kw))
+				return -1;
 		} else if (cur < 0) {
 			return lex_fail(p, &kw, "rule outside a chain (start one with `chain input`) at");
 		} else if (rules_parse_rule(p, cur)) {
 			return -1;
 		}
 	}
-	/* Sets may come after their use: check the references in file order. */
+	/* Sets and flowtables may come after their use: check the references in file order. */
 	for (i = 0; i < p->nrefs; i++) {
 		struct set_ref *r = &p->refs[i];
+		size_t len = strlen(r->name);
 
-		if (!rules_file_find_set(p->rf, r->name, strlen(r->name))) {
+		if (r->flowtable ? !rules_file_find_flowtable(p->rf, r->name, len) :
+		    !rules_file_find_set(p->rf, r->name, len)) {
 			struct tok t = { T_WORD, NULL, 0, r->line, r->col };
 			char word[SFW_SET_NAME_LEN + 1];
 
 			t.len = snprintf(word, sizeof(word), "@%s", r->name);
 			t.s = word;
-			return lex_fail(p, &t, "unknown set");
+			return lex_fail(p, &t, r->flowtable ? "unknown flowtable" : "unknown set");
 		}
 	}
 	return 0;
@@ -244,6 +385,16 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 	u32 i;
 	int ret;
 
+	for (i = 0; i < rf->nflowtables; i++) {
+		const struct rules_flowtable *ft = &rf->flowtables[i];
+
+		berr[0] = 0;
+		ret = sfw_ruleset_builder_flowtable(b, ft->name, ft->devs, ft->ndevs, berr);
+		if (ret) {
+			snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, ft->line, berr);
+			return ret;
+		}
+	}
 	for (c = 0; c < SFW_CHAIN_COUNT; c++) {
 		const struct rules_chain *ch = &rf->chain[c];
 
@@ -261,6 +412,8 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 							      rr->r.nat_sticky, berr);
 			if (!ret && rr->add_set[0])
 				ret = sfw_ruleset_builder_add_set(b, c, rr->add_set, berr);
+			if (!ret && rr->flow_table[0])
+				ret = sfw_ruleset_builder_flow_add(b, c, rr->flow_table, berr);
 			if (ret) {
 				snprintf(err, SFW_RULES_ERR_LEN, "%s:%u: %s", rf->name, rr->line, berr);
 				return ret;

@@ -3,7 +3,8 @@
  * rules_parse.h - sfw rule files: text <-> struct rules_file.
  *
  * The parser turns a rule file (grammar in sfwctl(8), RULE FILE GRAMMAR)
- * into the five chains, their rules and the address sets, each rule
+ * into the five chains, their rules, the address sets and the
+ * flowtables, each rule
  * held exactly as sfw_ruleset_builder_rule() (and, for NAT, _nat())
  * takes it. It checks everything the builder checks (a NAT rule by
  * feeding it to a scratch builder), so a parsed file always builds; the
@@ -32,6 +33,7 @@ struct rules_rule {
 	struct sfw_nat_range *nat;	/* snat, dnat, masquerade: r.nnat targets */
 	char saddr_set[SFW_SET_NAME_LEN], daddr_set[SFW_SET_NAME_LEN];	/* "": none */
 	char add_set[SFW_SET_NAME_LEN];	/* `add @NAME`; "": none */
+	char flow_table[SFW_SET_NAME_LEN];	/* `flow add @NAME` (an accept); "": none */
 	u32 line;		/* where it was read; 0 if it came from elsewhere */
 	u64 packets, bytes;	/* printed with SFW_RULES_PRINT_COUNTERS; never parsed */
 };
@@ -52,11 +54,21 @@ struct rules_set {
 	struct sfw_prefix *elems;	/* normalized */
 };
 
+/* `flowtable NAME { devices = { DEV, ... } }`: where the fast path runs. */
+struct rules_flowtable {
+	char name[SFW_SET_NAME_LEN];
+	u32 line;
+	u32 ndevs;		/* 1..SFW_FLOWTABLE_DEVS_MAX once complete */
+	char devs[SFW_FLOWTABLE_DEVS_MAX][SFW_IFNAMSIZ];
+};
+
 struct rules_file {
 	char *name;		/* file name used in messages */
 	struct rules_chain chain[SFW_CHAIN_COUNT];
 	u32 nsets, cap_sets;
 	struct rules_set *sets;
+	u32 nflowtables;	/* at most SFW_FLOWTABLES_MAX, in file order */
+	struct rules_flowtable flowtables[SFW_FLOWTABLES_MAX];
 };
 
 /*
@@ -82,7 +94,7 @@ int sfw_rules_file_to_builder(const struct rules_file *rf, struct sfw_ruleset_bu
 void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int flags);
 /* The whole file, in the syntax sfw_rules_parse() reads. */
 void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags);
-/* The same as one JSON object: {"chains":[...],"sets":[...]}, newline-terminated. */
+/* The same as one JSON object: {"chains":[...],"sets":[...],"flowtables":[...]}, newline-terminated. */
 void sfw_rules_print_json(FILE *f, const struct rules_file *rf, unsigned int flags);
 
 /* Shared by the parser and the printers. */

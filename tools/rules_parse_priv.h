@@ -11,7 +11,7 @@
 
 #include "rules_parse.h"
 
-enum tok_type { T_EOF, T_EOL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_COMMA };
+enum tok_type { T_EOF, T_EOL, T_WORD, T_STRING, T_LBRACE, T_RBRACE, T_COMMA, T_EQUALS };
 
 struct tok {
 	enum tok_type type;
@@ -23,6 +23,7 @@ struct tok {
 struct set_ref {
 	char name[SFW_SET_NAME_LEN];
 	u32 line, col;
+	bool flowtable;		/* `flow add @NAME`: a flowtable, not a set */
 };
 
 struct parser {
@@ -48,6 +49,7 @@ struct rule_ctx {
 	int side;		/* the port list being read: 0 sport, 1 dport */
 	bool have_action, have_counter;
 	struct tok action;
+	struct tok flow;	/* the `flow` word, if any: its checks name it */
 	struct tok reason;	/* the `reason` word, if any: its checks name it */
 	struct sfw_nat_range nat[SFW_NAT_TARGETS_MAX];
 };
@@ -72,7 +74,15 @@ int rules_parse_prefix(struct parser *p, const struct tok *t, u8 fam, struct sfw
 bool rules_set_name_ok(const char *s, size_t len);
 /* @t is @NAME: note the reference (checked at the file's end) and copy NAME to @out. */
 int rules_set_ref(struct parser *p, const struct tok *t, char *out);
+/* The same for `flow add @NAME`, a flowtable's name. */
+int rules_flowtable_ref(struct parser *p, const struct tok *t, char *out);
 struct rules_set *rules_file_find_set(struct rules_file *rf, const char *name, size_t len);
+struct rules_flowtable *rules_file_find_flowtable(struct rules_file *rf, const char *name,
+						  size_t len);
+/* The flowtable of @rf device @dev is in, or NULL. */
+struct rules_flowtable *rules_file_flowtable_of(struct rules_file *rf, const char *dev);
+/* An interface name at @t (a word or a "string") into @dst (SFW_IFNAMSIZ bytes). */
+int rules_parse_ifname(struct parser *p, const struct tok *t, char *dst);
 int rules_grow_array(void **arr, u32 *cap, u32 want, size_t size);
 int rules_parse_rule(struct parser *p, enum sfw_chain ch);
 

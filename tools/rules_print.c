@@ -158,7 +158,7 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 	const struct sfw_rule *r = &rr->r;
 	bool icmp = r->flags & SFW_RULE_F_ICMP_TYPE;
 	bool ports = r->nsport || r->ndport;
-	bool fam_shown = false;
+	bool fam_shown = false, plain;
 	unsigned int i, n;
 
 	if (r->iif[0]) {
@@ -268,9 +268,13 @@ void sfw_rules_print_rule(FILE *f, const struct rules_rule *rr, unsigned int fla
 			fputs("\" ", f);
 		}
 	}
+	/* flow add is an accept: a plain accept after it goes without saying. */
+	plain = r->action == SFW_ACT_ACCEPT && !(r->flags & SFW_RULE_F_CT_LOOSE);
+	if (rr->flow_table[0])
+		fprintf(f, "flow add @%.*s%s", SFW_SET_NAME_LEN, rr->flow_table, plain ? "" : " ");
 	if (r->flags & SFW_RULE_F_CT_LOOSE)
 		fputs("ct loose", f);	/* an accept that loosens the connection */
-	else
+	else if (!rr->flow_table[0] || !plain)
 		fputs(r->action < SFW_ACT_COUNT ? sfw_action_names[r->action] : "drop", f);
 	print_nat(f, rr);
 }
@@ -310,6 +314,17 @@ void sfw_rules_print(FILE *f, const struct rules_file *rf, unsigned int flags)
 			print_prefix(f, &s->elems[k]);
 		}
 		fputs(split ? "\n}\n" : " }\n", f);
+	}
+	for (i = 0; i < rf->nflowtables; i++) {
+		const struct rules_flowtable *ft = &rf->flowtables[i];
+
+		fprintf(f, "flowtable %s { devices = { ", ft->name);
+		for (k = 0; k < ft->ndevs; k++) {
+			if (k)
+				fputs(", ", f);
+			print_name(f, ft->devs[k]);
+		}
+		fputs(" } }\n", f);
 	}
 }
 
@@ -468,6 +483,8 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 	}
 	if (rr->add_set[0])
 		sfw_json_set(o, "add_set", sfw_json_string(rr->add_set, SFW_SET_NAME_LEN));
+	if (rr->flow_table[0])
+		sfw_json_set(o, "flow_add", sfw_json_string(rr->flow_table, SFW_SET_NAME_LEN));
 	if (r->flags & SFW_RULE_F_LOG) {
 		log = sfw_json_object();
 		sfw_json_set(log, "prefix", sfw_json_string(r->log_prefix, SFW_LOG_PREFIX_LEN));
@@ -486,7 +503,7 @@ static json_t *json_rule(const struct rules_rule *rr, unsigned int flags)
 json_t *sfw_rules_json(const struct rules_file *rf, unsigned int flags)
 {
 	json_t *o = sfw_json_object(), *chains = sfw_json_array(), *sets = sfw_json_array();
-	json_t *ch_o, *rules, *elems, *set_o;
+	json_t *ch_o, *rules, *elems, *set_o, *fts;
 	char buf[PREFIX_STRLEN];
 	unsigned int c;
 	u32 i, k;
@@ -522,6 +539,19 @@ json_t *sfw_rules_json(const struct rules_file *rf, unsigned int flags)
 		sfw_json_append(sets, set_o);
 	}
 	sfw_json_set(o, "sets", sets);
+	fts = sfw_json_array();
+	for (i = 0; i < rf->nflowtables; i++) {
+		const struct rules_flowtable *ft = &rf->flowtables[i];
+
+		set_o = sfw_json_object();
+		sfw_json_set(set_o, "name", sfw_json_string(ft->name, SFW_SET_NAME_LEN));
+		elems = sfw_json_array();
+		for (k = 0; k < ft->ndevs; k++)
+			sfw_json_append(elems, sfw_json_string(ft->devs[k], SFW_IFNAMSIZ));
+		sfw_json_set(set_o, "devices", elems);
+		sfw_json_append(fts, set_o);
+	}
+	sfw_json_set(o, "flowtables", fts);
 	return o;
 }
 

@@ -74,6 +74,29 @@ struct rules_set *rules_file_find_set(struct rules_file *rf, const char *name, s
 	return NULL;
 }
 
+struct rules_flowtable *rules_file_find_flowtable(struct rules_file *rf, const char *name,
+						  size_t len)
+{
+	u32 i;
+
+	for (i = 0; i < rf->nflowtables; i++)
+		if (strlen(rf->flowtables[i].name) == len &&
+		    !memcmp(rf->flowtables[i].name, name, len))
+			return &rf->flowtables[i];
+	return NULL;
+}
+
+struct rules_flowtable *rules_file_flowtable_of(struct rules_file *rf, const char *dev)
+{
+	u32 i, k;
+
+	for (i = 0; i < rf->nflowtables; i++)
+		for (k = 0; k < rf->flowtables[i].ndevs; k++)
+			if (!strcmp(rf->flowtables[i].devs[k], dev))
+				return &rf->flowtables[i];
+	return NULL;
+}
+
 /* Grow @*arr of @size-byte items to hold @want; 0 or -1. */
 int rules_grow_array(void **arr, u32 *cap, u32 want, size_t size)
 {
@@ -118,13 +141,14 @@ static int set_proto(struct parser *p, struct rule_ctx *c, u8 proto, const struc
 	return 0;
 }
 
-int rules_set_ref(struct parser *p, const struct tok *t, char *out)
+/* Note reference @t (@NAME) to a set or a flowtable, checked at the file's end. */
+static int note_ref(struct parser *p, const struct tok *t, char *out, bool flowtable)
 {
 	struct set_ref *ref;
 
 	if (t->type != T_WORD || t->s[0] != '@' || !rules_set_name_ok(t->s + 1, t->len - 1))
-		return lex_fail(p, t, "bad set name (a letter, then letters, digits, _ - .; at most %u)",
-				SFW_SET_NAME_LEN - 1);
+		return lex_fail(p, t, "bad %s name (a letter, then letters, digits, _ - .; at most %u)",
+				flowtable ? "flowtable" : "set", SFW_SET_NAME_LEN - 1);
 	if (rules_grow_array((void **)&p->refs, &p->cap_refs, p->nrefs + 1, sizeof(*p->refs)))
 		return lex_nomem(p);
 	ref = &p->refs[p->nrefs++];
@@ -132,8 +156,19 @@ int rules_set_ref(struct parser *p, const struct tok *t, char *out)
 	memcpy(ref->name, t->s + 1, t->len - 1);
 	ref->line = t->line;
 	ref->col = t->col;
+	ref->flowtable = flowtable;
 	memcpy(out, ref->name, sizeof(ref->name));
 	return 0;
+}
+
+int rules_set_ref(struct parser *p, const struct tok *t, char *out)
+{
+	return note_ref(p, t, out, false);
+}
+
+int rules_flowtable_ref(struct parser *p, const struct tok *t, char *out)
+{
+	return note_ref(p, t, out, true);
 }
 
 /* add @SET: the packet's source goes into SET when the rule matches */
@@ -144,6 +179,28 @@ static int stmt_add_set(struct parser *p, struct rule_ctx *c, const struct tok *
 	if (lex_value(p, kw))
 		return -1;
 	return rules_set_ref(p, &p->tok, c->rr.add_set);
+}
+
+/*
+ * flow add @FT: the connection goes onto flowtable FT's fast path. It
+ * accepts (sfw is first-match: the rule that offloads is the one that
+ * lets the packet through), so a rule may end with it and no action.
+ */
+static int stmt_flow_add(struct parser *p, struct rule_ctx *c, const struct tok *kw)
+{
+	struct tok k;
+
+	if (c->rr.flow_table[0])
+		return lex_fail(p, kw, "second");
+	c->flow = *kw;
+	if (lex_value(p, kw))
+		return -1;
+	k = p->tok;
+	if (!lex_is(&k, "add"))
+		return lex_fail(p, &k, "flow: expected add, not");
+	if (lex_value(p, &k))
+		return -1;
+	return rules_flowtable_ref(p, &p->tok, c->rr.flow_table);
 }
 
 /* (ip|ip6|inet) (saddr|daddr) (ADDR[/LEN] | @SET) */
@@ -274,35 +331,42 @@ static int match_icmp(struct parser *p, struct rule_ctx *c, const struct tok *kw
 	return 0;
 }
 
+int rules_parse_ifname(struct parser *p, const struct tok *t, char *dst)
+{
+	const char *s;
+	size_t len;
+
+	if (t->type == T_WORD) {
+		s = t->s;
+		len = t->len;
+	} else if (t->type == T_STRING) {
+		s = p->str;
+		len = strlen(p->str);
+	} else {
+		return lex_fail(p, t, "bad interface name");
+	}
+	if (!len || len >= SFW_IFNAMSIZ || memchr(s, 0, len))
+		return lex_fail(p, t, "bad interface name (1 to %u characters)", SFW_IFNAMSIZ - 1);
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == 0x7f)
+			return lex_fail(p, t,
+				    "bad interface name (no spaces, '/', ':' or control characters)");
+	memcpy(dst, s, len);
+	dst[len] = 0;
+	return 0;
+}
+
 /* iif|oif|iifname|oifname (NAME | "NAME") */
 static int match_iface(struct parser *p, struct rule_ctx *c, const struct tok *kw)
 {
 	bool in = lex_is(kw, "iif") || lex_is(kw, "iifname");
 	char *dst = in ? c->rr.r.iif : c->rr.r.oif;
-	const char *s;
-	size_t len;
 
 	if (dst[0])
 		return lex_fail(p, kw, "second match on");
 	if (lex_value(p, kw))
 		return -1;
-	if (p->tok.type == T_WORD) {
-		s = p->tok.s;
-		len = p->tok.len;
-	} else if (p->tok.type == T_STRING) {
-		s = p->str;
-		len = strlen(p->str);
-	} else {
-		return lex_fail(p, &p->tok, "bad interface name");
-	}
-	if (!len || len >= SFW_IFNAMSIZ || memchr(s, 0, len))
-		return lex_fail(p, &p->tok, "bad interface name (1 to %u characters)", SFW_IFNAMSIZ - 1);
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == 0x7f)
-			return lex_fail(p, &p->tok,
-				    "bad interface name (no spaces, '/', ':' or control characters)");
-	memcpy(dst, s, len);
-	return 0;
+	return rules_parse_ifname(p, &p->tok, dst);
 }
 
 /* meta (l4proto PROTO | nfproto ipv4|ipv6 | iifname NAME | oifname NAME) */
@@ -686,7 +750,23 @@ static int rules_check_ct_invalid(struct parser *p, struct rule_ctx *c)
 	return 0;
 }
 
-/* MATCH... [counter ...] [log ...] ACTION, starting at p->tok. */
+/*
+ * What the builder's flow_add() refuses, said at the word: only a
+ * forwarded packet has a way out the fast path can take, and the rule
+ * that offloads a connection must be the one that lets it through.
+ */
+static int rules_check_flow_add(struct parser *p, enum sfw_chain ch, struct rule_ctx *c)
+{
+	if (!c->rr.flow_table[0])
+		return 0;
+	if (ch != SFW_CHAIN_FORWARD)
+		return lex_fail(p, &c->flow, "flow add is valid in chain forward only; at");
+	if (c->rr.r.action != SFW_ACT_ACCEPT)
+		return lex_fail(p, &c->action, "flow add needs accept (or no action), not");
+	return 0;
+}
+
+/* MATCH... [counter ...] [log ...] [flow add @FT] ACTION, starting at p->tok. */
 int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 {
 	struct rule_ctx *c = calloc(1, sizeof(*c));
@@ -738,11 +818,13 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 			opt_counter(p, c, &kw);
 		} else if (lex_is(&kw, "add")) {
 			stmt_add_set(p, c, &kw);
+		} else if (lex_is(&kw, "flow")) {
+			stmt_flow_add(p, c, &kw);
 		} else if (lex_is(&kw, "log")) {
 			opt_log(p, c, &kw);
 		} else if (lex_is(&kw, "sport") || lex_is(&kw, "dport")) {
 			lex_fail(p, &kw, "ports need tcp or udp before");
-		} else if (lex_is(&kw, "chain") || lex_is(&kw, "set")) {
+		} else if (lex_is(&kw, "chain") || lex_is(&kw, "set") || lex_is(&kw, "flowtable")) {
 			lex_fail(p, &kw, "rule needs an action (%s) before",
 			     rules_nat_chain(ch) ? (ch == SFW_CHAIN_PREROUTING ? "accept, drop or dnat" :
 					      "accept, drop, snat or masquerade") :
@@ -753,6 +835,12 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 	}
 	if (p->failed)
 		goto out;
+	if (!c->have_action && c->rr.flow_table[0]) {
+		/* `flow add @ft` alone is an accept. */
+		c->rr.r.action = SFW_ACT_ACCEPT;
+		c->have_action = true;
+		c->action = c->flow;
+	}
 	if (!c->have_action) {
 		lex_fail(p, &p->last, "rule needs an action (%s) after",
 		     rules_nat_chain(ch) ? (ch == SFW_CHAIN_PREROUTING ? "accept, drop or dnat" :
@@ -760,6 +848,8 @@ int rules_parse_rule(struct parser *p, enum sfw_chain ch)
 		     "accept, drop or reject");
 		goto out;
 	}
+	if (rules_check_flow_add(p, ch, c))
+		goto out;
 	if (rules_check_nat(p, ch, c))
 		goto out;
 	if ((c->rr.r.flags & SFW_RULE_F_HELPER_FTP) &&

@@ -219,6 +219,8 @@ int rules_file_load(struct nl *nl, struct rules_file *rf, enum rules_load_how ho
 			rules_send_rule(&s, c, &rf->chain[c].rules[i]);
 	for (i = 0; i < rf->nsets; i++)
 		rules_send_set(&s, &rf->sets[i]);
+	for (i = 0; i < rf->nflowtables; i++)
+		rules_send_flowtable(&s, &rf->flowtables[i]);
 	rules_sender_flush(&s);
 
 	if (how == LOAD_DRY_RUN) {

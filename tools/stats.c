@@ -32,6 +32,7 @@ static const struct { int attr; const char *name; } stat_order[] = {
 	{ SFW_STATS_A_PRE_ROUTING, "pre_routing" }, { SFW_STATS_A_LOCAL_IN, "local_in" },
 	{ SFW_STATS_A_FORWARD, "forward" }, { SFW_STATS_A_LOCAL_OUT, "local_out" },
 	{ SFW_STATS_A_POST_ROUTING, "post_routing" }, { SFW_STATS_A_RESERVE, "reserve" },
+	{ SFW_STATS_A_OFFLOAD, "offload" }, { SFW_STATS_A_FASTPATH, "fastpath" },
 };
 
 #define MAX_ROWS 4096

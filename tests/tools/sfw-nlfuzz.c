@@ -10,7 +10,7 @@
  * values out of range, nests 200 deep, a nest of 8000 attributes, a
  * non-zero reserved header byte, a missing genl header, NLM_F_DUMP where
  * there is no dump. Then, over a small rule set loaded first, broken
- * rules, sets and chains, each sent the ways the API takes them (RULE_ADD
+ * rules, sets, chains and flowtables, each sent the ways the API takes them (RULE_ADD
  * and RULE_INSERT, SET_ADD and SET_DEL, inside a RULESET_BEGIN/ADD/COMMIT
  * transaction), and the transaction's misuses. Every one must get an
  * error (a non-zero NLMSG_ERROR, or a dump's NLMSG_DONE with an error).
@@ -678,13 +678,15 @@ static const char *bad_rule(int k)
 		"range without its low end", "unknown attribute in the ports", "icmp type without icmp",
 		"unknown ct state bit", "log prefix of 32 characters", "unknown attribute in a rule",
 		"5-byte IPv4 address", "reference to no set",
+		"flow add in chain input", "flow add name of 32 characters",
+		"flow add to no flowtable", "flow add with drop",
 	};
 	size_t n;
 
 	if (k >= (int)(sizeof(what) / sizeof(what[0])))
 		return NULL;
-	if (k != 2 && k != 3)
-		put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_INPUT);
+	if (k != 2 && k != 3)	/* the last two: in forward, where flow add may stand */
+		put_u8(SFW_RULE_A_CHAIN, k >= 25 ? SFW_CHAIN_ID_FORWARD : SFW_CHAIN_ID_INPUT);
 	switch (k) {
 	case 1: put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_MAX + 1); return what[k];
 	case 2: put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_MAX + 1); break;
@@ -739,6 +741,19 @@ static const char *bad_rule(int k)
 		nest_end(n);
 		break;
 	case 22: put_str(SFW_RULE_A_SADDR_SET, "nosuch"); break;
+	case 23:
+		put_str(SFW_RULE_A_FLOW_ADD, "ft");
+		break;
+	case 24:
+		put_str(SFW_RULE_A_FLOW_ADD, long32);
+		break;
+	case 25:
+		put_str(SFW_RULE_A_FLOW_ADD, "nosuch");
+		break;
+	case 26:
+		put_str(SFW_RULE_A_FLOW_ADD, "nosuch");
+		put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_DROP);
+		return what[k];
 	}
 	if (k != 0)
 		put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
@@ -778,6 +793,98 @@ static const char *bad_set(int k)
 	if (k == 6)
 		put_u32(SFW_SET_A_MAX + 1, 1);
 	return what[k];
+}
+
+/*
+ * The inside of an SFW_A_FLOWTABLE nest that a transaction must refuse,
+ * case K; NULL past the last. "lo" is the one device every namespace has.
+ */
+static const char *bad_flowtable(int k)
+{
+	static const char *const what[] = {
+		"flowtable without a name", "flowtable name of 32 characters", "empty flowtable name",
+		"flowtable without devices", "flowtable with an empty device list",
+		"flowtable of 33 devices", "flowtable device name of 16 characters",
+		"flowtable device that does not exist", "flowtable device given twice",
+		"empty flowtable device name", "device list that is not a nest",
+		"unknown attribute in a flowtable", "unknown attribute in the devices", NULL,
+	};
+	size_t d;
+	int i;
+
+	if (!what[k])	/* k counts up from 0: the NULL ends the cases */
+		return NULL;
+	if (k == 1)
+		put_str(SFW_FLOWTABLE_A_NAME, long32);
+	else if (k == 2)
+		put_str(SFW_FLOWTABLE_A_NAME, "");
+	else if (k != 0)
+		put_str(SFW_FLOWTABLE_A_NAME, "ft");
+	if (k == 3)
+		return what[k];
+	if (k == 10) {
+		put_str(SFW_FLOWTABLE_A_DEVS, "lo");
+		return what[k];
+	}
+	d = nest_start(SFW_FLOWTABLE_A_DEVS);
+	if (k == 5) {
+		for (i = 0; i <= SFW_FLOWTABLE_DEVS_MAX; i++) {
+			char dev[16];
+
+			snprintf(dev, sizeof(dev), "sfwft%d", i);
+			put_str(SFW_FLOWTABLE_A_DEV, dev);
+		}
+	} else if (k != 4) {
+		/* case 8 gives lo twice; 12 adds an unknown attribute after it */
+		put_str(SFW_FLOWTABLE_A_DEV, k == 6 ? long16 : k == 7 ? "sfwnosuchdev" :
+			k == 9 ? "" : "lo");
+		if (k == 8)
+			put_str(SFW_FLOWTABLE_A_DEV, "lo");
+		if (k == 12)
+			put_u32(SFW_FLOWTABLE_A_MAX + 1, 1);
+	}
+	nest_end(d);
+	if (k == 11)
+		put_u32(SFW_FLOWTABLE_A_MAX + 1, 1);
+	return what[k];
+}
+
+/*
+ * A transaction adding @n flowtables named @names, each of the one device
+ * @devs[i] (lo, or one that does not exist): the ADD or the COMMIT must
+ * fail. For what only the whole transaction can get wrong.
+ */
+static void expect_txn_flowtables(const char *what, int n, const char *const *names,
+				  const char *const *devs)
+{
+	char name[160];
+	size_t f, d;
+	int i, ret;
+
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	for (i = 0; i < n; i++) {
+		f = nest_start(SFW_A_FLOWTABLE);
+		put_str(SFW_FLOWTABLE_A_NAME, names[i]);
+		d = nest_start(SFW_FLOWTABLE_A_DEVS);
+		put_str(SFW_FLOWTABLE_A_DEV, devs[i]);
+		nest_end(d);
+		nest_end(f);
+	}
+	snprintf(name, sizeof(name), "transaction: %s", what);
+	ret = talk();
+	if (ret > 0) {
+		failures++;
+		printf("FAIL: cmd %d: %s: no answer\n", SFW_CMD_RULESET_ADD, name);
+	} else if (ret == 0) {
+		start(family, SFW_CMD_RULESET_COMMIT, 0);
+		expect_error(name, SFW_CMD_RULESET_COMMIT);
+	} else if (verbose) {
+		printf("ok: cmd %d: %s: %s\n", SFW_CMD_RULESET_ADD, name, strerror(-ret));
+	}
+	start(family, SFW_CMD_RULESET_ABORT, 0);
+	talk();
 }
 
 /* A broken SFW_A_CHAIN, case K; NULL past the last. */
@@ -882,6 +989,58 @@ static void fixed_rules(void)
 		talk();
 		expect_txn_error(what, SFW_A_CHAIN, bad_chain, k);
 	}
+
+	/*
+	 * The positive control of the flowtable cases: flowtable ft of lo and
+	 * a forward rule flow add @ft load, so that each case below is
+	 * refused for what it breaks, not for lo or for flow add as such.
+	 */
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("flowtable control: begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	n = nest_start(SFW_A_FLOWTABLE);
+	put_str(SFW_FLOWTABLE_A_NAME, "ft");
+	{
+		size_t d = nest_start(SFW_FLOWTABLE_A_DEVS);
+
+		put_str(SFW_FLOWTABLE_A_DEV, "lo");
+		nest_end(d);
+	}
+	nest_end(n);
+	n = nest_start(SFW_A_RULE);
+	put_u8(SFW_RULE_A_CHAIN, SFW_CHAIN_ID_FORWARD);
+	put_str(SFW_RULE_A_FLOW_ADD, "ft");
+	put_u8(SFW_RULE_A_ACTION, SFW_RULE_ACT_ACCEPT);
+	nest_end(n);
+	expect_ok("flowtable control: flowtable ft of lo, flow add @ft", SFW_CMD_RULESET_ADD);
+	start(family, SFW_CMD_RULESET_COMMIT, 0);
+	expect_ok("flowtable control: commit", SFW_CMD_RULESET_COMMIT);
+	load_base();
+	for (k = 0; ; k++) {
+		start(family, SFW_CMD_RULESET_ADD, 0);	/* scratch: only to learn the case's name */
+		what = bad_flowtable(k);
+		if (!what)
+			break;
+		expect_txn_error(what, SFW_A_FLOWTABLE, bad_flowtable, k);
+	}
+	{
+		static const char *const two[] = { "ft", "ft" }, *const other[] = { "f1", "f2" };
+		static const char *const lo2[] = { "lo", "lo" };
+		static const char *const nine[] = { "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9" };
+		static const char *const devs9[] = { "lo", "sfwft1", "sfwft2", "sfwft3", "sfwft4",
+						     "sfwft5", "sfwft6", "sfwft7", "sfwft8" };
+
+		expect_txn_flowtables("a flowtable defined twice", 2, two, (const char *const[]){ "lo", "sfwft1" });
+		expect_txn_flowtables("lo in two flowtables", 2, other, lo2);
+		expect_txn_flowtables("9 flowtables", 9, nine, devs9);
+	}
+	start(family, SFW_CMD_RULESET_BEGIN, 0);
+	expect_ok("begin", SFW_CMD_RULESET_BEGIN);
+	start(family, SFW_CMD_RULESET_ADD, 0);
+	put_u32(SFW_A_FLOWTABLE, 1);
+	expect_error("a flowtable that is not a nest", SFW_CMD_RULESET_ADD);
+	start(family, SFW_CMD_RULESET_ABORT, 0);
+	talk();
 
 	/* The transaction's misuses. */
 	start(family, SFW_CMD_RULESET_ADD, 0);
@@ -1077,6 +1236,8 @@ static void random_rule(int with_pos)
 		put_str(SFW_RULE_A_LOG_PREFIX, rnd() % 4 ? "p" : long32);
 	if (rnd() % 32 == 0)
 		put_u64(SFW_RULE_A_PACKETS + rnd() % 3, rnd());
+	if (rnd() % 8 == 0)
+		put_str(SFW_RULE_A_FLOW_ADD, rnd() % 8 ? "ft" : names[rnd() % 4]);
 	nest_end(n);
 }
 
@@ -1093,6 +1254,26 @@ static void random_set(void)
 		for (i = 0; i < count; i++)
 			random_addr(rnd() % 32 ? SFW_ELEMS_A_ADDR : rnd() % 4);
 		nest_end(e);
+	}
+	nest_end(n);
+}
+
+/* A flowtable, mostly "ft" of lo and devices that may not exist. */
+static void random_flowtable(void)
+{
+	static const char *const names[] = { "ft", "f2", "", long32 };
+	static const char *const devs[] = { "lo", "g0", "g1", "sfwnosuchdev", "", long16 };
+	size_t n = nest_start(SFW_A_FLOWTABLE), d;
+	int i, count = rnd() % 8 ? 1 + rnd() % 3 : rnd() % 40;
+
+	if (rnd() % 16)
+		put_str(SFW_FLOWTABLE_A_NAME, names[rnd() % 8 ? rnd() % 2 : rnd() % 4]);
+	if (rnd() % 16) {
+		d = nest_start(SFW_FLOWTABLE_A_DEVS);
+		for (i = 0; i < count; i++)
+			put_str(rnd() % 32 ? SFW_FLOWTABLE_A_DEV : rnd() % 4,
+				devs[rnd() % 4 ? rnd() % 3 : rnd() % 6]);
+		nest_end(d);
 	}
 	nest_end(n);
 }
@@ -1149,6 +1330,8 @@ static int random_message(void)
 				random_rule(0);
 			for (i = rnd() % 3; i > 0; i--)
 				random_set();
+			for (i = rnd() % 4 ? 0 : 1 + rnd() % 2; i > 0; i--)
+				random_flowtable();
 		}
 		if (cmd == SFW_CMD_RULESET_COMMIT && rnd() % 2)
 			put_u32(SFW_A_COMMIT_FLAGS, pick(SFW_COMMIT_F_ALL + 1));

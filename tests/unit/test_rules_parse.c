@@ -118,6 +118,24 @@ static const struct row rows[] = {
 	  "chain input policy drop\nchain output policy accept\n",
 	  "chain input policy drop\nchain forward policy drop\n  ct state established,related accept\n"
 	  "  iif lan0 oif wan0 accept\nchain output policy accept\n" },
+	/* Issue 15: flowtables and `flow add @ft`, an accept that offloads. */
+	{ "flowtable ft { devices = { lan0, wan0 } }\nchain forward policy drop\n"
+	  " ct state established flow add @ft\n ct state new iif lan0 flow add @ft accept\n",
+	  "chain forward policy drop\n  ct state established flow add @ft\n"
+	  "  iif lan0 ct state new flow add @ft\n"
+	  "flowtable ft { devices = { lan0, wan0 } }\n" },
+	{ "chain forward\n tcp dport 80 counter log prefix web flow add @f1\n"
+	  "flowtable f1 {\n  hook ingress priority 0; devices = { \"a+b\", c.1,\n d-2, };\n}\n"
+	  "flowtable f2 { devices = wan0; hook ingress priority -100 }\n"
+	  "flowtable f3 { hook ingress priority filter\n devices = { x } }\n",
+	  "chain forward policy accept\n  tcp dport 80 log prefix \"web\" flow add @f1\n"
+	  "flowtable f1 { devices = { \"a+b\", c.1, d-2 } }\n"
+	  "flowtable f2 { devices = { wan0 } }\nflowtable f3 { devices = { x } }\n" },
+	{ "chain forward\n ct state invalid reason tcp_ack_too_old flow add @ft ct loose\n"
+	  "flowtable ft { devices = { e0 } }\nset ft { }\n",
+	  "chain forward policy accept\n  ct state invalid reason tcp_ack_too_old flow add @ft ct loose\n"
+	  "set ft { }\nflowtable ft { devices = { e0 } }\n" },
+	{ "flowtable ft { devices = { e0 } }\n", "flowtable ft { devices = { e0 } }\n" },
 	{ "", "" },
 	{ "# only a comment", "" },
 
@@ -406,6 +424,62 @@ static const struct row rows[] = {
 	  F ":2:9: the action must come last; found after it 'to'" },
 	{ "chain prerouting\n tcp dport 80\n",
 	  F ":2:12: rule needs an action (accept, drop or dnat) after '80'" },
+	/* Flowtables: every check of the builder, at its word. */
+	{ "chain forward\n flow add @nope\n", F ":2:11: unknown flowtable '@nope'" },
+	{ "chain forward\n ip saddr @ft flow add @ft\nflowtable ft { devices = { e0 } }\n",
+	  F ":2:11: unknown set '@ft'" },
+	{ "chain input\n flow add @ft\nflowtable ft { devices = { e0 } }\n",
+	  F ":2:2: flow add is valid in chain forward only; at 'flow'" },
+	{ "chain prerouting\n flow add @ft dnat to 10.0.0.1\nflowtable ft { devices = { e0 } }\n",
+	  F ":2:2: flow add is valid in chain forward only; at 'flow'" },
+	{ "chain forward\n flow add @ft drop\nflowtable ft { devices = { e0 } }\n",
+	  F ":2:15: flow add needs accept (or no action), not 'drop'" },
+	{ "chain forward\n flow add @ft reject\nflowtable ft { devices = { e0 } }\n",
+	  F ":2:15: flow add needs accept (or no action), not 'reject'" },
+	{ "chain forward\n accept flow add @ft\n",
+	  F ":2:9: the action must come last; found after it 'flow'" },
+	{ "chain forward\n flow add @a flow add @b\n", F ":2:14: second 'flow'" },
+	{ "chain forward\n flow offload @a\n", F ":2:7: flow: expected add, not 'offload'" },
+	{ "chain forward\n flow add ft\n",
+	  F ":2:11: bad flowtable name (a letter, then letters, digits, _ - .; at most 31) 'ft'" },
+	{ "chain forward\n flow add\n", F ":2:7: missing value after 'add'" },
+	{ "flowtable a { devices = { e0, e1 } }\nflowtable b { devices = { e2, e1 } }\n",
+	  F ":2:31: a device is in one flowtable at most; already in a (line 1): 'e1'" },
+	{ "flowtable a { devices = { e0, e1, e0 } }\n",
+	  F ":1:35: device given twice in flowtable a: 'e0'" },
+	{ "flowtable a { devices = { } }\n", F ":1:27: empty device list at '}'" },
+	{ "flowtable a { }\n", F ":1:15: flowtable a needs devices = { ... } before '}'" },
+	{ "flowtable a { hook ingress priority 0 }\n",
+	  F ":1:39: flowtable a needs devices = { ... } before '}'" },
+	{ "flowtable a { devices = { e0 } devices = { e1 } }\n", F ":1:32: second 'devices'" },
+	{ "flowtable a { devices { e0 } }\n", F ":1:23: expected '=' after devices, not '{'" },
+	{ "flowtable a { devices = { e0 }\n", F ":1:13: unterminated '{'" },
+	{ "flowtable a { devices = { e0 } } accept\n", F ":1:34: expected the end of the line, not 'accept'" },
+	{ "flowtable abcdefghijabcdefghijabcdefghijab { devices = { e0 } }\n",
+	  F ":1:11: bad flowtable name (a letter, then letters, digits, _ - .; at most 31) 'abcdefghijabcdefghijabcdefghijab'" },
+	{ "flowtable 1a { devices = { e0 } }\n",
+	  F ":1:11: bad flowtable name (a letter, then letters, digits, _ - .; at most 31) '1a'" },
+	{ "flowtable a { devices = { e0 } }\nflowtable a { devices = { e1 } }\n",
+	  F ":2:11: flowtable defined twice (first on line 1) 'a'" },
+	{ "flowtable a { devices = { abcdefghijklmnop } }\n",
+	  F ":1:27: bad interface name (1 to 15 characters) 'abcdefghijklmnop'" },
+	{ "flowtable a { devices = { \"e+0\", \"e/1\" } }\n",
+	  F ":1:34: bad interface name (no spaces, '/', ':' or control characters) '\"e/1\"'" },
+	{ "flowtable a { hook egress priority 0; devices = { e0 } }\n",
+	  F ":1:20: a flowtable's hook is ingress, not 'egress'" },
+	{ "flowtable a { hook ingress prio 0; devices = { e0 } }\n",
+	  F ":1:28: expected priority, not 'prio'" },
+	{ "flowtable a { hook ingress priority raw; devices = { e0 } }\n",
+	  F ":1:37: flowtable priority: a number or filter, not 'raw'" },
+	{ "flowtable a { hook ingress priority 0; hook ingress priority 0; devices = { e0 } }\n",
+	  F ":1:40: second 'hook'" },
+	{ "flowtable a { flags offload; devices = { e0 } }\n",
+	  F ":1:15: not supported in a flowtable (sfw's fast path is software only, and counts in the connection): 'flags'" },
+	{ "flowtable a { device = { e0 } }\n",
+	  F ":1:15: expected devices or hook in a flowtable, not 'device'" },
+	{ "chain forward\n tcp dport 1 flowtable a { devices = { e0 } }\n",
+	  F ":2:14: rule needs an action (accept, drop or reject) before 'flowtable'" },
+
 	/* The first error wins, even when an unknown set comes before it. */
 	{ "chain input\n  ip saddr @nope accept\n  bogus\n", F ":3:3: unknown word 'bogus'" },
 	{ "chain input\n  bogus\n  tcp dport 99999 accept\n", F ":2:3: unknown word 'bogus'" },
@@ -572,6 +646,43 @@ out:
 	sfw_rules_free(rf);
 }
 
+/* The builder gets the flowtables, and each flow add its flowtable's index. */
+static void test_builder_flowtable(void)
+{
+	static const char in[] =
+		"chain forward policy drop\n"
+		"  iif lan1 flow add @b\n"
+		"  ct state established flow add @a\n"
+		"  accept\n"
+		"flowtable a { devices = { lan0, wan0 } }\n"
+		"flowtable b { devices = lan1 }\n";
+	char err[SFW_RULES_ERR_LEN] = "", why[SFW_RULES_ERR_LEN] = "";
+	struct sfw_ruleset_builder *b = sfw_ruleset_builder_new();
+	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
+	struct sfw_ruleset *rs = NULL;
+	const struct sfw_chain_rules *fw;
+
+	if (!rf || sfw_rules_file_to_builder(rf, b, err) || !(rs = sfw_ruleset_compile(b, 1, err))) {
+		snprintf(why, sizeof(why), "%s", err);
+		goto out;
+	}
+	fw = &rs->chain[SFW_CHAIN_FORWARD];
+	if (rs->nflowtables != 2 || strcmp(rs->flowtables[0].name, "a") ||
+	    rs->flowtables[0].ndevs != 2 || strcmp(rs->flowtables[0].devs[1], "wan0") ||
+	    strcmp(rs->flowtables[1].name, "b") || rs->flowtables[1].ndevs != 1)
+		snprintf(why, sizeof(why), "flowtables built wrong");
+	else if (fw->n != 3 || fw->rules[0].flow_table != 1 || fw->rules[1].flow_table != 0 ||
+		 fw->rules[2].flow_table != -1 || fw->rules[0].action != SFW_ACT_ACCEPT)
+		snprintf(why, sizeof(why), "flow add indexes wrong");
+	else if (sfw_ruleset_flowtable_of(rs, "lan1") != 1 || sfw_ruleset_flowtable_of(rs, "x") != -1)
+		snprintf(why, sizeof(why), "device lookup wrong");
+out:
+	tap_result(!why[0], "builder gets the flowtables and flow add", why);
+	sfw_ruleset_free(rs);
+	sfw_ruleset_builder_free(b);
+	sfw_rules_free(rf);
+}
+
 /* A builder error is reported as FILE:LINE of the rule. */
 static void test_builder_error(void)
 {
@@ -586,6 +697,21 @@ static void test_builder_error(void)
 	else if (strcmp(err, F ":4: unknown action 9"))
 		snprintf(why, sizeof(why), "got <%s>", err);
 	tap_result(!why[0], "builder error as file:line", why);
+	sfw_ruleset_builder_free(b);
+	sfw_rules_free(rf);
+
+	/* A device in two flowtables, as a kernel dump might hold: the flowtable's line. */
+	b = sfw_ruleset_builder_new();
+	why[0] = 0;
+	rf = parse("flowtable a { devices = { e0 } }\n\nflowtable b { devices = { e1 } }\n", 67, err);
+	if (!rf)
+		abort();
+	strcpy(rf->flowtables[1].devs[0], "e0");
+	if (!sfw_rules_file_to_builder(rf, b, err))
+		snprintf(why, sizeof(why), "builder took e0 twice");
+	else if (strcmp(err, F ":3: flowtable b: device e0 is in flowtable a"))
+		snprintf(why, sizeof(why), "got <%s>", err);
+	tap_result(!why[0], "flowtable builder error as file:line", why);
 	sfw_ruleset_builder_free(b);
 	sfw_rules_free(rf);
 }
@@ -695,6 +821,29 @@ static void test_limits(void)
 	sb_add(&b, "set x { }\n");
 	expect("257 sets", b.p, b.len, F ":257:5: more than 256 sets at 'x'");
 
+	/* 32 devices in a flowtable, then 33; 8 flowtables, then 9. */
+	b.len = 0;
+	sb_add(&b, "flowtable ft { devices = { d0");
+	for (i = 1; i < SFW_FLOWTABLE_DEVS_MAX; i++) {
+		snprintf(line, sizeof(line), ", d%u", i);
+		sb_add(&b, line);
+	}
+	sb_add(&b, " } }\n");
+	expect("32 devices", b.p, b.len, NULL);
+	b.len -= 5;
+	sb_add(&b, ", d32 } }\n");
+	expect("33 devices", b.p, b.len,
+	       F ":1:178: more than 32 devices in flowtable ft at 'd32'");
+
+	b.len = 0;
+	for (i = 0; i < SFW_FLOWTABLES_MAX; i++) {
+		snprintf(line, sizeof(line), "flowtable f%u { devices = { e%u } }\n", i, i);
+		sb_add(&b, line);
+	}
+	expect("8 flowtables", b.p, b.len, NULL);
+	sb_add(&b, "flowtable x { devices = { x } }\n");
+	expect("9 flowtables", b.p, b.len, F ":9:11: more than 8 flowtables at 'x'");
+
 	/* A NUL byte is a character like any other: refused, not the end. */
 	expect("NUL byte", "chain input\n accept\0drop\n", 25, F ":2:8: unexpected character '\\x00'");
 	/* An unterminated file with no newline at the end is fine. */
@@ -714,7 +863,7 @@ static void test_json(void)
 		"\"saddr_set\":\"t\",\"dport\":[[1,1],[2,3]],\"log\":{\"prefix\":\"x\"},"
 		"\"packets\":0,\"bytes\":0,"
 		"\"text\":\"iif \\\"a\\\\\\\"b\\\" ip saddr @t tcp dport { 1, 2-3 } log prefix \\\"x\\\" accept\"}]}],"
-		"\"sets\":[{\"name\":\"t\",\"elements\":[\"10.0.0.0/8\"]}]}\n";
+		"\"sets\":[{\"name\":\"t\",\"elements\":[\"10.0.0.0/8\"]}],\"flowtables\":[]}\n";
 	char err[SFW_RULES_ERR_LEN] = "", why[2048] = "";
 	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
 	char *out = rf ? print(rf, SFW_RULES_PRINT_COUNTERS, true) : NULL;
@@ -747,7 +896,8 @@ static void test_json_nat(void)
 		"\"line\":4,\"family\":\"ip\",\"l4proto\":\"udp\",\"dport\":[[53,53]],"
 		"\"nat\":{\"targets\":[{\"addr\":\"192.0.2.1\",\"addr_hi\":\"192.0.2.4\",\"ports\":[1024,2047]}]},"
 		"\"text\":\"udp dport 53 snat to 192.0.2.1-192.0.2.4:1024-2047\"},"
-		"{\"action\":\"masquerade\",\"line\":5,\"text\":\"masquerade\"}]}],\"sets\":[]}\n";
+		"{\"action\":\"masquerade\",\"line\":5,\"text\":\"masquerade\"}]}],\"sets\":[],"
+		"\"flowtables\":[]}\n";
 	char err[SFW_RULES_ERR_LEN] = "", why[4096] = "";
 	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
 	char *out = rf ? print(rf, 0, true) : NULL;
@@ -761,13 +911,40 @@ static void test_json_nat(void)
 	sfw_rules_free(rf);
 }
 
+/* Flowtables in JSON: the rule's flow_add, and each flowtable's devices. */
+static void test_json_flowtable(void)
+{
+	static const char in[] =
+		"chain forward policy drop\n"
+		"  ct state established flow add @ft\n"
+		"flowtable ft { devices = { lan0, \"w+0\" } }\n";
+	static const char want[] =
+		"{\"chains\":[{\"name\":\"forward\",\"policy\":\"drop\",\"rules\":[{\"action\":\"accept\","
+		"\"line\":2,\"ct_state\":[\"established\"],\"flow_add\":\"ft\","
+		"\"text\":\"ct state established flow add @ft\"}]}],\"sets\":[],"
+		"\"flowtables\":[{\"name\":\"ft\",\"devices\":[\"lan0\",\"w+0\"]}]}\n";
+	char err[SFW_RULES_ERR_LEN] = "", why[2048] = "";
+	struct rules_file *rf = parse(in, sizeof(in) - 1, err);
+	char *out = rf ? print(rf, 0, true) : NULL;
+
+	if (!rf)
+		snprintf(why, sizeof(why), "%s", err);
+	else if (strcmp(out, want))
+		snprintf(why, sizeof(why), "got <%s> want <%s>", out, want);
+	tap_result(!why[0], "json with a flowtable", why);
+	free(out);
+	sfw_rules_free(rf);
+}
+
 int main(void)
 {
 	test_rows();
 	test_builder();
+	test_builder_flowtable();
 	test_builder_error();
 	test_json();
 	test_json_nat();
+	test_json_flowtable();
 	test_limits();
 	return tap_done();
 }

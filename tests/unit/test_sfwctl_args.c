@@ -192,6 +192,22 @@ static const char *attr(const char *nest, int type, unsigned int value)
 	return buf[i];
 }
 
+/*
+ * stats -j and -o prometheus print every counter by its sfw_stat_names[]
+ * entry and skip a nameless one: a new counter without a name would be
+ * dropped without a word (offload and fastpath, issue 15, were added so).
+ */
+static void test_stat_names(void)
+{
+	char why[64] = "";
+	int i;
+
+	for (i = SFW_STATS_A_ENTRIES; i <= SFW_STATS_A_MAX; i++)
+		if (i != SFW_STATS_A_PAD && !sfw_stat_names[i])
+			snprintf(why, sizeof(why), "stat attribute %d has no name", i);
+	tap_result(!why[0], "every stat counter has a name", why);
+}
+
 int main(void)
 {
 	/* getopt's two spellings of a value */
@@ -261,5 +277,6 @@ int main(void)
 	check("unknown command", "bogus", 2, "unknown command 'bogus'", false);
 	check("-h: exit 0 without the module", "ct list -h", 0, "usage: sfwctl ct list", false);
 
+	test_stat_names();
 	return tap_done();
 }

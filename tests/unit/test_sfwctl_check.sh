@@ -13,7 +13,7 @@ trap 'rm -rf "$T"' EXIT
 n=0
 fails=0
 
-echo "1..12"
+echo "1..14"
 # check NAME GOT WANT: one TAP line, the real value beside the expected one.
 check()
 {
@@ -56,6 +56,15 @@ printf 'chain forward\n  reason bad_checksum accept\n' >"$T/nostate"
 out=$(run ruleset load --check "$T/nostate" 2>&1); rc=$?
 check "--check reason without ct state invalid" "$rc $out" \
 	"1 $T/nostate:2:3: reason needs ct state invalid, and no other state; at 'reason'"
+
+# Issue 15: a flowtable in nft's syntax, and flow add; flow add in input is refused at its word.
+printf 'flowtable ft {\n  hook ingress priority 0; devices = { lan0, wan0 };\n}\nchain forward policy drop\n  ct state established flow add @ft\n' >"$T/ft"
+out=$(run ruleset load --check "$T/ft" 2>&1); rc=$?
+check "--check flowtable and flow add: exit 0" "$rc $out" "0 "
+printf 'flowtable ft { devices = lan0 }\nchain input\n  flow add @ft\n' >"$T/ftin"
+out=$(run ruleset load --check "$T/ftin" 2>&1); rc=$?
+check "--check flow add in input" "$rc $out" \
+	"1 $T/ftin:3:3: flow add is valid in chain forward only; at 'flow'"
 
 out=$(run ruleset load --check /dev/zero 2>&1); rc=$?
 check "--check /dev/zero: exit 1" $rc 1

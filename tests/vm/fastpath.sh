@@ -59,8 +59,23 @@ gw sfwctl ruleset load "$T/fp.rules" || { fail "sfwctl ruleset load"; exit $ret;
 gw sfwctl ruleset show | grep -q "flowtable ft" &&
 	pass "ruleset show prints the flowtable" || fail "ruleset show: no flowtable"
 
-# lines FILE: lines in FILE (0 if none yet).
-lines() { cat "$1" 2>/dev/null | wc -l; }
+# has_lines FILE N: FILE has N lines or more (busywait re-reads it each time).
+has_lines() { [ "$(cat "$1" 2>/dev/null | wc -l)" -ge "$2" ]; }
+
+# Every server starts before the first held connection (tcp_open): a
+# background command started later would hold its pipe open.
+for f in 4 6; do
+	set_family $f
+	sv socat -u $SOCAT_TCP_LISTEN:500$f,reuseaddr OPEN:"$T/tcp$f.out",creat,trunc &
+	sv socat -T 60 $SOCAT_UDP_LISTEN:535$f,reuseaddr,fork SYSTEM:'echo answer' &
+	sv socat -u $SOCAT_TCP_LISTEN:510$f,reuseaddr OPEN:"$T/big$f.out",creat,trunc &
+done
+sv socat -u TCP-LISTEN:5200,reuseaddr OPEN:"$T/rst.out",creat,trunc &
+for p in 5004 5006 5104 5106 5200; do
+	busywait 20000 listening "$server" $p || fail "the server listens on $p"
+done
+busywait 20000 udp_listening "$server" 5354 || fail "the server listens on UDP 5354"
+busywait 20000 udp_listening "$server" 5356 || fail "the server listens on UDP 5356"
 
 for f in 4 6; do
 	set_family $f
@@ -68,18 +83,16 @@ for f in 4 6; do
 	path_up || continue
 
 	# A held TCP stream.
-	sv socat -u $SOCAT_TCP_LISTEN:5000,reuseaddr OPEN:"$T/tcp$f.out",creat,trunc &
-	busywait 20000 listening "$server" 5000 || fail "IPv$f: server listens"
-	tcp_open s$f "$client" "$SOCAT_TCP:5000,sourceport=4100$f"
+	tcp_open s$f "$client" "$SOCAT_TCP:500$f,sourceport=4100$f"
 	tcp_send s$f first
-	busywait 10000 test "$(lines "$T/tcp$f.out")" -ge 1 ||
+	busywait 10000 has_lines "$T/tcp$f.out" 1 ||
 		fail "IPv$f: the stream's first line did not arrive"
 	# Both directions are offloaded by their first established packet.
 	fp0=$(sfw_stat "$gateway" fastpath)
 	r0=$(rule_count "$gateway" forward 1)
 	for i in $(seq 1 "$LINES"); do
 		tcp_send s$f "line $i"
-		busywait 5000 test "$(lines "$T/tcp$f.out")" -gt "$i" || break
+		busywait 5000 has_lines "$T/tcp$f.out" $((i + 1)) || break
 	done
 	check_eq "IPv$f: every line arrived, in order" \
 		"$(sed -n '2,$p' "$T/tcp$f.out" | tr '\n' ' ')" \
@@ -89,19 +102,17 @@ for f in 4 6; do
 	check_ge "IPv$f: the fast path forwarded the stream's packets" "$fp" "$LINES"
 	[ "$r" -le 2 ] && pass "IPv$f: the flow add rule saw $r of them (they skipped the rules)" ||
 		fail "IPv$f: the flow add rule still judged $r packets"
-	ct=$(ct_lines "$gateway" "^$L3 .* tcp .* ESTABLISHED src=$C_P dst=$S_P sport=4100$f dport=5000 ")
-	pk=$(sed -n 's/.* dport=5000 packets=\([0-9]*\) .*/\1/p' <<<"$ct")
+	ct=$(ct_lines "$gateway" "^$L3 .* tcp .* ESTABLISHED src=$C_P dst=$S_P sport=4100$f dport=500$f ")
+	pk=$(sed -n 's/.* dport=500[46] packets=\([0-9]*\) .*/\1/p' <<<"$ct")
 	to=$(awk '{ print $5 }' <<<"$ct")
 	check_ge "IPv$f: the entry counted the offloaded packets (acct)" "${pk:-0}" "$LINES"
 	check_ge "IPv$f: the entry kept its established timeout" "${to:-0}" 400000
 
 	# UDP from one socket: the later exchanges take the fast path.
-	sv socat -T 30 $SOCAT_UDP_LISTEN:5353,reuseaddr,fork SYSTEM:'echo answer' &
-	busywait 20000 udp_listening "$server" 5353
 	fp0=$(sfw_stat "$gateway" fastpath)
 	ok=0
 	for i in 1 2 3 4 5 6; do
-		got=$(echo "q$i" | cl socat -T 2 - "$SOCAT_UDP:5353,sourceport=4200$f")
+		got=$(echo "q$i" | cl socat -T 2 - "$SOCAT_UDP:535$f,sourceport=4200$f")
 		[ "$got" = answer ] && ok=$((ok + 1))
 	done
 	check_eq "IPv$f: UDP answered 6 times of 6" "$ok" 6
@@ -109,10 +120,8 @@ for f in 4 6; do
 
 	# PMTU: the output device's MTU falls below what the client sends.
 	gw ip link set g1 mtu 1280
-	sv socat -u $SOCAT_TCP_LISTEN:5100,reuseaddr OPEN:"$T/big$f.out",creat,trunc &
-	busywait 20000 listening "$server" 5100 || fail "IPv$f: server listens on 5100"
 	fp0=$(sfw_stat "$gateway" fastpath)
-	head -c 200000 /dev/zero | cl timeout 30 socat -u - "$SOCAT_TCP:5100" ||
+	head -c 200000 /dev/zero | cl timeout 30 socat -u - "$SOCAT_TCP:510$f" ||
 		fail "IPv$f: the large upload failed"
 	busywait 30000 test "$(stat -c %s "$T/big$f.out" 2>/dev/null)" = 200000 &&
 		pass "IPv$f: 200000 bytes crossed g1's 1280-byte MTU" ||
@@ -157,13 +166,11 @@ check_ge "the stream is on the fast path again" "$(($(sfw_stat "$gateway" fastpa
 
 # FIN: both go the slow way; the entry ends in TIME_WAIT.
 tcp_close s4
-busywait 10000 ct_has "$gateway" "tcp .* TIME_WAIT src=$C dst=$S sport=41004 dport=5000 " &&
+busywait 10000 ct_has "$gateway" "tcp .* TIME_WAIT src=$C dst=$S sport=41004 dport=5004 " &&
 	pass "FIN: the stream's entry is in TIME_WAIT" ||
-	fail "FIN: $(ct_lines "$gateway" "sport=41004 dport=5000" || echo no entry)"
+	fail "FIN: $(ct_lines "$gateway" "sport=41004 dport=5004" || echo no entry)"
 
 # RST: SO_LINGER 0 closes with a reset, which the slow path sees.
-sv socat -u TCP-LISTEN:5200,reuseaddr OPEN:"$T/rst.out",creat,trunc &
-busywait 20000 listening "$server" 5200 || fail "server listens on 5200"
 off0=$(sfw_stat "$gateway" offload)
 tcp_open r "$client" "TCP:$S:5200,sourceport=41300,linger=0"
 tcp_send r one
