@@ -335,6 +335,7 @@ def fp_goals(figures):
         r = paired_ratio(figures, FP_FIG, "sfwfp", "nfft", None)
         why = "Δnf+flowtable <= 0 (it beats no firewall): judged as cost " \
             "sfw+fp / nf+flowtable"
+        w1 = "with the fast path, established cost at 100k flows, sfw+fp / nf+flowtable"
         out.append((w1, fnum(r[0]), [r[1], r[2]], "<= 1", verdict(r[1:3], 1),
                     "; ".join(x for x in (why, note) if x)))
     r = paired_ratio(figures, FP_FIG, "sfwfp", "none", None)
