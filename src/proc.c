@@ -14,6 +14,8 @@
  *   expect     one line per expectation, in
  *              /proc/net/nf_conntrack_expect's format (mode 0440); the
  *              address a rewritten one waits at is sfwctl's to show
+ *   wheel      the expiry wheel's work: entries examined per run, the
+ *              lag of its reaping (timer_wheel.c shows it)
  *
  * Readers take no lock: counters are per-CPU and summed when read, and
  * the table is walked under RCU, bucket by bucket.
@@ -270,6 +272,7 @@ int sfw_proc_init_net(struct net *net, struct sfw_net *sn)
 				    sfw_proc_nat_show, NULL) ||
 	    !proc_create_net_single("expect", 0440, sn->proc_dir,
 				    sfw_proc_expect_show, NULL) ||
+	    !proc_create_net_single("wheel", 0444, sn->proc_dir, sfw_timer_wheel_show, sn->wheel) ||
 	    !proc_create_net("conntrack", 0440, sn->proc_dir, &ct_seq_ops,
 			     sizeof(struct ct_iter))) {
 		proc_remove(sn->proc_dir);

@@ -27,6 +27,14 @@
  * and a million entries due together cost many short runs, not one long
  * one. The longest run is kept in max_run_us (/proc/net/sfw/stat).
  *
+ * Work done: wall time says little where the vCPU can stall (qemu TCG),
+ * so each run also counts what it did (->stats, /proc/net/sfw/wheel):
+ * entries examined, in all, at most, and as a log2 histogram of runs;
+ * entries reaped, and how late past its expiry each was reaped (the lag,
+ * its maximum and a log2 histogram in jiffies). Only the worker writes
+ * them, at the end of a run, and plainly: they cost the packet path
+ * nothing, and a run a few additions.
+ *
  * Idle: a wheel with no entry filed does not tick. The worker goes to
  * sleep (SFW_WHEEL_IDLE) when a run ends with nothing filed, and the
  * first entry filed queues it again; a stripe that was empty moves its
@@ -45,6 +53,10 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#ifdef __KERNEL__
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#endif
 
 #include "conn.h"
 #include "timer_wheel.h"
@@ -113,6 +125,27 @@ void sfw_timer_wheel_del(struct sfw_timer_wheel *w, struct sfw_conn *ct)
 	wheel_unfile(w, s, ct);
 }
 
+/* The worker: a confirmed entry reaped @lag jiffies past its expiry. */
+static void wheel_count_lag(struct sfw_wheel_stats *st, u32 lag)
+{
+	unsigned int k = sfw_timer_wheel_bucket(lag);
+
+	WRITE_ONCE(st->lag_hist[k], st->lag_hist[k] + 1);
+	if (lag > st->lag_max)
+		WRITE_ONCE(st->lag_max, lag);
+}
+
+/* The worker: a run that examined @n entries. */
+static void wheel_count_run(struct sfw_wheel_stats *st, unsigned int n)
+{
+	unsigned int k = sfw_timer_wheel_bucket(n);
+
+	WRITE_ONCE(st->examined, st->examined + n);
+	WRITE_ONCE(st->examined_hist[k], st->examined_hist[k] + 1);
+	if (n > st->examined_max)
+		WRITE_ONCE(st->examined_max, n);
+}
+
 /*
  * Examine the due slot of @s. Returns false when the budget or the batch
  * ran out before the slot was done; the slot then still holds what is left.
@@ -138,6 +171,10 @@ static bool wheel_run_slot(struct sfw_timer_wheel *w, struct sfw_wheel_stripe *s
 		/* Unconfirmed entries are filed for their grace period only. */
 		if (!(ct->status & SFW_CONN_CONFIRMED) ||
 		    (s32)((u32)now_j - ct->expires) >= 0) {
+			/* The lag: an unconfirmed entry's expiry is not its grace's. */
+			WRITE_ONCE(w->stats.reaped, w->stats.reaped + 1);
+			if (ct->status & SFW_CONN_CONFIRMED)
+				wheel_count_lag(&w->stats, (u32)now_j - ct->expires);
 			wheel_unfile(w, s, ct);
 			ct->status |= SFW_CONN_DYING;
 			hlist_add_head(&ct->wnode, expired);
@@ -200,6 +237,7 @@ static bool wheel_advance(struct sfw_timer_wheel *w, u64 now_j)
 	us = div_u64(ktime_get_ns() - start, NSEC_PER_USEC);
 	if (us > READ_ONCE(w->max_run_us))
 		WRITE_ONCE(w->max_run_us, us);
+	wheel_count_run(&w->stats, SFW_WHEEL_BUDGET - budget);
 	return backlog;
 }
 
@@ -289,6 +327,62 @@ void sfw_timer_wheel_destroy(struct sfw_timer_wheel *w)
 {
 	kvfree(w);
 }
+
+#ifdef __KERNEL__
+/* One histogram line: "NAME lo-hi:count ...", its non-empty buckets; ms converts jiffies. */
+static void wheel_show_hist(struct seq_file *seq, const char *name,
+			    const unsigned long *hist, bool ms)
+{
+	unsigned int k;
+
+	seq_puts(seq, name);
+	for (k = 0; k < SFW_WHEEL_HIST; k++) {
+		unsigned long n = READ_ONCE(hist[k]);
+		u64 lo = k ? 1ULL << (k - 1) : 0, hi = k ? (1ULL << k) - 1 : 0;
+
+		if (!n)
+			continue;
+		if (ms) {
+			lo = jiffies64_to_msecs(lo);
+			hi = k ? jiffies64_to_msecs(1ULL << k) - 1 : 0;
+		}
+		if (k == SFW_WHEEL_HIST - 1)
+			seq_printf(seq, " %llu-:%lu", lo, n);
+		else if (lo == hi)
+			seq_printf(seq, " %llu:%lu", lo, n);
+		else
+			seq_printf(seq, " %llu-%llu:%lu", lo, hi, n);
+	}
+	seq_putc(seq, '\n');
+}
+
+/*
+ * /proc/net/sfw/wheel: "key value" lines, then the two histograms, each
+ * on one line of "lo-hi:count" for its non-empty buckets (bounds
+ * included; the last bucket is open above). runs is the worker's run
+ * count (wheel_runs in /proc/net/sfw/stat) and the examined histogram
+ * sums to it; the lag histogram counts the confirmed entries reaped (all
+ * but those whose first packet never got through). Read without a lock: a
+ * run that ends meanwhile may show in one figure and not yet in another.
+ */
+int sfw_timer_wheel_show(struct seq_file *seq, void *v)
+{
+	const struct sfw_timer_wheel *w = pde_data(file_inode(seq->file));
+	const struct sfw_wheel_stats *st = &w->stats;
+
+	seq_printf(seq, "runs %lu\n", READ_ONCE(w->runs));
+	seq_printf(seq, "examined %lu\n", READ_ONCE(st->examined));
+	seq_printf(seq, "examined_max %lu\n", READ_ONCE(st->examined_max));
+	seq_printf(seq, "budget %u\n", SFW_WHEEL_BUDGET);
+	seq_printf(seq, "reaped %lu\n", READ_ONCE(st->reaped));
+	seq_printf(seq, "lag_max_ms %llu\n", jiffies64_to_msecs(READ_ONCE(st->lag_max)));
+	seq_printf(seq, "tick_ms %u\n", jiffies_to_msecs(w->tick_j));
+	seq_printf(seq, "max_run_us %u\n", READ_ONCE(w->max_run_us));
+	wheel_show_hist(seq, "examined_hist", st->examined_hist, false);
+	wheel_show_hist(seq, "lag_hist_ms", st->lag_hist, true);
+	return 0;
+}
+#endif
 
 #ifdef DEBUG
 #include "selftest/timer_wheel.c"

@@ -25,6 +25,7 @@
 #define SFW_WHEEL_BUDGET	1024	/* entries examined per run, all stripes */
 #define SFW_WHEEL_BATCH		16	/* entries expired between looks at the clock */
 #define SFW_WHEEL_RUN_US	500	/* a run stops once it has taken this long */
+#define SFW_WHEEL_HIST		32	/* log2 buckets: 0, then [2^(k-1), 2^k); the last open */
 
 /*
  * The tick in which an entry that expires @left jiffies from now (now in
@@ -43,12 +44,28 @@ static inline unsigned int sfw_timer_wheel_slot(u64 tick)
 	return tick & (SFW_WHEEL_SLOTS - 1);
 }
 
+/*
+ * The histogram bucket of @v: 0 for 0, k for [2^(k-1), 2^k), the last
+ * bucket open above. A loop, not fls(): it is shared with userspace.
+ */
+static inline unsigned int sfw_timer_wheel_bucket(u64 v)
+{
+	unsigned int k = 0;
+
+	while (v && k < SFW_WHEEL_HIST - 1) {
+		v >>= 1;
+		k++;
+	}
+	return v ? SFW_WHEEL_HIST - 1 : k;
+}
+
 /* The kernel's, or tests/fuzz/kstand's stand-in for it (fuzz_table.c). */
 #if defined(__KERNEL__) || defined(SFW_STAND_KERNEL)
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 struct sfw_conn;
+struct seq_file;
 
 struct sfw_wheel_stripe {
 	spinlock_t lock;
@@ -58,6 +75,19 @@ struct sfw_wheel_stripe {
 	struct hlist_head slot[SFW_WHEEL_SLOTS];
 } ____cacheline_aligned_in_smp;
 
+/*
+ * The work the wheel did, for /proc/net/sfw/wheel: written by the worker
+ * alone (one writer: no atomics, nothing on the packet path), read with
+ * READ_ONCE. Histograms count by sfw_timer_wheel_bucket().
+ */
+struct sfw_wheel_stats {
+	unsigned long examined;			/* entries examined, all runs */
+	unsigned long reaped;			/* entries expired */
+	unsigned long examined_max;		/* the most one run examined */
+	unsigned long lag_max;			/* jiffies: latest reaping past an expiry */
+	unsigned long examined_hist[SFW_WHEEL_HIST];	/* runs, by entries examined */
+	unsigned long lag_hist[SFW_WHEEL_HIST];		/* confirmed ones reaped, by lag in jiffies */
+};
 
 struct sfw_timer_wheel {
 	struct sfw_wheel_stripe stripe[SFW_WHEEL_STRIPES];
@@ -69,8 +99,8 @@ struct sfw_timer_wheel {
 	u32 tick_j;
 	unsigned int next_stripe;
 	unsigned int max_run_us;	/* longest run so far */
-	unsigned long reaped;
 	unsigned long runs;		/* worker runs so far */
+	struct sfw_wheel_stats stats;
 	atomic_t filed;			/* entries filed, all stripes */
 	unsigned long flags;		/* SFW_WHEEL_IDLE */
 	bool stopping;
@@ -101,6 +131,9 @@ void sfw_timer_wheel_del(struct sfw_timer_wheel *w, struct sfw_conn *ct);
 /* Unlink every entry of stripe @i into @out (namespace exit). */
 void sfw_timer_wheel_drain(struct sfw_timer_wheel *w, unsigned int i,
 			   struct hlist_head *out);
+
+/* /proc/net/sfw/wheel; the file's data is the wheel (proc.c). */
+int sfw_timer_wheel_show(struct seq_file *seq, void *v);
 #endif /* __KERNEL__ || SFW_STAND_KERNEL */
 
 #endif /* _SFW_TIMER_WHEEL_H */

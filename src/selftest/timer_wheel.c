@@ -51,6 +51,8 @@ static unsigned int selftest_filed(struct sfw_timer_wheel *w)
 	return n;
 }
 
+static unsigned long selftest_runs;	/* wheel_advance() calls */
+
 /*
  * Run the wheel at jiffy @now until it has caught up, as the worker does:
  * a run may stop early (budget, SFW_WHEEL_RUN_US) and leave a backlog.
@@ -59,8 +61,22 @@ static void selftest_catch_up(struct sfw_timer_wheel *w, u64 now)
 {
 	unsigned int i;
 
-	for (i = 0; i < 100000 && wheel_advance(w, now); i++)
-		;
+	for (i = 0; i < 100000; i++) {
+		selftest_runs++;
+		if (!wheel_advance(w, now))
+			break;
+	}
+}
+
+/* The runs the examined histogram counts. */
+static unsigned long selftest_hist_runs(const struct sfw_timer_wheel *w)
+{
+	unsigned long n = 0;
+	int k;
+
+	for (k = 0; k < SFW_WHEEL_HIST; k++)
+		n += w->stats.examined_hist[k];
+	return n;
 }
 
 static int sfw_timer_wheel_selftest(void)
@@ -70,6 +86,7 @@ static int sfw_timer_wheel_selftest(void)
 	struct sfw_conn *ct;
 	u64 base = get_jiffies_64();
 	u32 now = (u32)base, tick, lap;
+	unsigned long examined;
 	int n = 0, fail = 0, i;
 
 	w = sfw_timer_wheel_create(selftest_reap, NULL, NULL);
@@ -98,24 +115,29 @@ static int sfw_timer_wheel_selftest(void)
 	selftest_catch_up(w, base + 2 * tick);
 	SELFTEST(selftest_reaped == 1);
 	SELFTEST(selftest_filed(w) == 1);
+	/* 5: counted: reaped two ticks and a jiffy past its expiry. */
+	SELFTEST(w->stats.reaped == 1 && w->stats.lag_max == 2 * tick + 1 &&
+		 w->stats.lag_hist[sfw_timer_wheel_bucket(2 * tick + 1)] == 1);
 
-	/* 5: an unconfirmed entry goes when its grace is up, whatever its expiry. */
+	/* 6: an unconfirmed entry goes when its grace is up, whatever its expiry. */
 	selftest_conn(w, now + 2 * HZ, now + 3600 * HZ, false, base);
 	selftest_catch_up(w, base + 2 * HZ + 2 * tick);
 	SELFTEST(selftest_reaped == 2);
+	/* 7: ... reaped, with no lag: it had no expiry to be late for. */
+	SELFTEST(w->stats.reaped == 2 && w->stats.lag_max == 2 * tick + 1);
 
-	/* 6: lazy re-filing: a far entry survives three laps of the wheel. */
+	/* 8: lazy re-filing: a far entry survives three laps of the wheel. */
 	selftest_catch_up(w, base + 3 * lap);
 	SELFTEST(selftest_reaped == 2 && selftest_filed(w) == 1);
 
-	/* 7: ... and goes in the tick after its expiry, not before. */
+	/* 9-10: ... and goes in the tick after its expiry, not before. */
 	selftest_catch_up(w, base + 3600 * HZ - tick);
 	SELFTEST(selftest_reaped == 2);
 	selftest_catch_up(w, base + 3600 * HZ + tick);
 	SELFTEST(selftest_reaped == 3 && selftest_filed(w) == 0);
 
 	/*
-	 * 9-10: bounded work: one run examines at most the budget (and stops
+	 * 11-12: bounded work: one run examines at most the budget (and stops
 	 * earlier once it has run SFW_WHEEL_RUN_US); the runs that follow at
 	 * once, at the same tick, take the rest.
 	 */
@@ -125,12 +147,21 @@ static int sfw_timer_wheel_selftest(void)
 		if (!selftest_conn(w, now - 1, now - 1, true, base))
 			break;
 	selftest_reaped = 0;
+	examined = w->stats.examined;
+	selftest_runs++;
 	SELFTEST(wheel_advance(w, base + tick) &&
 		 selftest_reaped <= SFW_WHEEL_BUDGET);
 	selftest_catch_up(w, base + tick);
 	SELFTEST(selftest_reaped == SFW_WHEEL_BUDGET + 100);
+	/*
+	 * 13-14: each was examined once, no run beyond the budget, and every
+	 * run is in the histogram.
+	 */
+	SELFTEST(w->stats.examined - examined == SFW_WHEEL_BUDGET + 100 &&
+		 w->stats.examined_max <= SFW_WHEEL_BUDGET && w->stats.examined_max > 0);
+	SELFTEST(selftest_hist_runs(w) == selftest_runs);
 
-	/* 11: an expiry made earlier moves the entry at once. */
+	/* 15: an expiry made earlier moves the entry at once. */
 	selftest_reaped = 0;
 	ct = selftest_conn(w, now + 3600 * HZ, now + 3600 * HZ, true, base);
 	if (ct) {
