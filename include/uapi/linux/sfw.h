@@ -104,7 +104,8 @@
  *		SFW_A_STATS_CPU: nest, one per possible CPU, with
  *			SFW_STATS_A_CPU: u32, the CPU number
  *			and the counters, u64 each (SFW_STATS_A_RESERVE,
- *			the last, came after SFW_STATS_A_PAD)
+ *			SFW_STATS_A_OFFLOAD and SFW_STATS_A_FASTPATH came
+ *			after SFW_STATS_A_PAD)
  *		SFW_A_INVALID: nest, one per reason
  *			SFW_INVALID_A_ID: u32, SFW_INVALID_A_NAME: string,
  *			SFW_INVALID_A_COUNT: u64 (summed over CPUs)
