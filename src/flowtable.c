@@ -51,7 +51,9 @@
  *    struct sfw_net, which outlives every hook.
  *
  * Not offloaded: connections a helper watches (FTP control: the helper
- * reads their payload), and protocols other than TCP and UDP.
+ * reads their payload), protocols other than TCP and UDP, and a
+ * direction routed into IPsec or a lightweight tunnel (the stack must
+ * encapsulate it; nf_flow_table declines those too).
  * nf_conntrack, if loaded beside sfw, does not see offloaded packets, as
  * with nft's flowtables.
  */
@@ -59,7 +61,9 @@
 #include <linux/netfilter.h>
 #include <linux/rhashtable.h>
 #include <linux/if_vlan.h>
+#include <net/dst.h>
 #include <net/ip.h>
+#include <net/lwtunnel.h>
 #include <net/ip6_route.h>
 #include <net/neighbour.h>
 #include <net/route.h>
@@ -141,7 +145,9 @@ static bool nexthop(const struct sk_buff *skb, u8 l3num, union sfw_addr *nh)
 	const struct dst_entry *dst = skb_dst(skb);
 
 	memset(nh, 0, sizeof(*nh));
-	if (!dst)
+	/* An IPsec bundle or a tunnel's redirect is not a neighbour's to send to. */
+	if (!dst || dst_xfrm(dst) ||
+	    (dst->lwtstate && lwtunnel_xmit_redirect(dst->lwtstate)))
 		return false;
 	if (l3num == SFW_AF_INET) {
 		const struct rtable *rt = (const struct rtable *)dst;
