@@ -63,7 +63,7 @@ static const char *const stat_help[SFW_STATS_A_MAX + 1] = {
 	[SFW_STATS_A_POST_ROUTING] = "Packets seen at POST_ROUTING.",
 	[SFW_STATS_A_REAPED] = "Connections removed by expiry.",
 	[SFW_STATS_A_RESERVE] = "Connections of the gateway itself that fit only in its reserve (net.sfw.conntrack_reserve).",
-	[SFW_STATS_A_OFFLOAD] = "Connections a flow add rule put on the fast path.",
+	[SFW_STATS_A_OFFLOAD] = "Connection directions a flow add rule put on the fast path (two per connection).",
 	[SFW_STATS_A_FASTPATH] = "Packets the fast path forwarded.",
 };
 
