@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernels: release
 # sfw's own source NAT (issue #11), no nft: a LAN masqueraded behind the
 # gateway's WAN address, the server having no route back to the LAN, so
 # nothing gets through untranslated. Then SNAT to a range of 10 ports

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: 6.1
 # 40 load/unload cycles (10 on the debug kernel) while traffic flows and namespaces come and go:
 # every cycle loads cleanly, tracks, and on unload frees everything (the
 # sfw_conn cache is gone; the debug kernel's kmemleak and KASAN watch the
