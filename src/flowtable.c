@@ -128,17 +128,6 @@ static void flow_remove(struct sfw_flowtable_net *ftn, struct sfw_flow *f)
 
 /* Offload. */
 
-/* Is @dev in flowtable @ft? */
-static bool ft_has(const struct sfw_ruleset_flowtable *ft, const struct net_device *dev)
-{
-	u32 i;
-
-	for (i = 0; i < ft->ndevs; i++)
-		if (!strncmp(ft->devs[i], dev->name, IFNAMSIZ))
-			return true;
-	return false;
-}
-
 /* The next hop the route gave the packet; false if there is none to use. */
 static bool nexthop(const struct sk_buff *skb, u8 l3num, union sfw_addr *nh)
 {
@@ -182,7 +171,8 @@ void sfw_flowtable_offload(struct sfw_net *sn, struct sk_buff *skb,
 		return;
 	/* In and out by the flowtable's devices; TCP and UDP; no helper reading it. */
 	ft = &rules->rs->flowtables[v->flow_table];
-	if (!ft_has(ft, state->in) || !ft_has(ft, state->out))
+	if (!sfw_ruleset_flowtable_has(ft, state->in->name) ||
+	    !sfw_ruleset_flowtable_has(ft, state->out->name))
 		return;
 	if (v->pkt.tuple.l4proto != SFW_IPPROTO_TCP && v->pkt.tuple.l4proto != SFW_IPPROTO_UDP)
 		return;

@@ -705,7 +705,7 @@ int sfw_ruleset_builder_add_set(struct sfw_ruleset_builder *b, enum sfw_chain ch
 	return 0;
 }
 
-static bool find_dev(const struct sfw_ruleset_flowtable *ft, const char *dev)
+bool sfw_ruleset_flowtable_has(const struct sfw_ruleset_flowtable *ft, const char *dev)
 {
 	u32 i;
 
@@ -735,12 +735,11 @@ const struct sfw_ruleset_flowtable *sfw_ruleset_flowtable(const struct sfw_rules
 
 int sfw_ruleset_flowtable_of(const struct sfw_ruleset *rs, const char *dev)
 {
-	u32 i, k;
+	u32 i;
 
 	for (i = 0; i < rs->nflowtables; i++)
-		for (k = 0; k < rs->flowtables[i].ndevs; k++)
-			if (!strncmp(rs->flowtables[i].devs[k], dev, SFW_IFNAMSIZ))
-				return i;
+		if (sfw_ruleset_flowtable_has(&rs->flowtables[i], dev))
+			return i;
 	return -1;
 }
 
@@ -777,12 +776,12 @@ int sfw_ruleset_builder_flowtable(struct sfw_ruleset_builder *b, const char *nam
 			return -EINVAL;
 		}
 		for (k = 0; k < b->nflowtables; k++)
-			if (find_dev(&b->flowtables[k], dev)) {
+			if (sfw_ruleset_flowtable_has(&b->flowtables[k], dev)) {
 				snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s is in flowtable %s",
 					 name, dev, b->flowtables[k].name);
 				return -EBUSY;
 			}
-		if (find_dev(ft, dev)) {
+		if (sfw_ruleset_flowtable_has(ft, dev)) {
 			snprintf(err, SFW_ERR_LEN, "flowtable %s: device %s given twice",
 				 name, dev);
 			return -EINVAL;

@@ -188,6 +188,8 @@ struct sfw_ruleset {
 /* The flowtable named @name in @rs, or NULL. */
 const struct sfw_ruleset_flowtable *sfw_ruleset_flowtable(const struct sfw_ruleset *rs,
 							  const char *name);
+/* Is device @dev in flowtable @ft? */
+bool sfw_ruleset_flowtable_has(const struct sfw_ruleset_flowtable *ft, const char *dev);
 /* The flowtable of @rs device @dev is in, or -1. */
 int sfw_ruleset_flowtable_of(const struct sfw_ruleset *rs, const char *dev);
 
