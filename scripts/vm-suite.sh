@@ -28,7 +28,8 @@
 # SFW_VM_TIMEOUT (s, default 2400; the debug kernel 3600), SFW_TESTS
 # (comma-separated subset), SFW_VM_SCALE (the heaviest tests divide their
 # counts by it; debug: 10), SFW_VM_REPEAT (run each test that many times in
-# one guest, to hunt rare failures).
+# one guest, to hunt rare failures), SFW_ALL_KERNELS=1 (ignore the tests'
+# "# kernels:" lines: run each selected test on every kernel named).
 set -u
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$BUILD"
@@ -117,6 +118,7 @@ ops_wanted() {
 	[ "$1" = debug ] && here=debug || here=$(cut -d. -f1,2 <<<"$1")
 	for t in ops_install ops_dkms; do
 		grep -qx "$t" <<<"$tests" || continue
+		[ -n "${SFW_ALL_KERNELS:-}" ] && return 0
 		where=$(sed -n 's/^# kernels: //p' "$TOP/tests/vm/$t.sh" | head -n 1)
 		[ -z "$where" ] && return 0
 		for w in $where; do
@@ -249,7 +251,7 @@ run_kernel() {
 		left=$((limit - ($(date +%s) - start)))
 		[ $left -gt 60 ] || left=60
 		sfw_run_vm "$krel" "$dir/initramfs.cpio" "$dir" tests "$left" \
-			"${SFW_TESTS:+sfwtests=$only} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale sfwrepeat=$repeat softlockup_panic=1${debug_tier:+ sfwdebug=1}" &
+			"${SFW_TESTS:+sfwtests=$only} ${after:+sfwafter=$after} sfwtimeout=$per_test sfwscale=$scale sfwrepeat=$repeat${SFW_ALL_KERNELS:+ sfwanywhere=1} softlockup_panic=1${debug_tier:+ sfwdebug=1}" &
 		vm=$!
 		# The guest's runner bounds each test itself; a guest that
 		# outlives that bound by a minute has a wedged kernel.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: 6.12 debug
 # The FTP helper and expectations (issue #11, part 4), with real programs:
 # vsftpd on the server, curl and busybox ftpget on the client, through a
 # gateway whose forward chain drops all but established/related traffic

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: debug
 # Save and restore the table (issue #17, item 4). A masqueraded TCP stream
 # (socat, about 20 s) crosses the gateway while the module is upgraded in
 # place: forwarding paused, sfwctl ct save, rmmod, modprobe, the rule set

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: debug
 # A dump of 50,000 connections while others come and go: every lasting
 # entry is shown exactly once, and the dump takes many messages.
 #

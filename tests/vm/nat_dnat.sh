@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: debug
 # sfw's own DNAT and load balancing (issue #11), no nft. The WAN reaches
 # three backends on the LAN through the gateway's WAN address.
 #

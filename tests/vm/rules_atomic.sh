@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: debug
 # Atomic replace: 500 reloads (50 on the debug kernel, where each costs
 # ten times as much; sfw's own RCU swap, which 6.12 adds nothing to, so
 # not there), alternating two rule sets that both accept

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: 6.1 debug
+# kernels: debug
 # Unload with packets inside the hooks (issue #12, item 1). Each cycle
 # loads sfw, loads a rule set into the gateway and unloads it, while
 # three UDP floods with changing ports and a TCP stream cross the
