@@ -24,7 +24,7 @@ MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: all module debug tools check unit fuzz vm demo bench style install load clean kdir
+.PHONY: all module debug tools check unit fuzz vm demo bench bench-micro style install load clean kdir
 
 all: module tools
 
@@ -58,6 +58,10 @@ demo:
 
 bench:
 	QUICK=$(QUICK) scripts/bench.sh
+
+# The filter pass timed on this machine's own CPU (bench/micro/).
+bench-micro:
+	$(MAKE) -C bench/micro run
 
 style:
 	scripts/style.sh

@@ -252,6 +252,18 @@ def vals(figures, fig, cfg):
     return [r["value"] for r in figures[fig]["runs"] if r["config"] == cfg]
 
 
+def delta_goal(row, what, goal):
+    """A Δsfw/Δnf goal. A median Δnf at or below 0 (no firewall cost as
+    much as nf_conntrack or more) means the baseline did not measure the
+    path: failed, never a ratio of infinity read as missed."""
+    if row["ratio"] == float("inf"):
+        return (what, "-", None, "<= %g" % goal, "failed",
+                "median Δnf <= 0: the no-firewall baseline cost as much as "
+                "nf_conntrack or more, so it measured something else; see the row")
+    return (what, fnum(row["ratio"]), row["ci"], "<= %g" % goal,
+            verdict(row["ci"], goal), "")
+
+
 def goals(figures, rows, memory, expiry):
     """(what, value, 95% interval or None, goal, verdict, why)."""
     out = []
@@ -260,8 +272,7 @@ def goals(figures, rows, memory, expiry):
     def ratio_goal(fig, what, goal=0.6):
         r = byfig.get(fig)
         if r and r.get("ratio") is not None:
-            out.append((what, fnum(r["ratio"]), r["ci"], "<= %g" % goal,
-                        verdict(r["ci"], goal), ""))
+            out.append(delta_goal(r, what, goal))
 
     for phase, name in (("new", "new"), ("est", "established")):
         ratio_goal("pkt_%s_100000" % phase,
@@ -559,6 +570,11 @@ def self_test():
         check(name + " " + fci(r[1:3]), verdict(r[1:3], 0.6), want)
         check(name + ": reproducible",
               paired_ratio(figs, "f", "sfw", "nf", "none") == r, True)
+    check("Δnf <= 0: the goal fails, it is not missed",
+          delta_goal({"ratio": float("inf"), "ci": [float("inf")] * 2}, "x", 0.6)[4],
+          "failed")
+    check("a finite Δ ratio is judged", delta_goal({"ratio": 0.5, "ci": [0.4, 0.55]}, "x", 0.6)[4],
+          "met")
     check("interval edges: hi below", verdict([0.5, 0.59], 0.6), "met")
     check("interval edges: hi == goal", verdict([0.5, 0.6], 0.6), "not resolved")
     check("interval edges: lo > goal", verdict([0.61, 0.9], 0.6), "missed")
