@@ -762,6 +762,10 @@ def main():
                     % (machine or "?", kernel or "?"))
         for n in notes:
             r.write("- %s\n" % n)
+        if os.path.exists(os.path.join(outdir, "analysis.md")):
+            r.write("- Why the missed goals are missed, and what was measured "
+                    "on the host's own CPU (`make bench-micro`): "
+                    "[analysis.md](analysis.md)\n")
         r.write("\nTCG emulates no caches, so these ratios measure the length "
                 "of the code paths more than memory stalls. Configurations "
                 "run interleaved (none, nf, ..., sfw, none, ...) in one boot; "
